@@ -1,0 +1,58 @@
+namespace ModelOpt.Engine.Diagnostics;
+
+/// <summary>
+/// Every error ModelOpt reports has one of these codes. The number is what MSBuild shows as
+/// <c>MOPT####</c>; the kind decides the tool's exit code. Documented in docs/errors.md.
+/// </summary>
+public enum ErrorCode
+{
+    // 1xxx: the model file itself (exit code 3)
+    ModelFileNotFound = 1001,
+    ModelFileEmpty = 1002,
+    ModelNotProtobuf = 1003,
+    ModelNotOnnx = 1004,
+    ExternalDataMissing = 1005,
+    ExternalDataOutsideModelFolder = 1006,
+    GraphHasCycle = 1007,
+    GraphHasDanglingInput = 1008,
+    GraphInvalid = 1009,
+    ModelWriteFailed = 1010,
+    OutputWouldOverwriteSource = 1011,
+    ExternalDataInvalid = 1012,
+
+    // 2xxx: usage and configuration (exit code 2)
+    InvalidArgument = 2001,
+    InvalidShapeBinding = 2002,
+    UnknownInputName = 2003,
+    InvalidConfig = 2004,
+    UnknownPass = 2005,
+
+    // 3xxx: running the model (exit code 3)
+    RuntimeFailed = 3001,
+
+    // 4xxx: budgets (exit code 1)
+    BudgetBroken = 4001,
+}
+
+public static class ErrorCodes
+{
+    /// <summary>The MSBuild-style code, e.g. <c>MOPT1003</c>.</summary>
+    public static string Text(this ErrorCode code) => $"MOPT{(int)code:D4}";
+
+    /// <summary>The documented process exit code for an error of this kind.</summary>
+    public static int ExitCode(this ErrorCode code) => (int)code switch
+    {
+        >= 4000 and < 5000 => ExitCodes.BudgetBroken,
+        >= 2000 and < 3000 => ExitCodes.UsageError,
+        _ => ExitCodes.InvalidModel,
+    };
+}
+
+/// <summary>The tool's documented exit codes (docs/errors.md).</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int BudgetBroken = 1;
+    public const int UsageError = 2;
+    public const int InvalidModel = 3;
+}

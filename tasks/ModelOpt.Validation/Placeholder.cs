@@ -1,0 +1,1 @@
+namespace ModelOpt.Validation; internal static class Placeholder { }

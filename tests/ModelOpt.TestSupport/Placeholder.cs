@@ -1,0 +1,1 @@
+namespace ModelOpt.TestSupport; public static class Placeholder { }
