@@ -1,1 +1,8 @@
-namespace ModelOpt.Tool; internal static class Program { public static int Main(string[] args) => 0; }
+using ModelOpt.Tool.Output;
+
+namespace ModelOpt.Tool;
+
+public static class Program
+{
+    public static int Main(string[] args) => ToolCli.Run(args, ToolConsole.ForProcess());
+}
