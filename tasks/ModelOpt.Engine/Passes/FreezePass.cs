@@ -1,0 +1,28 @@
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes.Freeze;
+
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>
+/// <c>freeze</c>: turns a trained graph into its inference form. Drops Identity and Dropout,
+/// folds BatchNormalization into the Conv/ConvTranspose/Gemm before it, and fuses MatMul + Add into
+/// Gemm, so later passes see one linear layer where there was a chain.
+/// </summary>
+public sealed class FreezePass : IPass
+{
+    public const string PassName = "freeze";
+
+    public string Name => PassName;
+
+    public string Description => "Fold BatchNormalization into the preceding layer, drop Identity/Dropout, fuse MatMul+Add into Gemm.";
+
+    public PassOutcome Run(Model model, PassContext context)
+    {
+        var notes = new List<string>();
+        int touched = 0;
+        touched += IdentityRemoval.Run(model.Graph, notes);
+        touched += BatchNormFolding.Run(model.Graph, notes);
+        touched += MatMulAddFusion.Run(model.Graph, notes);
+        return new PassOutcome(touched > 0, touched, notes);
+    }
+}

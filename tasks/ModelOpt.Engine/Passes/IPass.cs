@@ -1,0 +1,25 @@
+using ModelOpt.Engine.IR;
+
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>
+/// One rewrite of a model. Passes are small and independent; the <see cref="PassPipeline"/> runs
+/// them by name, cleans up after them and reports what each did.
+/// </summary>
+public interface IPass
+{
+    /// <summary>The stable name used by <c>--passes</c>, the config file and MSBuild metadata.</summary>
+    string Name { get; }
+
+    /// <summary>One line for <c>--help</c> and reports.</summary>
+    string Description { get; }
+
+    /// <summary>Rewrites <paramref name="model"/> in place and says what it did.</summary>
+    PassOutcome Run(Model model, PassContext context);
+}
+
+/// <summary>What a pass did: whether it changed the model, which nodes it touched, and why it left others alone.</summary>
+public sealed record PassOutcome(bool Changed, int NodesTouched, IReadOnlyList<string> Notes)
+{
+    public static PassOutcome Unchanged(params string[] notes) => new(false, 0, notes);
+}

@@ -1,0 +1,19 @@
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>What a pass may consult while it runs: its settings and a place for notes.</summary>
+public sealed class PassContext
+{
+    private readonly List<string> _notes = [];
+
+    public PassContext(string modelDisplayName) => ModelDisplayName = modelDisplayName;
+
+    /// <summary>How the model is named in messages (its path).</summary>
+    public string ModelDisplayName { get; }
+
+    /// <summary>Largest constant (in bytes) that constant folding may create; Tile or ConstantOfShape must not blow up the file.</summary>
+    public long MaxFoldedConstantBytes { get; init; } = 1 << 20;
+
+    public IReadOnlyList<string> Notes => _notes;
+
+    public void Note(string note) => _notes.Add(note);
+}

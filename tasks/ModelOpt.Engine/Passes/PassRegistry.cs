@@ -1,0 +1,37 @@
+using ModelOpt.Engine.Diagnostics;
+
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>
+/// The one table of pass names, shared by the CLI's <c>--passes</c>, the config file and the
+/// MSBuild task's <c>Passes</c> metadata.
+/// </summary>
+public sealed class PassRegistry
+{
+    private readonly Dictionary<string, Func<IPass>> _factories = new(StringComparer.OrdinalIgnoreCase);
+
+    public static PassRegistry Default { get; } = CreateDefault();
+
+    public IEnumerable<string> Names => _factories.Keys.Order(StringComparer.Ordinal);
+
+    public void Register(string name, Func<IPass> factory) => _factories[name] = factory;
+
+    public IPass Create(string name) =>
+        _factories.TryGetValue(name, out var factory) ? factory()
+        : throw new ModelOptException(ErrorCode.UnknownPass, null, $"unknown pass '{name}'. Available passes: {string.Join(", ", Names)} (or 'none').");
+
+    /// <summary>Parses <c>a,b,c</c>; <c>none</c> (or nothing) is the empty list.</summary>
+    public IReadOnlyList<IPass> Parse(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 1 && names[0].Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
+        return names.Select(Create).ToList();
+    }
+
+    private static PassRegistry CreateDefault()
+    {
+        var registry = new PassRegistry();
+        registry.Register(FreezePass.PassName, () => new FreezePass());
+        return registry;
+    }
+}
