@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
+using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
 
 namespace ModelOpt.Tool.Commands;
@@ -31,13 +32,17 @@ internal static class OptimizeCommand
 
     internal static int Run(ToolConsole console, Settings settings)
     {
-        var unknown = settings.Passes.Where(p => !string.Equals(p, "none", StringComparison.OrdinalIgnoreCase)).ToList();
-        if (unknown.Count > 0)
-            throw new ModelOptException(ErrorCode.UnknownPass, null, $"unknown pass(es): {string.Join(", ", unknown)}. Available: none.");
-
+        var passes = PassRegistry.Default.Parse(string.Join(',', settings.Passes));
         var model = ModelLoader.Load(settings.ModelPath);
+        var reports = new PassPipeline(passes).Run(model, new PassContext(settings.ModelPath));
+        foreach (var r in reports)
+        {
+            console.WriteLine($"{r.Pass}: {(r.Changed ? "changed" : "no change")}, {r.NodesTouched} node(s) rewritten, {r.RemovedByCleanup} removed by cleanup; nodes {r.Before.Nodes} -> {r.After.Nodes}, parameters {r.Before.Parameters:N0} -> {r.After.Parameters:N0} ({r.Duration.TotalMilliseconds:0} ms)");
+            foreach (var note in r.Notes) console.WriteLine($"  note: {note}");
+        }
         ModelWriter.Save(model, settings.OutputPath);
-        console.WriteLine($"Wrote {settings.OutputPath} ({new FileInfo(settings.OutputPath).Length:N0} bytes; passes: none).");
+        string what = passes.Count == 0 ? "none" : string.Join(", ", passes.Select(p => p.Name));
+        console.WriteLine($"Wrote {settings.OutputPath} ({new FileInfo(settings.OutputPath).Length:N0} bytes; passes: {what}).");
         return ExitCodes.Success;
     }
 }

@@ -1,0 +1,90 @@
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
+
+namespace ModelOpt.Tool.Tests;
+
+[TestClass]
+public sealed class OptimizeCommandTests
+{
+    private string _dir = "";
+
+    [TestInitialize]
+    public void Setup() => _dir = Directory.CreateTempSubdirectory("modelopt-tool-").FullName;
+
+    [TestCleanup]
+    public void Cleanup() => Directory.Delete(_dir, recursive: true);
+
+    private string WriteSmallModel()
+    {
+        var model = Model.Create(opset: 17);
+        var g = model.Graph;
+        var x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, 4]);
+        var w = g.AddInitializer(Tensor.FromFloats("w", [4, 3], Enumerable.Range(0, 12).Select(i => i * 0.5f).ToArray()));
+        var mm = g.CreateNode("MatMul", [x, w], name: "mm");
+        var y = mm.Output(0);
+        y.ElementType = TensorProto.Types.DataType.Float;
+        g.AddOutput(y);
+        model.Template.DocString = "kept through the round trip";
+        string path = Path.Combine(_dir, "small.onnx");
+        ModelWriter.Save(model, path);
+        return path;
+    }
+
+    [TestMethod]
+    public void PassesNoneRewritesTheModelLosslessly()
+    {
+        string source = WriteSmallModel();
+        byte[] before = File.ReadAllBytes(source);
+        string output = Path.Combine(_dir, "out", "small.onnx");
+
+        var result = ToolRunner.Run("optimize", source, "-o", output, "--passes", "none");
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(source), "the source model must not change");
+        var original = ModelProto.Parser.ParseFrom(before);
+        var rewritten = ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
+        Assert.AreEqual(original, rewritten);
+    }
+
+    [TestMethod]
+    public void OutputOverTheSourceIsRefused()
+    {
+        string source = WriteSmallModel();
+        byte[] before = File.ReadAllBytes(source);
+
+        var result = ToolRunner.Run("optimize", source, "-o", source);
+
+        Assert.AreEqual(3, result.ExitCode);
+        StringAssert.Contains(result.Error, "MOPT1011");
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(source));
+    }
+
+    [TestMethod]
+    public void UnknownPassIsAUsageError()
+    {
+        string source = WriteSmallModel();
+        var result = ToolRunner.Run("optimize", source, "-o", Path.Combine(_dir, "o.onnx"), "--passes", "shrink-ray");
+        Assert.AreEqual(2, result.ExitCode);
+        StringAssert.Contains(result.Error, "shrink-ray");
+        Assert.IsFalse(File.Exists(Path.Combine(_dir, "o.onnx")));
+    }
+
+    [TestMethod]
+    public void GarbageFileExitsWithCodeThreeAndNamesTheFile()
+    {
+        string path = Path.Combine(_dir, "garbage.onnx");
+        File.WriteAllBytes(path, [0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]);
+        var result = ToolRunner.Run("optimize", path, "-o", Path.Combine(_dir, "o.onnx"));
+        Assert.AreEqual(3, result.ExitCode);
+        StringAssert.Contains(result.Error, "garbage.onnx");
+        StringAssert.Contains(result.Error, "MOPT100");
+    }
+
+    [TestMethod]
+    public void MissingRequiredOptionIsAUsageError()
+    {
+        var result = ToolRunner.Run("optimize", "whatever.onnx");
+        Assert.AreEqual(2, result.ExitCode);
+    }
+}
