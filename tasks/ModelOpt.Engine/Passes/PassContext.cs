@@ -1,3 +1,7 @@
+using System.Text.Json.Nodes;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.IR;
+
 namespace ModelOpt.Engine.Passes;
 
 /// <summary>What a pass may consult while it runs: its settings and a place for notes.</summary>
@@ -12,6 +16,12 @@ public sealed class PassContext
 
     /// <summary>Largest constant (in bytes) that constant folding may create; Tile or ConstantOfShape must not blow up the file.</summary>
     public long MaxFoldedConstantBytes { get; init; } = 1 << 20;
+
+    /// <summary>The configuration: global pass settings and per-node overrides.</summary>
+    public OptimizeConfig Config { get; init; } = OptimizeConfig.Empty;
+
+    /// <summary>Settings of <paramref name="pass"/> for <paramref name="node"/>; null: leave the node alone.</summary>
+    public JsonObject? SettingsFor(string pass, Node node) => Config.SettingsFor(pass, node);
 
     public IReadOnlyList<string> Notes => _notes;
 

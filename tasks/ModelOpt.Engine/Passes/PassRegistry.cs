@@ -32,6 +32,7 @@ public sealed class PassRegistry
     {
         var registry = new PassRegistry();
         registry.Register(FreezePass.PassName, () => new FreezePass());
+        registry.Register(SeparablePass.PassName, () => new SeparablePass());
         return registry;
     }
 }

@@ -1,0 +1,92 @@
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
+using ModelOpt.Engine.Passes.Separable;
+
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>
+/// <c>separable</c>: replaces standard convolutions (group 1, kernel larger than 1×1) by a
+/// depthwise conv with channel multiplier r and a 1×1 conv, from an SVD of the trained weights.
+/// A layer is rewritten only when r·(k² + Cout) &lt; Cout·k², i.e. when it really saves MACs.
+/// </summary>
+public sealed class SeparablePass : IPass
+{
+    public const string PassName = "separable";
+
+    public string Name => PassName;
+
+    public string Description => "Factorize standard convs into depthwise + pointwise convs (SVD of the weights; rank by retained energy).";
+
+    public PassOutcome Run(Model model, PassContext context)
+    {
+        var notes = new List<string>();
+        int rewritten = 0;
+        foreach (var conv in model.Graph.Nodes)
+        {
+            if (conv.Domain.Length != 0 || conv.OpType != "Conv") continue;
+            var settingsJson = context.SettingsFor(PassName, conv);
+            if (settingsJson is null)
+            {
+                notes.Add($"{conv.Name}: left alone by the configuration");
+                continue;
+            }
+            SeparableSettings settings;
+            try
+            {
+                settings = SeparableSettings.From(settingsJson, context.Config.SourcePath ?? "settings");
+            }
+            catch (ArgumentException e)
+            {
+                throw new Diagnostics.ModelOptException(Diagnostics.ErrorCode.InvalidConfig, context.Config.SourcePath, e.Message);
+            }
+            string? why = TryRewrite(model.Graph, conv, settings, notes);
+            if (why is null) rewritten++;
+            else notes.Add($"{conv.Name}: skipped, {why}");
+        }
+        return new PassOutcome(rewritten > 0, rewritten, notes);
+    }
+
+    private static string? TryRewrite(Graph graph, Node conv, SeparableSettings settings, List<string> notes)
+    {
+        if (conv.GetInt("group", 1) != 1) return "it is already a grouped or depthwise conv";
+        if (conv.Input(1)?.ConstantValue is not { } weight) return "its weights are not constant";
+        if (weight.DataType != TensorProto.Types.DataType.Float) return "its weights are not float32";
+        if (weight.Dims.Length != 4) return $"only 2-D convs are handled (weights have rank {weight.Dims.Length})";
+        int cout = (int)weight.Dims[0], cin = (int)weight.Dims[1], kh = (int)weight.Dims[2], kw = (int)weight.Dims[3];
+        if (kh * kw == 1) return "it is already a 1×1 conv";
+        var bias = conv.Input(2);
+        if (bias is not null && bias.ConstantValue is null) return "its bias is not constant";
+
+        var factorization = ConvFactorization.Compute(weight.Span<float>(), cout, cin, kh, kw);
+        int rank = Math.Min(settings.Rank ?? factorization.RankFor(settings.Energy), factorization.MaxRank);
+        long before = factorization.OriginalMacsPerPixel, after = factorization.FactorizedMacsPerPixel(rank);
+        if (after >= before && settings.Rank is null)
+            return $"rank {rank} of {factorization.MaxRank} (energy {factorization.RetainedEnergy(rank):0.####}) would not save MACs ({before} → {after} per output pixel; it pays only below rank {(double)cout * kh * kw / (kh * kw + cout):0.#})";
+
+        var (depthwise, pointwise) = factorization.Factors(rank);
+        string name = conv.Name.Length > 0 ? conv.Name : "conv";
+        var dwWeight = graph.AddInitializer(Tensor.FromFloats($"{name}.depthwise.weight", [cin * rank, 1, kh, kw], depthwise));
+        var pwWeight = graph.AddInitializer(Tensor.FromFloats($"{name}.pointwise.weight", [cout, cin * rank, 1, 1], pointwise));
+
+        var dw = graph.CreateNode("Conv", [conv.Input(0), dwWeight], name: $"{name}_depthwise", before: conv);
+        foreach (var attr in conv.Proto.Attribute)
+            if (attr.Name is "strides" or "pads" or "dilations" or "auto_pad") dw.SetAttribute(attr.Clone());
+        dw.SetInt("group", cin);
+        dw.SetInts("kernel_shape", [kh, kw]);
+        dw.Output(0).ElementType = TensorProto.Types.DataType.Float;
+
+        var pwInputs = bias is null ? new[] { dw.Output(0), pwWeight } : [dw.Output(0), pwWeight, bias];
+        var pw = graph.CreateNode("Conv", pwInputs, name: $"{name}_pointwise", before: conv);
+        pw.SetInts("kernel_shape", [1, 1]);
+        var y = conv.Output(0);
+        pw.Output(0).ElementType = y.ElementType;
+        pw.Output(0).Shape = y.Shape;
+        if (y.Shape is { Rank: 4 } s)
+            dw.Output(0).Shape = new TensorShape([s[0], Dim.Of(cin * rank), s[2], s[3]]);
+
+        graph.ReplaceAllUses(y, pw.Output(0));
+        graph.RemoveNode(conv, force: true);
+        notes.Add($"{name}: rank {rank} of {factorization.MaxRank} (energy {factorization.RetainedEnergy(rank):0.####}), MACs per output pixel {before} → {after} ({(double)before / after:0.##}×)");
+        return null;
+    }
+}
