@@ -1,0 +1,67 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelOpt.Engine.Data;
+using ModelOpt.TestSupport;
+
+namespace ModelOpt.Validation.Tests;
+
+/// <summary>
+/// Checks the committed seed model with ONNX Runtime rather than with the trainer's own code: it
+/// must load, take a symbolic batch and classify the held-out digits it was never trained on.
+/// </summary>
+[TestClass]
+public sealed class SeedModelTests
+{
+    private const int BatchSize = 250;
+
+    private static string ModelPath => Path.Combine(RepoPaths.Models, "seed-cnn.onnx");
+
+    private static string SamplesPath => Path.Combine(RepoPaths.Models, "seed-cnn.samples");
+
+    [TestMethod]
+    public void HeldOutSamplesHaveTheDocumentedShapes()
+    {
+        var input = NpyFile.Read(Path.Combine(SamplesPath, "input.npy"));
+        var labels = NpyFile.Read(Path.Combine(SamplesPath, "labels.npy"));
+
+        CollectionAssert.AreEqual(new long[] { 2000, 1, 28, 28 }, input.Shape);
+        Assert.AreEqual(Engine.Onnx.TensorProto.Types.DataType.Float, input.DataType);
+        CollectionAssert.AreEqual(new long[] { 2000 }, labels.Shape);
+        Assert.AreEqual(Engine.Onnx.TensorProto.Types.DataType.Int64, labels.DataType);
+        var counts = labels.ToInt64s().GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, 10).Select(i => (long)i).ToArray(), counts.Keys.ToArray());
+        Assert.IsTrue(input.Span<float>().ToArray().All(p => p is >= 0f and <= 1f), "pixels are scaled to [0, 1]");
+    }
+
+    [TestMethod]
+    public void OnnxRuntimeClassifiesHeldOutDigitsAtLeast97PercentCorrectly()
+    {
+        float[] pixels = NpyFile.Read(Path.Combine(SamplesPath, "input.npy")).ToFloats();
+        long[] labels = NpyFile.Read(Path.Combine(SamplesPath, "labels.npy")).ToInt64s();
+        const int imageSize = 28 * 28;
+
+        using var session = new InferenceSession(ModelPath);
+        Assert.AreEqual("input", session.InputMetadata.Keys.Single());
+        Assert.AreEqual("logits", session.OutputMetadata.Keys.Single());
+
+        int correct = 0;
+        for (int start = 0; start < labels.Length; start += BatchSize)
+        {
+            int count = Math.Min(BatchSize, labels.Length - start);
+            var batch = new DenseTensor<float>(pixels.AsMemory(start * imageSize, count * imageSize), [count, 1, 28, 28]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", batch)]);
+            var logits = results.Single().AsTensor<float>();
+            CollectionAssert.AreEqual(new[] { count, 10 }, logits.Dimensions.ToArray());
+            for (int i = 0; i < count; i++)
+            {
+                int best = 0;
+                for (int c = 1; c < 10; c++)
+                    if (logits[i, c] > logits[i, best]) best = c;
+                if (best == labels[start + i]) correct++;
+            }
+        }
+
+        double accuracy = (double)correct / labels.Length;
+        Assert.IsGreaterThanOrEqualTo(0.97, accuracy, $"held-out accuracy {accuracy:P2}");
+    }
+}
