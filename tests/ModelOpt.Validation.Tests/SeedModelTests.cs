@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelOpt.Engine.Data;
+using ModelOpt.Engine.IO;
 using ModelOpt.TestSupport;
 
 namespace ModelOpt.Validation.Tests;
@@ -17,6 +18,26 @@ public sealed class SeedModelTests
     private static string ModelPath => Path.Combine(RepoPaths.Models, "seed-cnn.onnx");
 
     private static string SamplesPath => Path.Combine(RepoPaths.Models, "seed-cnn.samples");
+
+    [TestMethod]
+    public void ModelHasTheDocumentedInterfaceAndNames()
+    {
+        var model = ModelLoader.Load(ModelPath);
+        var graph = model.Graph;
+
+        Assert.AreEqual(17L, model.OpsetVersion());
+        Assert.AreEqual(8L, model.IrVersion);
+        Assert.AreEqual("batch", graph.Inputs.Single().Shape![0].Symbol);
+        Assert.AreEqual("1x28x28", string.Join('x', graph.Inputs.Single().Shape!.Dims.Skip(1)));
+        Assert.AreEqual("batchx10", graph.Outputs.Single().Shape!.ToString());
+        CollectionAssert.AreEqual(
+            new[] { "conv1", "relu1", "conv2", "relu2", "flatten", "fc1", "relu3", "fc2" },
+            graph.Nodes.Select(n => n.Name).ToArray());
+        CollectionAssert.AreEqual(
+            new[] { "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" },
+            graph.Initializers.Select(v => v.Name).ToArray());
+        Assert.AreEqual("128x2880", graph.FindValue("fc1.weight")!.Initializer!.Shape.ToString());
+    }
 
     [TestMethod]
     public void HeldOutSamplesHaveTheDocumentedShapes()
