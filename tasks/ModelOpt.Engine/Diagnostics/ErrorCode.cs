@@ -26,6 +26,7 @@ public enum ErrorCode
     UnknownInputName = 2003,
     InvalidConfig = 2004,
     UnknownPass = 2005,
+    DataFileInvalid = 2006,
 
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,
