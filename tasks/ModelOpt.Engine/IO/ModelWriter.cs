@@ -109,7 +109,10 @@ public static class ModelWriter
             {
                 if (node.Subgraphs.TryGetValue(attr.Name, out var sub)) attr.G = ToProto(sub, externalData);
                 for (int i = 0; node.Subgraphs.TryGetValue($"{attr.Name}[{i}]", out var item); i++) attr.Graphs.Add(ToProto(item, externalData));
-                if (attr.T is not null && ExternalDataLocations.IsExternal(attr.T) && node.ConstantOutput is { } constant)
+                // Exporters such as paddle2onnx keep every weight in a Constant node, so its value
+                // moves to (and back from) external data like an initializer does.
+                if (attr.T is not null && node.ConstantOutput is { } constant
+                    && (ExternalDataLocations.IsExternal(attr.T) || externalData?.ShouldWrite(constant) == true))
                     attr.T = TensorForSave(constant, externalData);
             }
             proto.Node.Add(np);

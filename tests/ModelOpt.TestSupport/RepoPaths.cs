@@ -1,0 +1,24 @@
+namespace ModelOpt.TestSupport;
+
+/// <summary>Well-known folders of the repository, found from wherever the tests or the bench run.</summary>
+public static class RepoPaths
+{
+    private static readonly Lazy<string> LazyRoot = new(FindRoot);
+
+    /// <summary>The folder that holds Build.sln.</summary>
+    public static string Root => LazyRoot.Value;
+
+    public static string TestAssets => Path.Combine(Root, "testassets");
+
+    /// <summary>Gitignored cache for downloaded models and generated benchmark inputs.</summary>
+    public static string Cache => Path.Combine(Root, ".cache");
+
+    public static string Models => Path.Combine(Cache, "models");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Build.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Build.sln.");
+    }
+}
