@@ -34,17 +34,24 @@ public static class ModelWriter
         string dataName = options.ExternalDataFileName ?? Path.GetFileName(full) + ".data";
         string dataPath = Path.Combine(dir ?? ".", dataName);
         bool external = UseExternalData(model, options);
+        string modelTemp = AtomicFile.TempPathFor(full);
         string? dataTemp = null;
+        string? dataBackup = null;
+        bool dataPlaced = false;
         try
         {
             ModelProto proto;
             if (external)
             {
                 dataTemp = AtomicFile.TempPathFor(dataPath);
-                using var data = new ExternalDataWriter(dataTemp, dataName, options.ExternalDataThreshold);
-                proto = ToProto(model, data);
-                data.Complete();
-                if (data.BytesWritten == 0)
+                long written;
+                using (var data = new ExternalDataWriter(dataTemp, dataName, options.ExternalDataThreshold))
+                {
+                    proto = ToProto(model, data);
+                    data.Complete();
+                    written = data.BytesWritten;
+                }
+                if (written == 0)
                 {
                     AtomicFile.TryDelete(dataTemp);
                     dataTemp = null;
@@ -55,13 +62,48 @@ public static class ModelWriter
                 proto = ToProto(model, null);
             }
 
-            AtomicFile.Write(full, stream => proto.WriteTo(stream));
-            if (dataTemp is not null) File.Move(dataTemp, dataPath, overwrite: true);
+            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                proto.WriteTo(stream);
+                stream.Flush(flushToDisk: false);
+            }
+
+            // Both files are complete. Put the data in place first, keeping any earlier data file
+            // aside so that, if the model cannot follow, the earlier pair is restored as it was.
+            if (dataTemp is not null)
+            {
+                if (File.Exists(dataPath))
+                {
+                    dataBackup = AtomicFile.TempPathFor(dataPath);
+                    File.Move(dataPath, dataBackup);
+                }
+                File.Move(dataTemp, dataPath);
+                dataPlaced = true;
+            }
+            File.Move(modelTemp, full, overwrite: true);
+            if (dataBackup is not null) AtomicFile.TryDelete(dataBackup);
+        }
+        catch (Exception e)
+        {
+            AtomicFile.TryDelete(modelTemp);
+            if (dataTemp is not null) AtomicFile.TryDelete(dataTemp);
+            if (dataPlaced) AtomicFile.TryDelete(dataPath);
+            if (dataBackup is not null) TryRestore(dataBackup, dataPath);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new ModelOptException(ErrorCode.ModelWriteFailed, path, $"could not write the model: {e.Message}", e);
+            throw;
+        }
+    }
+
+    private static void TryRestore(string backup, string original)
+    {
+        try
+        {
+            File.Move(backup, original, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (dataTemp is not null) AtomicFile.TryDelete(dataTemp);
-            throw new ModelOptException(ErrorCode.ModelWriteFailed, path, $"could not write the model: {e.Message}", e);
+            // The earlier data file stays under the backup name; nothing better can be done here.
         }
     }
 
@@ -109,7 +151,10 @@ public static class ModelWriter
             {
                 if (node.Subgraphs.TryGetValue(attr.Name, out var sub)) attr.G = ToProto(sub, externalData);
                 for (int i = 0; node.Subgraphs.TryGetValue($"{attr.Name}[{i}]", out var item); i++) attr.Graphs.Add(ToProto(item, externalData));
-                if (attr.T is not null && ExternalDataLocations.IsExternal(attr.T) && node.ConstantOutput is { } constant)
+                // Exporters such as paddle2onnx keep every weight in a Constant node, so its value
+                // moves to (and back from) external data like an initializer does.
+                if (attr.T is not null && node.ConstantOutput is { } constant
+                    && (ExternalDataLocations.IsExternal(attr.T) || externalData?.ShouldWrite(constant) == true))
                     attr.T = TensorForSave(constant, externalData);
             }
             proto.Node.Add(np);

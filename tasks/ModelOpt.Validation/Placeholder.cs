@@ -1,1 +1,0 @@
-namespace ModelOpt.Validation; internal static class Placeholder { }

