@@ -217,6 +217,12 @@ public sealed class Graph
             Rename(old, Model.ValueNames.Unique(interfaceName + "_replaced"));
             Rename(replacement, interfaceName);
             replacement.Declaration ??= old.Declaration;
+            if (replacement.ElementType == TensorProto.Types.DataType.Undefined) replacement.ElementType = old.ElementType;
+            if (replacement.Shape is null && old.Shape is not null)
+            {
+                replacement.Shape = old.Shape;
+                replacement.ShapeSource = old.ShapeSource;
+            }
         }
     }
 
