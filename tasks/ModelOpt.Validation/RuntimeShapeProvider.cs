@@ -17,24 +17,10 @@ public sealed class RuntimeShapeProvider(OrtSessionSettings? settings = null, in
     public IReadOnlyDictionary<string, (DataType Type, TensorShape Shape)> Observe(Model model, IReadOnlyDictionary<string, TensorShape> inputShapes)
     {
         var inputs = SyntheticInputs.For(model, inputShapes, seed);
-        var proto = ModelWriter.ToProto(model);
-        var graph = proto.Graph;
-        var declared = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
-        foreach (var node in model.Graph.Nodes)
-        {
-            foreach (var output in node.Outputs)
-            {
-                if (output is null || !declared.Add(output.Name)) continue;
-                // Type only, no shape: a declared shape would be checked against (and could
-                // conflict with) what actually flows, which is what we want to learn.
-                var info = new ValueInfoProto { Name = output.Name };
-                if (output.ElementType != DataType.Undefined)
-                    info.Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)output.ElementType } };
-                graph.Output.Add(info);
-            }
-        }
+        var names = model.Graph.Nodes.SelectMany(n => n.Outputs).Where(o => o is not null).Select(o => o!.Name);
+        var bytes = ExposedValues.ModelBytes(model, names);
 
-        using var runner = OrtModelRunner.FromBytes(proto.ToByteArray(), OrtModelRunner.DisplayName(model), settings);
+        using var runner = OrtModelRunner.FromBytes(bytes, OrtModelRunner.DisplayName(model), settings);
         var tensorOutputs = runner.Outputs.Where(o => o.ElementType is not DataType.Undefined and not DataType.String).Select(o => o.Name).ToArray();
         var results = runner.Run(inputs, tensorOutputs);
 

@@ -41,6 +41,53 @@ public static class NpyFile
     /// <summary>Parses the bytes of a <c>.npy</c> file; <paramref name="path"/> only names it in errors.</summary>
     public static NpyArray Parse(byte[] bytes, string path)
     {
+        var (shape, type, dataOffset, dataBytes) = ParseHeader(bytes, path);
+        long available = bytes.LongLength - dataOffset;
+        if (available != dataBytes)
+            throw Invalid(path, $"shape ({string.Join(", ", shape)}) of {DataTypes.Name(type)} needs {dataBytes} data bytes but the file holds {available}.");
+        var data = bytes.AsSpan((int)dataOffset).ToArray();
+        return new NpyArray(shape, type, data);
+    }
+
+    /// <summary>
+    /// Opens a <c>.npy</c> file for reading slices along its first dimension, so a large batch of
+    /// samples can be streamed without holding it all in memory.
+    /// </summary>
+    public static NpyRowReader OpenRows(string path)
+    {
+        if (!File.Exists(path)) throw new ModelOptException(ErrorCode.DataFileInvalid, path, "the .npy file does not exist.");
+        try
+        {
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            try
+            {
+                var prefix = new byte[12];
+                int n = RandomAccess.Read(handle, prefix, 0);
+                long headerLength = n >= 10 && prefix[6] == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(prefix.AsSpan(8))
+                    : n >= 12 ? BinaryPrimitives.ReadUInt32LittleEndian(prefix.AsSpan(8)) : 0;
+                int headerEnd = (int)Math.Min(RandomAccess.GetLength(handle), 12 + Math.Min(headerLength, 1 << 20));
+                var head = new byte[headerEnd];
+                RandomAccess.Read(handle, head, 0);
+                var (shape, type, dataOffset, dataBytes) = ParseHeader(head, path);
+                if (RandomAccess.GetLength(handle) - dataOffset != dataBytes)
+                    throw Invalid(path, $"shape ({string.Join(", ", shape)}) of {DataTypes.Name(type)} needs {dataBytes} data bytes but the file holds {RandomAccess.GetLength(handle) - dataOffset}.");
+                if (shape.Length == 0) throw Invalid(path, "the array is a scalar; samples need a first dimension.");
+                return new NpyRowReader(handle, path, shape, type, dataOffset);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelOptException(ErrorCode.DataFileInvalid, path, $"the .npy file could not be read: {e.Message}", e);
+        }
+    }
+
+    private static (long[] Shape, DataType Type, long DataOffset, long DataBytes) ParseHeader(byte[] bytes, string path)
+    {
         if (bytes.Length < Magic.Length + 2 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw Invalid(path, "not a .npy file: it does not start with the NumPy magic string.");
 
@@ -75,13 +122,7 @@ public static class NpyFile
         {
             count = d == 0 ? 0 : count > long.MaxValue / d ? throw Invalid(path, "the shape is too large.") : count * d;
         }
-        long dataBytes = DataTypes.ByteSize(type, count);
-        long available = bytes.LongLength - prefix - headerLength;
-        if (available != dataBytes)
-            throw Invalid(path, $"shape ({string.Join(", ", header.Shape)}) of {DataTypes.Name(type)} needs {dataBytes} data bytes but the file holds {available}.");
-
-        var data = bytes.AsSpan((int)(prefix + headerLength)).ToArray();
-        return new NpyArray(header.Shape, type, data);
+        return (header.Shape, type, prefix + headerLength, DataTypes.ByteSize(type, count));
     }
 
     public static void Write(string path, long[] shape, float[] data) => Write(path, new NpyArray(shape, DataType.Float, AsBytes(data)));

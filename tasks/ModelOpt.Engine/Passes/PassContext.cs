@@ -20,6 +20,9 @@ public sealed class PassContext
     /// <summary>The configuration: global pass settings and per-node overrides.</summary>
     public OptimizeConfig Config { get; init; } = OptimizeConfig.Empty;
 
+    /// <summary>Calibration samples run through ONNX Runtime, for passes that need activations (quantize, refit); null when none were given.</summary>
+    public Calibration.IActivationSource? Calibration { get; init; }
+
     /// <summary>Settings of <paramref name="pass"/> for <paramref name="node"/>; null: leave the node alone.</summary>
     public JsonObject? SettingsFor(string pass, Node node) => Config.SettingsFor(pass, node);
 
