@@ -1,1 +1,0 @@
-namespace ModelOpt.TestSupport; public static class Placeholder { }
