@@ -5,7 +5,10 @@ namespace ModelOpt.Engine.Analysis;
 /// <summary>A model input as analyze reports it: its bound shape (after --shape and batch defaults).</summary>
 public sealed record InputSpec(string Name, string Shape, string Type);
 
-/// <summary>What one node costs. MACs and FLOPs are null when the op is unknown to the cost model.</summary>
+/// <summary>
+/// What one node costs. MACs and FLOPs are null when the op is unknown to the cost model or a shape
+/// it needs is unknown; <see cref="Note"/> then says which (and marks nodes inside subgraphs).
+/// </summary>
 public sealed record NodeCost(
     string Name,
     string OpType,
@@ -17,7 +20,8 @@ public sealed record NodeCost(
     long ActivationBytes,
     IReadOnlyList<string> OutputShapes,
     ShapeSource ShapeSource,
-    bool IsKnownOp);
+    bool IsKnownOp,
+    string? Note = null);
 
 public sealed record AnalysisTotals(
     long Parameters,

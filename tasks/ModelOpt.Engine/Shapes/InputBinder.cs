@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IR;
+
+namespace ModelOpt.Engine.Shapes;
+
+/// <summary>
+/// Gives every graph input a concrete shape: the user's binding, or the declared shape with
+/// symbolic and unknown dimensions set to 1 (noted, so the user knows to bind them).
+/// </summary>
+internal static class InputBinder
+{
+    // The shape an input was declared with, kept the first time it is bound so a later run with
+    // other bindings starts from the declaration again rather than from the previous binding.
+    private static readonly ConditionalWeakTable<Value, TensorShape> Declared = new();
+
+    public static void Bind(Model model, ShapeBindings bindings, ShapeInferenceResult result)
+    {
+        var graph = model.Graph;
+        var inputs = graph.Inputs.Where(v => v.Initializer is null).ToList();
+        foreach (string name in bindings.Shapes.Keys)
+        {
+            if (inputs.All(v => v.Name != name))
+                throw new ModelOptException(ErrorCode.UnknownInputName, model.SourcePath,
+                    $"--shape names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
+        }
+
+        foreach (var input in inputs)
+        {
+            TensorShape? declared = input.ShapeSource == ShapeSource.Bound && Declared.TryGetValue(input, out var d) ? d : input.Shape;
+            if (declared is not null) Declared.AddOrUpdate(input, declared);
+            if (bindings.Shapes.TryGetValue(input.Name, out long[]? bound))
+            {
+                CheckCompatible(model, input.Name, declared, bound);
+                Apply(input, TensorShape.Of(bound), result);
+                continue;
+            }
+            if (declared is null)
+            {
+                input.Shape = null;
+                input.ShapeSource = ShapeSource.Unknown;
+                result.AddNote($"input '{input.Name}' declares no shape; give one with --shape {input.Name}=DIMS.");
+                continue;
+            }
+            if (declared.IsFullyKnown)
+            {
+                input.Shape = declared;
+                input.ShapeSource = ShapeSource.Declared;
+                result.SetInputShape(input.Name, declared);
+                continue;
+            }
+            var defaulted = new List<string>();
+            var dims = new Dim[declared.Rank];
+            for (int i = 0; i < declared.Rank; i++)
+            {
+                dims[i] = declared[i].IsKnown ? declared[i] : Dim.Of(1);
+                if (!declared[i].IsKnown) defaulted.Add(declared[i].Symbol is { } s ? $"{i} ('{s}')" : i.ToString());
+            }
+            result.AddNote($"input '{input.Name}': dimension {string.Join(", ", defaulted)} defaulted to 1; bind it with --shape {input.Name}=DIMS.");
+            Apply(input, new TensorShape(dims), result);
+        }
+    }
+
+    private static void Apply(Value input, TensorShape shape, ShapeInferenceResult result)
+    {
+        input.Shape = shape;
+        input.ShapeSource = ShapeSource.Bound;
+        result.SetInputShape(input.Name, shape);
+    }
+
+    private static void CheckCompatible(Model model, string name, TensorShape? declared, long[] bound)
+    {
+        if (declared is null) return;
+        if (declared.Rank != bound.Length)
+            throw new ModelOptException(ErrorCode.InvalidShapeBinding, model.SourcePath,
+                $"--shape {name}={TensorShape.Of(bound)} has rank {bound.Length}, but the model declares '{name}' as {declared} (rank {declared.Rank}).");
+        for (int i = 0; i < bound.Length; i++)
+        {
+            if (declared[i].Value is long fixedSize && fixedSize != bound[i])
+                throw new ModelOptException(ErrorCode.InvalidShapeBinding, model.SourcePath,
+                    $"--shape {name}={TensorShape.Of(bound)} sets dimension {i} to {bound[i]}, but the model fixes it at {fixedSize}.");
+        }
+    }
+}

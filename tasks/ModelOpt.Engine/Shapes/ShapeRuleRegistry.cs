@@ -1,0 +1,33 @@
+using ModelOpt.Engine.Shapes.Rules;
+
+namespace ModelOpt.Engine.Shapes;
+
+/// <summary>The shape rules by op type (default ONNX domain). An op with no rule leaves its outputs unknown.</summary>
+internal static class ShapeRuleRegistry
+{
+    private static readonly Dictionary<string, IShapeRule> Rules = Build();
+
+    public static IShapeRule? Find(string domain, string opType) =>
+        domain.Length == 0 && Rules.TryGetValue(opType, out var rule) ? rule : null;
+
+    public static IEnumerable<string> OpTypes => Rules.Keys;
+
+    private static Dictionary<string, IShapeRule> Build()
+    {
+        IShapeRule[] rules =
+        [
+            new UnaryElementwiseRule(), new LogicalUnaryRule(), new CastRule(), new BroadcastRule(), new WhereRule(),
+            new ConvRule(), new ConvTransposeRule(), new PoolRule(), new GlobalPoolRule(), new GemmRule(), new MatMulRule(),
+            new EinsumRule(), new ReshapeRule(), new FlattenRule(), new TransposeRule(), new SqueezeRule(), new UnsqueezeRule(),
+            new ConcatRule(), new SplitRule(), new SliceRule(), new GatherRule(), new GatherElementsRule(), new GatherNDRule(),
+            new ShapeOfRule(), new ExpandRule(), new TileRule(), new PadRule(), new ResizeRule(), new ReduceRule(),
+            new ArgReduceRule(), new TopKRule(), new ConstantRule(), new ConstantOfShapeRule(), new RangeRule(),
+            new DepthSpaceRule(), new QuantizeRule(), new NonZeroRule(),
+        ];
+        var map = new Dictionary<string, IShapeRule>(StringComparer.Ordinal);
+        foreach (var rule in rules)
+            foreach (string op in rule.OpTypes)
+                map.Add(op, rule);
+        return map;
+    }
+}
