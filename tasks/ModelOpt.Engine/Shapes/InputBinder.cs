@@ -49,14 +49,17 @@ internal static class InputBinder
                 result.SetInputShape(input.Name, declared);
                 continue;
             }
-            var defaulted = new List<string>();
-            var dims = new Dim[declared.Rank];
-            for (int i = 0; i < declared.Rank; i++)
+            // Only a leading (batch) dimension has an obvious default; guessing an image's height or
+            // a sequence's length would make every figure that depends on it meaningless.
+            var dims = declared.Dims.ToArray();
+            if (!dims[0].IsKnown)
             {
-                dims[i] = declared[i].IsKnown ? declared[i] : Dim.Of(1);
-                if (!declared[i].IsKnown) defaulted.Add(declared[i].Symbol is { } s ? $"{i} ('{s}')" : i.ToString());
+                result.AddNote($"input '{input.Name}': dimension 0{(dims[0].Symbol is { } s ? $" ('{s}')" : "")} (batch) defaulted to 1; bind it with --shape {input.Name}=DIMS.");
+                dims[0] = Dim.Of(1);
             }
-            result.AddNote($"input '{input.Name}': dimension {string.Join(", ", defaulted)} defaulted to 1; bind it with --shape {input.Name}=DIMS.");
+            var open = Enumerable.Range(1, dims.Length - 1).Where(i => !dims[i].IsKnown).ToList();
+            if (open.Count > 0)
+                result.AddNote($"input '{input.Name}' has dynamic dimension(s) {string.Join(", ", open.Select(i => dims[i].Symbol is { } s ? $"{i} ('{s}')" : i.ToString()))}: figures that depend on them are unknown; bind them with --shape {input.Name}={string.Join('x', dims.Select(d => d.Value?.ToString() ?? "N"))}.");
             Apply(input, new TensorShape(dims), result);
         }
     }
@@ -65,7 +68,7 @@ internal static class InputBinder
     {
         input.Shape = shape;
         input.ShapeSource = ShapeSource.Bound;
-        result.SetInputShape(input.Name, shape);
+        if (shape.IsFullyKnown) result.SetInputShape(input.Name, shape);
     }
 
     private static void CheckCompatible(Model model, string name, TensorShape? declared, long[] bound)

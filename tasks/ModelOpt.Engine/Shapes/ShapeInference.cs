@@ -95,7 +95,17 @@ public static class ShapeInference
             .Select(v => v!)
             .ToList();
         if (missing.Count == 0) return;
-        var observed = runtime.Observe(model, result.InputShapes);
+        IReadOnlyDictionary<string, (Onnx.TensorProto.Types.DataType Type, TensorShape Shape)> observed;
+        try
+        {
+            observed = runtime.Observe(model, result.InputShapes);
+        }
+        catch (Diagnostics.ModelOptException e)
+        {
+            // The fallback is a best effort: the static figures still stand, with the gap named.
+            result.AddNote($"{missing.Count} value(s) static inference left unknown could not be observed at run time: {e.Message}");
+            return;
+        }
         int filled = 0;
         foreach (var value in missing)
         {

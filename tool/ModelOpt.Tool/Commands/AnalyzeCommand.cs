@@ -1,5 +1,11 @@
 using System.CommandLine;
+using ModelOpt.Engine.Analysis;
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Shapes;
+using ModelOpt.Validation;
 using ModelOpt.Tool.Output;
 
 namespace ModelOpt.Tool.Commands;
@@ -46,6 +52,39 @@ internal static class AnalyzeCommand
             throw new ModelOptException(ErrorCode.InvalidArgument, null, "--device-gflops must be positive.");
         if (settings.Runs < 1)
             throw new ModelOptException(ErrorCode.InvalidArgument, null, "--runs must be at least 1.");
-        throw new NotImplementedException("wired after the analyzer lands");
+        var model = ModelLoader.Load(settings.ModelPath);
+        var bindings = ShapeBindings.Parse(settings.Shapes);
+        double deviceFlops = settings.DeviceGflops is double g ? g * 1e9 : new DeviceProbe().GetFlops();
+        var report = ModelAnalyzer.Analyze(model, new AnalysisOptions
+        {
+            Bindings = bindings,
+            DeviceFlops = deviceFlops,
+            RuntimeShapes = new RuntimeShapeProvider(),
+            ModelName = settings.ModelPath,
+        });
+
+        if (settings.Measure)
+        {
+            var latency = MeasureLatency(model, settings);
+            report = report with { Totals = report.Totals with { MeasuredMedianSeconds = latency.MedianSeconds, MeasuredP90Seconds = latency.P90Seconds } };
+        }
+
+        AnalysisTableRenderer.Render(console, report, settings.Top);
+        if (settings.JsonPath is { } json)
+        {
+            AnalysisJson.Write(report, json);
+            console.WriteLine($"Wrote {json}.");
+        }
+        return ExitCodes.Success;
+    }
+
+    // Same input shapes as the analysis (bound inputs, symbolic batch = 1), seeded synthetic values.
+    private static LatencyResult MeasureLatency(Model model, Settings settings)
+    {
+        var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true })
+            .ToDictionary(v => v.Name, v => v.Shape!);
+        var inputs = SyntheticInputs.For(model, shapes);
+        using var runner = OrtModelRunner.FromFile(settings.ModelPath);
+        return LatencyMeter.Measure(() => runner.Run(inputs), warmupRuns: 3, runs: settings.Runs);
     }
 }
