@@ -14,8 +14,20 @@ public interface IPass
     /// <summary>One line for <c>--help</c> and reports.</summary>
     string Description { get; }
 
+    /// <summary>What the pass needs from the pipeline besides the model.</summary>
+    PassNeeds Needs => PassNeeds.None;
+
     /// <summary>Rewrites <paramref name="model"/> in place and says what it did.</summary>
     PassOutcome Run(Model model, PassContext context);
+}
+
+/// <summary>What a pass needs before it can run.</summary>
+[Flags]
+public enum PassNeeds
+{
+    None = 0,
+    /// <summary>Activations on calibration samples (<see cref="PassContext.Calibration"/>).</summary>
+    Calibration = 1,
 }
 
 /// <summary>What a pass did: whether it changed the model, which nodes it touched, and why it left others alone.</summary>

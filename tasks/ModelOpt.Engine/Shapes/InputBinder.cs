@@ -54,7 +54,7 @@ internal static class InputBinder
             var dims = declared.Dims.ToArray();
             if (!dims[0].IsKnown)
             {
-                result.AddNote($"input '{input.Name}': dimension 0{(dims[0].Symbol is { } s ? $" ('{s}')" : "")} (batch) defaulted to 1; bind it with --shape {input.Name}=DIMS.");
+                result.AddNote($"input '{input.Name}': batch dimension 0{(dims[0].Symbol is { } s ? $" ('{s}')" : "")} defaulted to 1; bind it with --shape {input.Name}=DIMS.");
                 dims[0] = Dim.Of(1);
             }
             var open = Enumerable.Range(1, dims.Length - 1).Where(i => !dims[i].IsKnown).ToList();

@@ -1,48 +1,49 @@
 using System.CommandLine;
 using ModelOpt.Engine.Diagnostics;
-using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
+using ModelOpt.Validation.Optimization;
 
 namespace ModelOpt.Tool.Commands;
 
 /// <summary>
-/// <c>dotnet model-opt optimize MODEL -o OUT [--passes LIST]</c>. With <c>--passes none</c> the
-/// model is re-serialized through the engine (load → IR → save), which is lossless.
+/// <c>dotnet model-opt optimize MODEL -o OUT [--passes LIST | --config modelopt.json]</c>. With
+/// <c>--passes none</c> the model is re-serialized through the engine (load → IR → save), losslessly.
 /// </summary>
 internal static class OptimizeCommand
 {
-    internal sealed record Settings(string ModelPath, string OutputPath, IReadOnlyList<string> Passes);
-
     public static Command Create(ToolConsole console)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to optimize (never modified)." };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model.", Required = true };
-        var passes = new Option<string>("--passes") { Description = "Comma-separated passes to run; 'none' re-serializes the model unchanged.", DefaultValueFactory = _ => "none" };
-        var command = new Command("optimize", "Rewrite a model and write the result.\n\nExample:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes none")
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model (written atomically, only if every check passes).", Required = true };
+        var passes = new Option<string?>("--passes") { Description = $"Comma-separated passes, run in order: {string.Join(", ", PassRegistry.Default.Names)}; 'none' re-serializes the model unchanged. Default: the config's list, else none." };
+        var config = new Option<string?>("--config") { Description = "A modelopt.json with passes, their settings and per-node overrides (docs/config.md)." };
+        var data = new Option<string?>("--data") { Description = "Folder of calibration samples (.npy/.pb); default: the config's, else NAME.samples/ beside the model, else synthetic." };
+        var samples = new Option<int?>("--calibration-samples") { Description = "How many calibration samples to use (default 64)." };
+        var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x640x640 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o copy.onnx --passes none")
         {
-            model, output, passes,
+            model, output, passes, config, data, samples, shape,
         };
-        command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new Settings(
-            parse.GetValue(model)!,
-            parse.GetValue(output)!,
-            parse.GetValue(passes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))));
+        command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new OptimizeOptions
+        {
+            ModelPath = parse.GetValue(model)!,
+            OutputPath = parse.GetValue(output)!,
+            Passes = parse.GetValue(passes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            ConfigPath = parse.GetValue(config),
+            DataPath = parse.GetValue(data),
+            CalibrationSamples = parse.GetValue(samples),
+            Shapes = parse.GetValue(shape) ?? [],
+        })));
         return command;
     }
 
-    internal static int Run(ToolConsole console, Settings settings)
+    internal static int Run(ToolConsole console, OptimizeOptions options)
     {
-        var passes = PassRegistry.Default.Parse(string.Join(',', settings.Passes));
-        var model = ModelLoader.Load(settings.ModelPath);
-        var reports = new PassPipeline(passes).Run(model, new PassContext(settings.ModelPath));
-        foreach (var r in reports)
-        {
-            console.WriteLine($"{r.Pass}: {(r.Changed ? "changed" : "no change")}, {r.NodesTouched} node(s) rewritten, {r.RemovedByCleanup} removed by cleanup; nodes {r.Before.Nodes} -> {r.After.Nodes}, parameters {r.Before.Parameters:N0} -> {r.After.Parameters:N0} ({r.Duration.TotalMilliseconds:0} ms)");
-            foreach (var note in r.Notes) console.WriteLine($"  note: {note}");
-        }
-        ModelWriter.Save(model, settings.OutputPath);
-        string what = passes.Count == 0 ? "none" : string.Join(", ", passes.Select(p => p.Name));
-        console.WriteLine($"Wrote {settings.OutputPath} ({new FileInfo(settings.OutputPath).Length:N0} bytes; passes: {what}).");
+        if (options.CalibrationSamples is < 1)
+            throw new ModelOptException(ErrorCode.InvalidArgument, null, "--calibration-samples must be at least 1.");
+        var result = OptimizeJob.Run(options);
+        OptimizeReportRenderer.Render(console, result);
         return ExitCodes.Success;
     }
 }

@@ -1,0 +1,31 @@
+namespace ModelOpt.Validation.Optimization;
+
+/// <summary>
+/// Everything one optimization run takes. The tool's <c>optimize</c> command and the MSBuild task
+/// both turn their inputs into this record and call <see cref="OptimizeJob"/>, so the two give
+/// byte-identical models for the same settings.
+/// </summary>
+public sealed record OptimizeOptions
+{
+    public required string ModelPath { get; init; }
+
+    public required string OutputPath { get; init; }
+
+    /// <summary>Pass names in order; null takes them from the config file ('none' or empty: re-serialize only).</summary>
+    public IReadOnlyList<string>? Passes { get; init; }
+
+    /// <summary>A <c>modelopt.json</c>; null for defaults.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>Folder of calibration samples; null: the config's, else <c>NAME.samples/</c> beside the model, else synthetic.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary><c>NAME=1x3x224x224</c> bindings for dynamic input dimensions.</summary>
+    public IReadOnlyList<string> Shapes { get; init; } = [];
+
+    /// <summary>Calibration samples to use; null: the config's (default 64).</summary>
+    public int? CalibrationSamples { get; init; }
+
+    /// <summary>Seed for synthetic samples and any sampling a pass does.</summary>
+    public int Seed { get; init; }
+}

@@ -1,0 +1,41 @@
+using ModelOpt.Validation.Optimization;
+using Spectre.Console;
+
+namespace ModelOpt.Tool.Output;
+
+/// <summary>Prints what each pass did and the model before and after.</summary>
+internal static class OptimizeReportRenderer
+{
+    public static void Render(ToolConsole console, OptimizeResult result)
+    {
+        var border = console.IsTerminal ? TableBorder.Rounded : TableBorder.Ascii;
+        if (result.Passes.Count > 0)
+        {
+            var table = new Table().Border(border);
+            table.AddColumn("Pass");
+            table.AddColumn(new TableColumn("Rewritten").RightAligned());
+            table.AddColumn(new TableColumn("Nodes").RightAligned());
+            table.AddColumn(new TableColumn("Parameters").RightAligned());
+            table.AddColumn(new TableColumn("FLOPs").RightAligned());
+            table.AddColumn(new TableColumn("Time").RightAligned());
+            foreach (var p in result.Passes)
+            {
+                table.AddRow(
+                    Markup.Escape(p.Pass),
+                    p.NodesTouched.ToString(),
+                    $"{p.Before.Nodes} → {p.After.Nodes}",
+                    $"{Formats.Count(p.Before.Parameters)} → {Formats.Count(p.After.Parameters)}",
+                    $"{Formats.Count(p.Before.Flops)} → {Formats.Count(p.After.Flops)}",
+                    Formats.Seconds(p.Duration.TotalSeconds));
+            }
+            console.Out.Write(table);
+            foreach (var p in result.Passes)
+                foreach (var note in p.Notes) console.Out.MarkupLine($"[grey]{Markup.Escape(p.Pass)}:[/] {Markup.Escape(note)}");
+        }
+        foreach (var note in result.Notes) console.Out.MarkupLine($"[grey]note:[/] {Markup.Escape(note)}");
+
+        string flops = result.Before.Flops is long b && result.After.Flops is long a && a > 0 ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({(double)b / a:0.##}× fewer)" : "";
+        string what = result.Passes.Count == 0 ? "passes: none" : $"passes: {string.Join(", ", result.Passes.Select(p => p.Pass))}";
+        console.WriteLine($"Wrote {result.OutputPath} ({Formats.Bytes(result.OutputBytes)}, source {Formats.Bytes(result.SourceBytes)}; {what}{flops}).");
+    }
+}
