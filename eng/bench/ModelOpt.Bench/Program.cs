@@ -6,6 +6,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new(StringComparer.Ordinal)
     {
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
+        ["prune"] = ("separable + prune on generated ResNet-50: pass time, MACs and ORT latency before/after (prune [--ratio-percent 50] [--runs 20] [--passes separable,prune] [--network resnet50|mobilenetv2])", PruneBenchmark.Run),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
 
