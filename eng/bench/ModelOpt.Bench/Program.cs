@@ -7,6 +7,7 @@ internal static class Program
     {
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
         ["analyze"] = ("engine time of analyze (load + shapes + cost) on the PP-OCR models (analyze [--rounds 9])", AnalyzeBenchmark.Run),
+        ["prune"] = ("separable + prune on generated ResNet-50: pass time, MACs and ORT latency before/after (prune [--ratio-percent 50] [--runs 20] [--passes separable,prune] [--network resnet50|mobilenetv2])", PruneBenchmark.Run),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
 
