@@ -6,6 +6,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new(StringComparer.Ordinal)
     {
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
+        ["quantize"] = ("static int8 on seed CNN, PP-OCRv4 det, ResNet-50: speed-up, cosine, accuracy, size (quantize [--config JSON] [--runs 15] [--det-size 640] [--only seed,det,resnet50])", QuantizeBenchmark.Run),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
 
