@@ -41,6 +41,8 @@ public static class StaticQuantizer
             return 0;
         }
         graph.SortTopologically();
+        // Element types decide what is an activation (a Concat of shape vectors is not); generated models may lack them.
+        Shapes.ShapeInference.Run(model, Shapes.ShapeBindings.None);
 
         var targets = SelectTargets(graph, context, settings, notes);
         if (targets.Count == 0) return 0;
@@ -105,7 +107,7 @@ public static class StaticQuantizer
         var targets = new List<Node>();
         foreach (var node in graph.Nodes)
         {
-            bool candidate = IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null));
+            bool candidate = IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
             if (!candidate) continue;
             if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
                 notes.Add($"{node.Name}: kept float by the configuration");
@@ -139,7 +141,7 @@ public static class StaticQuantizer
     private static List<Value> ActivationInputs(Node node)
     {
         if (IsWeighted(node)) return node.Input(0) is { } x ? [x] : [];
-        return node.Inputs.Where(i => i is not null && i.ConstantValue is null && i.ElementType is TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Undefined).Select(i => i!).ToList();
+        return node.Inputs.Where(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float).Select(i => i!).ToList();
     }
 
     /// <summary>A ReLU (or Clip with min 0) that alone reads <paramref name="y"/>: quantizing its output with zero point at the minimum clamps the same way.</summary>
