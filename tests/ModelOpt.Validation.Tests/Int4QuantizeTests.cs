@@ -24,8 +24,10 @@ public sealed class Int4QuantizeTests
     /// <summary>Rows of strongly correlated features: a few latent factors mixed into K inputs plus a little noise.</summary>
     private static float[] CorrelatedRows(int rows, int seed)
     {
+        // The same mixing for every call, so calibration and test rows share one distribution.
+        var mixing = new Random(100);
+        var mix = Enumerable.Range(0, 8 * K).Select(_ => (float)(mixing.NextDouble() * 2 - 1)).ToArray();
         var random = new Random(seed);
-        var mix = Enumerable.Range(0, 8 * K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var x = new float[rows * K];
         for (int r = 0; r < rows; r++)
         {

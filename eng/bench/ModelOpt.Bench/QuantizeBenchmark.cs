@@ -54,6 +54,8 @@ internal static class QuantizeBenchmark
         }
         var original = ModelLoader.Load(path);
         var model = ModelLoader.Load(path);
+        new PassPipeline([new FreezePass()]).Run(original, new PassContext(path));
+        new PassPipeline([new FreezePass()]).Run(model, new PassContext(path));
         var shapes = new Dictionary<string, TensorShape> { [model.Graph.Inputs[0].Name] = TensorShape.Of([1, 3, size, size]) };
         using var calibration = SampleSet.Synthetic(model, 8, seed: 1, shapes);
         var (time, notes) = Quantize(model, config, new OrtActivationSource(calibration, batchSize: 1));
