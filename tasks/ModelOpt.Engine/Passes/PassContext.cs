@@ -8,6 +8,7 @@ namespace ModelOpt.Engine.Passes;
 public sealed class PassContext
 {
     private readonly List<string> _notes = [];
+    private readonly List<RequiredCheck> _checks = [];
 
     public PassContext(string modelDisplayName) => ModelDisplayName = modelDisplayName;
 
@@ -29,4 +30,9 @@ public sealed class PassContext
     public IReadOnlyList<string> Notes => _notes;
 
     public void Note(string note) => _notes.Add(note);
+
+    /// <summary>Checks passes asked the validation layer to run on the result (a speed check after quantizing).</summary>
+    public IReadOnlyList<RequiredCheck> RequiredChecks => _checks;
+
+    public void RequireCheck(RequiredCheck check) => _checks.Add(check);
 }

@@ -34,6 +34,7 @@ public sealed class PassRegistry
         registry.Register(FreezePass.PassName, () => new FreezePass());
         registry.Register(SeparablePass.PassName, () => new SeparablePass());
         registry.Register(PrunePass.PassName, () => new PrunePass());
+        registry.Register(QuantizePass.PassName, () => new QuantizePass());
         return registry;
     }
 }
