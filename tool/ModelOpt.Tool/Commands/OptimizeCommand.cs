@@ -3,6 +3,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
+using ModelOpt.Validation;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -34,7 +35,7 @@ internal static class OptimizeCommand
     {
         var passes = PassRegistry.Default.Parse(string.Join(',', settings.Passes));
         var model = ModelLoader.Load(settings.ModelPath);
-        var reports = new PassPipeline(passes).Run(model, new PassContext(settings.ModelPath));
+        var reports = new PassPipeline(passes).Run(model, new PassContext(settings.ModelPath) { ConstantEvaluator = new OrtConstantEvaluator() });
         foreach (var r in reports)
         {
             console.WriteLine($"{r.Pass}: {(r.Changed ? "changed" : "no change")}, {r.NodesTouched} node(s) rewritten, {r.RemovedByCleanup} removed by cleanup; nodes {r.Before.Nodes} -> {r.After.Nodes}, parameters {r.Before.Parameters:N0} -> {r.After.Parameters:N0} ({r.Duration.TotalMilliseconds:0} ms)");
