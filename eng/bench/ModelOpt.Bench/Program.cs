@@ -6,6 +6,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new(StringComparer.Ordinal)
     {
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
+        ["refit"] = ("seed CNN accuracy after separable / fc1 pruning, without and with refit (refit [--calibration 500])", RefitBenchmark.Run),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
 
