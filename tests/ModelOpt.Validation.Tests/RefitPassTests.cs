@@ -37,6 +37,20 @@ public sealed class RefitPassTests
     }
 
     [TestMethod]
+    public void WithoutALossyPassNothingIsRefitAndBadSettingsAreConfigErrors()
+    {
+        var model = ModelLoader.Load(SeedModel);
+        using var calibration = SampleSet.FromFolder(SampleSet.FindBeside(SeedModel)!, model, limit: 20);
+        var reports = Run(model, "freeze,refit", "{}", calibration);
+        Assert.IsFalse(reports[1].Changed);
+        Assert.IsTrue(reports[1].Notes.Any(n => n.Contains("no layer follows a compressed one")), string.Join("\n", reports[1].Notes));
+
+        var e = Assert.ThrowsExactly<ModelOptException>(() => Run(model, "refit", """{ "refit": { "layers": "some" } }""", calibration));
+        Assert.AreEqual(ErrorCode.InvalidConfig, e.Code);
+        StringAssert.Contains(e.Message, "after-compressed");
+    }
+
+    [TestMethod]
     public void AChangedGemmIsSolvedBackToTheTeacherExactly()
     {
         // The student's Gemm (transB, alpha, beta) is scrambled; with the same inputs and no ridge,
