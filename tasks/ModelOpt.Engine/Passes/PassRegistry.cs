@@ -35,6 +35,7 @@ public sealed class PassRegistry
         registry.Register(SeparablePass.PassName, () => new SeparablePass());
         registry.Register(PrunePass.PassName, () => new PrunePass());
         registry.Register(QuantizePass.PassName, () => new QuantizePass());
+        registry.Register(RefitPass.PassName, () => new RefitPass());
         return registry;
     }
 }

@@ -14,6 +14,9 @@ public sealed class QuantizePass : IPass
 
     public string Name => PassName;
 
+    // Static int8 and GPTQ int4 calibrate; dynamic and round-to-nearest int4 ignore the samples.
+    public PassNeeds Needs => PassNeeds.Calibration;
+
     public string Description => "Quantize to int8 (static QDQ with calibration, or dynamic for MatMul/Gemm) or to int4 weight-only MatMulNBits.";
 
     public PassOutcome Run(Model model, PassContext context)

@@ -39,14 +39,14 @@ public sealed class SeparablePass : IPass
             {
                 throw new Diagnostics.ModelOptException(Diagnostics.ErrorCode.InvalidConfig, context.Config.SourcePath, e.Message);
             }
-            string? why = TryRewrite(model.Graph, conv, settings, notes);
+            string? why = TryRewrite(model.Graph, conv, settings, context, notes);
             if (why is null) rewritten++;
             else notes.Add($"{conv.Name}: skipped, {why}");
         }
         return new PassOutcome(rewritten > 0, rewritten, notes);
     }
 
-    private static string? TryRewrite(Graph graph, Node conv, SeparableSettings settings, List<string> notes)
+    private static string? TryRewrite(Graph graph, Node conv, SeparableSettings settings, PassContext context, List<string> notes)
     {
         if (conv.GetInt("group", 1) != 1) return "it is already a grouped or depthwise conv";
         if (conv.Input(1)?.ConstantValue is not { } weight) return "its weights are not constant";
@@ -84,6 +84,7 @@ public sealed class SeparablePass : IPass
         if (y.Shape is { Rank: 4 } s)
             dw.Output(0).Shape = new TensorShape([s[0], Dim.Of(cin * rank), s[2], s[3]]);
 
+        context.TeacherValues.RecordReplacement(y, pw.Output(0));
         graph.ReplaceAllUses(y, pw.Output(0));
         graph.RemoveNode(conv, force: true);
         notes.Add($"{name}: rank {rank} of {factorization.MaxRank} (energy {factorization.RetainedEnergy(rank):0.####}), MACs per output pixel {before} → {after} ({(double)before / after:0.##}×)");
