@@ -54,8 +54,10 @@ internal sealed class Fp16Conversion(Graph graph, Fp16Settings settings, Func<No
     private static bool IsConstantNode(Node n) => n.ConstantOutput is not null;
 
     // A BatchNormalization variance of 1e8 (PP-OCRv4's detector has one) cannot be clamped without
-    // changing the result, so its reader stays float32; clamping is for values that mean "no
-    // limit", such as a huge Clip bound read by float16 nodes only.
+    // changing the result, so its reader stays float32. For bounds (Min, Max, Clip) clamping to
+    // ±65504 changes nothing for float16 data, so those readers convert and the constant is clamped.
+    private static readonly HashSet<string> ClampExactReaders = new(StringComparer.Ordinal) { "Min", "Max", "Clip" };
+
     private readonly Dictionary<Value, bool> _exceeds = new(ReferenceEqualityComparer.Instance);
 
     private bool ExceedsFloat16(Value constant)
@@ -82,7 +84,7 @@ internal sealed class Fp16Conversion(Graph graph, Fp16Settings settings, Func<No
             else if (leftAloneByConfig(node)) reason = "left alone by the configuration";
             else if (node.Outputs.Any(o => o is not null && readInSubgraph.Contains(o))) reason = "read inside a subgraph";
             else if (node.Inputs.Any(i => i is not null && _original.GetValueOrDefault(i) == DataType.Undefined)) reason = "an input's type is unknown";
-            else if (node.Inputs.Any(i => IsFloat32(i) && IsConstant(i!) && ExceedsFloat16(i!))) reason = "reads weights beyond the float16 range";
+            else if (!ClampExactReaders.Contains(node.OpType) && node.Inputs.Any(i => IsFloat32(i) && IsConstant(i!) && ExceedsFloat16(i!))) reason = "reads weights beyond the float16 range";
             else
             {
                 var data = node.Inputs.Where(i => i is not null && !IsConstant(i)).Select(i => i!).ToList();
