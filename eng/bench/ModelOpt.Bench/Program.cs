@@ -6,6 +6,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new(StringComparer.Ordinal)
     {
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
+        ["size"] = ("fp32 vs fp16 vs share-weights 8-bit: size, cosine, seed accuracy, latency (size [--runs 20])", SizeBenchmark.Run),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
 
