@@ -33,6 +33,7 @@ public sealed class PassRegistry
         var registry = new PassRegistry();
         registry.Register(FreezePass.PassName, () => new FreezePass());
         registry.Register(SeparablePass.PassName, () => new SeparablePass());
+        registry.Register(LowRankPass.PassName, () => new LowRankPass());
         return registry;
     }
 }
