@@ -79,6 +79,7 @@ internal static class OptimizeCommand
         OptimizeReportRenderer.Render(console, result);
         if (result.Validation is { } report)
         {
+            foreach (var note in report.Notes) console.WriteLine($"note: {note}");
             ValidationRenderer.RenderVerdicts(console, report);
             if (reportPaths is not null) ReportOptions.Write(console, report, reportPaths);
         }
