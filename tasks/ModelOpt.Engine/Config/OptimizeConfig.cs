@@ -178,6 +178,22 @@ public sealed class OptimizeConfig
         }
     }
 
+    /// <summary>
+    /// This configuration with per-node settings appended after its own overrides: each entry
+    /// matches one node by exact name, and a null setting leaves the node alone. The file's own
+    /// nulls still win, so a layer the user excluded stays excluded. Used by the accuracy-aware search.
+    /// </summary>
+    public OptimizeConfig WithNodeSettings(IEnumerable<(string NodeName, string Pass, JsonObject? Settings)> settings, IReadOnlyList<string>? passes = null)
+    {
+        var nodes = new List<(string, Regex, JsonObject)>(_nodeOverrides);
+        foreach (var (name, pass, value) in settings)
+        {
+            string pattern = "^" + Regex.Escape(name) + "$";
+            nodes.Add((pattern, new Regex(pattern, RegexOptions.CultureInvariant), new JsonObject { [pass] = value?.DeepClone() }));
+        }
+        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets);
+    }
+
     /// <summary>The global settings of a pass (empty when the config has none).</summary>
     public JsonObject SettingsFor(string pass) => _passSettings.TryGetValue(PassNameFor(pass), out var s) ? s : new JsonObject();
 

@@ -40,6 +40,7 @@ public sealed class PassRegistry
         registry.Register(RefitPass.PassName, () => new RefitPass());
         registry.Register(Fp16Pass.PassName, () => new Fp16Pass());
         registry.Register(ShareWeightsPass.PassName, () => new ShareWeightsPass());
+        registry.Register(LowRankPass.PassName, () => new LowRankPass());
         return registry;
     }
 }

@@ -1,19 +1,23 @@
 using ModelOpt.Engine.Analysis;
+using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Config;
-using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Shapes;
+using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
+using ModelOpt.Validation.Optimization.Search;
 
 namespace ModelOpt.Validation.Optimization;
 
 /// <summary>
-/// One optimization run, start to finish: load the model, read the config, infer shapes, run the
-/// passes (with calibration data when a pass needs it), check the result still loads and runs in
-/// ONNX Runtime, and only then write it atomically. The source model is never modified.
+/// One optimization run, start to finish: load the model, read the config, infer shapes, (search
+/// for per-layer settings,) run the passes with calibration data when a pass needs it, check the
+/// result still runs in ONNX Runtime and keeps every budget, and only then write it atomically. The
+/// source model is never modified; a broken budget writes nothing.
 /// </summary>
 public static class OptimizeJob
 {
@@ -23,34 +27,58 @@ public static class OptimizeJob
         var notes = new List<string>();
         var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath);
         config.CheckPassNames(registry.Names);
-        var passNames = options.Passes ?? config.Passes;
-        var passes = registry.Parse(string.Join(',', passNames));
-
-        var model = ModelLoader.Load(options.ModelPath);
-        config.CheckAgainst(model);
+        var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
+        IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes);
-        var shapes = ShapeInference.Run(model, bindings, new RuntimeShapeProvider());
-        notes.AddRange(shapes.Notes);
-
-        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, model, notes) : null;
-        var context = new PassContext(options.ModelPath)
+        var validation = new ValidationSettings
         {
-            Config = config,
-            Calibration = samples is null ? null : new OrtActivationSource(samples),
-            ConstantEvaluator = new OrtConstantEvaluator(),
+            DataPath = options.DataPath ?? config.Calibration?.Data,
+            LabelsPath = options.LabelsPath,
+            Seed = options.Seed,
+            Bindings = bindings,
+            Comparison = new ComparisonSettings { Progress = options.Progress },
         };
 
+        var probe = ModelLoader.Load(options.ModelPath);
+        config.CheckAgainst(probe);
+        var passes = registry.Parse(string.Join(',', passNames));
+        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes) : null;
+        var calibration = samples is null ? null : new OrtActivationSource(samples);
+
+        IReadOnlyList<string> searchLog = [];
+        if (options.Search)
+        {
+            var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, validation, options.SearchTime, registry, calibration));
+            searchLog = outcome.Log;
+            if (outcome.Failure is not null) throw outcome.Failure;
+            config = outcome.Config;
+            passes = registry.Parse(string.Join(',', outcome.Passes));
+        }
+
+        var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+        notes.AddRange(candidate.Notes);
+        var model = candidate.Model;
+        var reports = candidate.Reports;
         var measure = Figures(bindings);
-        var reports = new PassPipeline(passes, measure).Run(model, context);
-        notes.AddRange(context.Notes);
         var before = reports.Count > 0 ? reports[0].Before : measure(model);
         var after = reports.Count > 0 ? reports[^1].After : before;
 
         if (passes.Count > 0) CheckRuns(model, options, passes);
-        EnforceRequiredChecks(context, options, model, notes);
+        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes);
+        ValidationReport? report = null;
+        if (!budgets.IsEmpty)
+        {
+            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation) with { SearchLog = searchLog };
+            if (!report.AllKept)
+                throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written:");
+        }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
-            new FileInfo(options.ModelPath).Length, new FileInfo(options.OutputPath).Length, context.Calibration?.Description, notes);
+            new FileInfo(options.ModelPath).Length, new FileInfo(options.OutputPath).Length, calibration?.Description, notes)
+        {
+            Validation = report,
+            SearchLog = searchLog,
+        };
     }
 
     /// <summary>Nodes, parameters and FLOPs of the model as it is, from the cost model.</summary>
@@ -78,9 +106,9 @@ public static class OptimizeJob
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
     // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(PassContext context, OptimizeOptions options, Model model, List<string> notes)
+    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes)
     {
-        var speed = context.RequiredChecks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
+        var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return;
         var original = ModelLoader.Load(options.ModelPath);
         ShapeInference.Run(original, ShapeBindings.Parse(options.Shapes));
