@@ -1,3 +1,4 @@
+using ModelOpt.Validation.Comparison;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Data;
 using ModelOpt.Engine.IO;
@@ -68,37 +69,15 @@ internal static class SizeBenchmark
                 var latency = LatencyMeter.Measure(() => runner.Run(inputs), warmupRuns: 3, runs: runs);
                 long bytes = new FileInfo(output).Length;
                 string accuracy = labels is null ? "" : $"{Accuracy(outputs[0], labels):P2}";
-                Console.WriteLine($"| {name} | {variant.Name} | {bytes:N0} | {(double)bytes / fp32Bytes:P1} | {Cosine(reference[0], outputs[0]):F6} | {accuracy} | {latency.MedianSeconds * 1000:F2} |");
+                Console.WriteLine($"| {name} | {variant.Name} | {bytes:N0} | {(double)bytes / fp32Bytes:P1} | {Similarity.Cosine(reference[0].ToFloats(), outputs[0].ToFloats()):F6} | {accuracy} | {latency.MedianSeconds * 1000:F2} |");
             }
         }
         return 0;
     }
 
-    private static double Cosine(TensorData a, TensorData b)
-    {
-        var x = a.ToFloats();
-        var y = b.ToFloats();
-        double dot = 0, xx = 0, yy = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            dot += (double)x[i] * y[i];
-            xx += (double)x[i] * x[i];
-            yy += (double)y[i] * y[i];
-        }
-        return xx == 0 && yy == 0 ? 1 : dot / Math.Sqrt(xx * yy);
-    }
-
     private static double Accuracy(TensorData logits, long[] labels)
     {
-        var values = logits.ToFloats();
-        int classes = (int)logits.Shape[1], correct = 0;
-        for (int i = 0; i < labels.Length; i++)
-        {
-            int best = 0;
-            for (int c = 1; c < classes; c++)
-                if (values[i * classes + c] > values[i * classes + best]) best = c;
-            if (best == labels[i]) correct++;
-        }
-        return (double)correct / labels.Length;
+        var predicted = ClassificationAccuracy.Top1(logits);
+        return (double)predicted.Where((p, i) => p == labels[i]).Count() / labels.Length;
     }
 }
