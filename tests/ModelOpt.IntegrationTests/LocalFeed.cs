@@ -13,7 +13,7 @@ namespace ModelOpt.IntegrationTests;
 /// </summary>
 public sealed class LocalFeed
 {
-    private static readonly Lazy<LocalFeed> Instance = new(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<LocalFeed> Instance = new(PackOnce, LazyThreadSafetyMode.ExecutionAndPublication);
 
     // Everything the packages are built from; bin/ and obj/ below them are outputs, not inputs.
     private static readonly string[] Inputs =
@@ -52,7 +52,7 @@ public sealed class LocalFeed
         </configuration>
         """;
 
-    private static LocalFeed Pack()
+    private static LocalFeed PackOnce()
     {
         string root = RepoPaths.Root;
         string suffix = "t" + ContentHash(root)[..12];

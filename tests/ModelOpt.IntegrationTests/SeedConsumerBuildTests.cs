@@ -26,6 +26,9 @@ public sealed class SeedConsumerBuildTests
     private static DateTime s_firstWriteTime;
     private static DateTime s_secondWriteTime;
     private static string[] s_leftAfterClean = [];
+    private static string s_protobufVersion = "";
+    private static string s_onnxRuntimeVersion = "";
+    private static bool s_engineLeaked;
 
     [ClassInitialize]
     public static void BuildTwicePublishAndClean(TestContext _)
@@ -40,10 +43,15 @@ public sealed class SeedConsumerBuildTests
         s_builtReport = File.ReadAllText(OptimizeReportJson.PathBeside(optimized));
         s_firstWriteTime = File.GetLastWriteTimeUtc(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model));
 
+        // The task's 3.36.2 / 1.31.1 live in the package's tasks/ folder and must not reach the consumer's output.
+        s_protobufVersion = ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Google.Protobuf.dll")));
+        s_onnxRuntimeVersion = ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Microsoft.ML.OnnxRuntime.dll")));
+        s_engineLeaked = File.Exists(s_project.PathOf(Path.Combine(OutputFolder, "ModelOpt.Engine.dll")));
+
         s_secondBuild = s_project.Run("build");
         s_secondWriteTime = File.GetLastWriteTimeUtc(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model));
 
-        s_publish = s_project.Run("publish", "--no-build", "-o", s_project.PathOf("published"));
+        s_publish = s_project.Run("publish", "--no-build", "-c", "Debug", "-o", s_project.PathOf("published"));
 
         s_clean = s_project.Run("clean");
         s_leftAfterClean = new[] { Path.Combine(OutputFolder, Model), Path.Combine(OutputFolder, "Models/seed-cnn.report.json"), "obj/Debug/net10.0/modelopt" }
@@ -98,10 +106,9 @@ public sealed class SeedConsumerBuildTests
     public void ConsumerKeepsItsOwnProtobufAndOnnxRuntimeVersions()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        // The task's 3.36.2 / 1.31.1 live in the package's tasks/ folder and must not reach the consumer's output.
-        Assert.AreEqual("3.25.1", ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Google.Protobuf.dll"))));
-        StringAssert.StartsWith(ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Microsoft.ML.OnnxRuntime.dll"))), "1.30.0");
-        Assert.IsFalse(File.Exists(s_project.PathOf(Path.Combine(OutputFolder, "ModelOpt.Engine.dll"))), "the package leaked its assemblies into the consumer");
+        Assert.AreEqual("3.25.1", s_protobufVersion);
+        StringAssert.StartsWith(s_onnxRuntimeVersion, "1.30.0");
+        Assert.IsFalse(s_engineLeaked, "the package leaked its assemblies into the consumer");
     }
 
     [TestMethod]
