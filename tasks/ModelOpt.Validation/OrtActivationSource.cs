@@ -26,7 +26,8 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
         var wanted = valueNames.Where(n => !inputNames.Contains(n)).ToArray();
         foreach (var batch in samples.Batches(size))
         {
-            var outputs = runner.Run(batch, wanted);
+            // ORT refuses a run with no outputs: when only graph inputs are wanted, nothing needs running.
+            IReadOnlyList<TensorData> outputs = wanted.Length == 0 ? [] : runner.Run(batch, wanted);
             var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var input in batch)
                 if (valueNames.Contains(input.Name)) values[input.Name] = ToTensor(input);

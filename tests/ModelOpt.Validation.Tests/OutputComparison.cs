@@ -27,4 +27,24 @@ internal static class OutputComparison
         }
         return worst;
     }
+
+    /// <summary>Cosine similarity of all float outputs taken as one vector (1 when both are zero).</summary>
+    public static double Cosine(IReadOnlyList<TensorData> expected, IReadOnlyList<TensorData> actual)
+    {
+        Assert.AreEqual(expected.Count, actual.Count, "output count");
+        double dot = 0, aa = 0, bb = 0;
+        for (int i = 0; i < expected.Count; i++)
+        {
+            CollectionAssert.AreEqual(expected[i].Shape, actual[i].Shape, $"shape of output {i}");
+            var a = expected[i].ToFloats();
+            var b = actual[i].ToFloats();
+            for (int j = 0; j < a.Length; j++)
+            {
+                dot += (double)a[j] * b[j];
+                aa += (double)a[j] * a[j];
+                bb += (double)b[j] * b[j];
+            }
+        }
+        return aa == 0 && bb == 0 ? 1 : dot / Math.Sqrt(aa * bb);
+    }
 }

@@ -16,6 +16,15 @@ public interface IPass
 
     /// <summary>What the pass needs from the pipeline besides the model.</summary>
     PassNeeds Needs => PassNeeds.None;
+    /// <summary>
+    /// True when the pass keeps the model's outputs (up to float rounding), like <c>freeze</c>. The
+    /// pipeline takes the teacher copy just before the first pass that does not; the default is
+    /// false so that an unknown pass is treated as lossy.
+    /// </summary>
+    bool PreservesOutputs => false;
+
+    /// <summary>True when the pass needs <see cref="PassContext.Teacher"/> (the model before the lossy passes).</summary>
+    bool NeedsTeacher => false;
 
     /// <summary>Rewrites <paramref name="model"/> in place and says what it did.</summary>
     PassOutcome Run(Model model, PassContext context);

@@ -8,6 +8,7 @@ namespace ModelOpt.Engine.Passes;
 public sealed class PassContext
 {
     private readonly List<string> _notes = [];
+    private readonly List<RequiredCheck> _checks = [];
 
     public PassContext(string modelDisplayName) => ModelDisplayName = modelDisplayName;
 
@@ -23,10 +24,28 @@ public sealed class PassContext
     /// <summary>Calibration samples run through ONNX Runtime, for passes that need activations (quantize, refit); null when none were given.</summary>
     public Calibration.IActivationSource? Calibration { get; init; }
 
+    /// <summary>Evaluates constant subexpressions for <c>freeze</c>'s constant folding; null: nothing is folded.</summary>
+    public IConstantEvaluator? ConstantEvaluator { get; init; }
+
+    /// <summary>
+    /// A pristine copy of the model as it was before the pipeline's lossy passes, for passes that
+    /// match its values (<c>refit</c>). <see cref="PassPipeline"/> sets it when a pass needs it;
+    /// a caller may set it beforehand.
+    /// </summary>
+    public Model? Teacher { get; set; }
+
+    /// <summary>Which teacher value each rewritten value stands for; lossy passes record their replacements here.</summary>
+    public TeacherCorrespondence TeacherValues { get; } = new();
+
     /// <summary>Settings of <paramref name="pass"/> for <paramref name="node"/>; null: leave the node alone.</summary>
     public JsonObject? SettingsFor(string pass, Node node) => Config.SettingsFor(pass, node);
 
     public IReadOnlyList<string> Notes => _notes;
 
     public void Note(string note) => _notes.Add(note);
+
+    /// <summary>Checks passes asked the validation layer to run on the result (a speed check after quantizing).</summary>
+    public IReadOnlyList<RequiredCheck> RequiredChecks => _checks;
+
+    public void RequireCheck(RequiredCheck check) => _checks.Add(check);
 }

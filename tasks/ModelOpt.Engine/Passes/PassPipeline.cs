@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
 
 namespace ModelOpt.Engine.Passes;
@@ -38,8 +39,12 @@ public sealed class PassPipeline
     public IReadOnlyList<PassReport> Run(Model model, PassContext context)
     {
         var reports = new List<PassReport>(_passes.Count);
+        bool teacherNeeded = _passes.Any(p => p.NeedsTeacher);
         foreach (var pass in _passes)
         {
+            // The teacher is the model just before the first lossy pass: lossless passes (freeze) may
+            // rename or fold values, and the teacher should already share their names.
+            if (teacherNeeded && context.Teacher is null && !pass.PreservesOutputs) context.Teacher = ModelCopy.Of(model);
             var before = _measure(model);
             var clock = Stopwatch.StartNew();
             var outcome = pass.Run(model, context);

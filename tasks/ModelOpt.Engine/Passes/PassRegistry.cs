@@ -1,4 +1,6 @@
 using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.Passes.Fp16;
+using ModelOpt.Engine.Passes.WeightSharing;
 
 namespace ModelOpt.Engine.Passes;
 
@@ -33,6 +35,11 @@ public sealed class PassRegistry
         var registry = new PassRegistry();
         registry.Register(FreezePass.PassName, () => new FreezePass());
         registry.Register(SeparablePass.PassName, () => new SeparablePass());
+        registry.Register(PrunePass.PassName, () => new PrunePass());
+        registry.Register(QuantizePass.PassName, () => new QuantizePass());
+        registry.Register(RefitPass.PassName, () => new RefitPass());
+        registry.Register(Fp16Pass.PassName, () => new Fp16Pass());
+        registry.Register(ShareWeightsPass.PassName, () => new ShareWeightsPass());
         return registry;
     }
 }

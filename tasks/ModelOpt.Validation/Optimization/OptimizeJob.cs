@@ -37,6 +37,7 @@ public static class OptimizeJob
         {
             Config = config,
             Calibration = samples is null ? null : new OrtActivationSource(samples),
+            ConstantEvaluator = new OrtConstantEvaluator(),
         };
 
         var measure = Figures(bindings);
@@ -46,6 +47,7 @@ public static class OptimizeJob
         var after = reports.Count > 0 ? reports[^1].After : before;
 
         if (passes.Count > 0) CheckRuns(model, options, passes);
+        EnforceRequiredChecks(context, options, model, notes);
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
             new FileInfo(options.ModelPath).Length, new FileInfo(options.OutputPath).Length, context.Calibration?.Description, notes);
@@ -72,6 +74,20 @@ public static class OptimizeJob
         notes.Add($"calibration: no data given, using {count} seeded synthetic samples — real data (--data DIR) calibrates far better.");
         var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
         return SampleSet.Synthetic(model, count, options.Seed, shapes);
+    }
+
+    // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
+    // float model is refused (the trap the Python quantizers' users keep falling into).
+    private static void EnforceRequiredChecks(PassContext context, OptimizeOptions options, Model model, List<string> notes)
+    {
+        var speed = context.RequiredChecks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
+        if (speed.Count == 0) return;
+        var original = ModelLoader.Load(options.ModelPath);
+        ShapeInference.Run(original, ShapeBindings.Parse(options.Shapes));
+        var shapes = original.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
+        var result = QuantizationSpeedCheck.Measure(original, model, SyntheticInputs.For(original, shapes, options.Seed));
+        notes.Add($"speed check: {result}");
+        QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.

@@ -26,12 +26,15 @@ public sealed class NetworkBuilder
     public Value Input(string name, params long[] dims) => Graph.AddInput(name, DataType.Float, dims.Select(d => (long?)d).ToArray());
 
     /// <summary>A float initializer of uniform random values in ±<paramref name="scale"/>.</summary>
-    public Value Weight(string name, float scale, params long[] dims)
+    public Value Weight(string name, float scale, params long[] dims) => Uniform(name, -scale, scale, dims);
+
+    /// <summary>A float initializer of uniform random values in [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    public Value Uniform(string name, float low, float high, params long[] dims)
     {
         long count = dims.Aggregate(1L, (a, d) => a * d);
         var bytes = new byte[count * sizeof(float)];
         var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
-        for (int i = 0; i < values.Length; i++) values[i] = (_random.NextSingle() * 2 - 1) * scale;
+        for (int i = 0; i < values.Length; i++) values[i] = low + _random.NextSingle() * (high - low);
         return Graph.AddInitializer(Tensor.FromBytes(name, DataType.Float, dims, bytes));
     }
 
@@ -52,10 +55,12 @@ public sealed class NetworkBuilder
     /// <summary>Inference-mode BatchNormalization with scale, bias, running mean and variance.</summary>
     public Value BatchNorm(Value x, long channels, string name = "bn")
     {
-        var scale = Weight($"{name}.weight", 1f, channels);
+        // Statistics as training leaves them: scales near 1 and strictly positive variances (a
+        // negative variance would make the BatchNormalization compute NaN).
+        var scale = Uniform($"{name}.weight", 0.5f, 1.5f, channels);
         var bias = Weight($"{name}.bias", 0.1f, channels);
         var mean = Weight($"{name}.running_mean", 0.1f, channels);
-        var variance = Weight($"{name}.running_var", 0.5f, channels);
+        var variance = Uniform($"{name}.running_var", 0.5f, 1.5f, channels);
         return Graph.CreateNode("BatchNormalization", [x, scale, bias, mean, variance], name: name).Output();
     }
 

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace ModelOpt.Engine.Passes.Separable;
 
@@ -10,9 +11,10 @@ namespace ModelOpt.Engine.Passes.Separable;
 /// </summary>
 internal sealed class ConvFactorization
 {
-    private readonly (double[] Sigma, Matrix<double> U, Matrix<double> Vt)[] _perChannel;
+    // Per input channel: singular values (descending), left vectors u[o, i] and right vectors v[i, j].
+    private readonly (double[] Sigma, double[,] U, double[,] Vt)[] _perChannel;
 
-    private ConvFactorization(int cout, int cin, int kh, int kw, (double[], Matrix<double>, Matrix<double>)[] perChannel)
+    private ConvFactorization(int cout, int cin, int kh, int kw, (double[], double[,], double[,])[] perChannel)
     {
         Cout = cout;
         Cin = cin;
@@ -32,17 +34,71 @@ internal sealed class ConvFactorization
     public static ConvFactorization Compute(ReadOnlySpan<float> weights, int cout, int cin, int kh, int kw)
     {
         int k = kh * kw;
-        var result = new (double[], Matrix<double>, Matrix<double>)[cin];
+        var result = new (double[], double[,], double[,])[cin];
+        var m = new double[cout, k];
         for (int c = 0; c < cin; c++)
         {
-            var m = Matrix<double>.Build.Dense(cout, k);
             for (int o = 0; o < cout; o++)
                 for (int j = 0; j < k; j++)
                     m[o, j] = weights[(o * cin + c) * k + j];
-            var svd = m.Svd(computeVectors: true);
-            result[c] = (svd.S.ToArray(), svd.U, svd.VT);
+            result[c] = Decompose(m, cout, k);
         }
         return new ConvFactorization(cout, cin, kh, kw, result);
+    }
+
+    // The SVD through the eigen-decomposition of the smaller Gram matrix (k×k or Cout×Cout): for a
+    // 512×9 slice that is a 9×9 problem instead of a 512×512 one, which is what makes the pass
+    // fast on real networks. The other side's vectors are recovered as Mv/σ (or Mᵀu/σ), so
+    // Σ σ·u·vᵀ = M·V·Vᵀ reproduces M exactly at full rank, however small the trailing σ.
+    private static (double[] Sigma, double[,] U, double[,] Vt) Decompose(double[,] m, int rows, int cols)
+    {
+        bool gramOfColumns = cols <= rows;
+        int n = gramOfColumns ? cols : rows;
+        var gram = Matrix<double>.Build.Dense(n, n);
+        for (int a = 0; a < n; a++)
+            for (int b = a; b < n; b++)
+            {
+                double sum = 0;
+                if (gramOfColumns) for (int r = 0; r < rows; r++) sum += m[r, a] * m[r, b];
+                else for (int r = 0; r < cols; r++) sum += m[a, r] * m[b, r];
+                gram[a, b] = sum;
+                gram[b, a] = sum;
+            }
+        var evd = gram.Evd(Symmetricity.Symmetric);
+        var order = Enumerable.Range(0, n).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
+
+        var sigma = new double[n];
+        var u = new double[rows, n];
+        var vt = new double[n, cols];
+        for (int i = 0; i < n; i++)
+        {
+            int e = order[i];
+            double s = Math.Sqrt(Math.Max(evd.EigenValues[e].Real, 0));
+            sigma[i] = s;
+            if (gramOfColumns)
+            {
+                for (int j = 0; j < cols; j++) vt[i, j] = evd.EigenVectors[j, e];
+                if (s <= 1e-12) continue;
+                for (int r = 0; r < rows; r++)
+                {
+                    double dot = 0;
+                    for (int j = 0; j < cols; j++) dot += m[r, j] * vt[i, j];
+                    u[r, i] = dot / s;
+                }
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++) u[r, i] = evd.EigenVectors[r, e];
+                if (s <= 1e-12) continue;
+                for (int j = 0; j < cols; j++)
+                {
+                    double dot = 0;
+                    for (int r = 0; r < rows; r++) dot += m[r, j] * u[r, i];
+                    vt[i, j] = dot / s;
+                }
+            }
+        }
+        return (sigma, u, vt);
     }
 
     /// <summary>Fraction of the squared singular values, over all input channels, kept by rank <paramref name="rank"/>.</summary>
@@ -76,12 +132,12 @@ internal sealed class ConvFactorization
         for (int c = 0; c < Cin; c++)
         {
             var (sigma, u, vt) = _perChannel[c];
-            for (int i = 0; i < rank; i++)
+            for (int i = 0; i < rank && i < sigma.Length; i++)
             {
-                double s = i < sigma.Length ? Math.Sqrt(sigma[i]) : 0;
+                double s = Math.Sqrt(sigma[i]);
                 int channel = c * rank + i;
-                for (int j = 0; j < k; j++) depthwise[channel * k + j] = i < vt.RowCount ? (float)(s * vt[i, j]) : 0f;
-                for (int o = 0; o < Cout; o++) pointwise[o * Cin * rank + channel] = i < u.ColumnCount ? (float)(s * u[o, i]) : 0f;
+                for (int j = 0; j < k; j++) depthwise[channel * k + j] = (float)(s * vt[i, j]);
+                for (int o = 0; o < Cout; o++) pointwise[o * Cin * rank + channel] = (float)(s * u[o, i]);
             }
         }
         return (depthwise, pointwise);

@@ -1,0 +1,83 @@
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
+using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
+
+namespace ModelOpt.Engine.Passes.Quantize;
+
+/// <summary>Writes QuantizeLinear/DequantizeLinear pairs and quantized constants into a graph.</summary>
+public sealed class QdqBuilder(Graph graph, bool signedActivations)
+{
+    public DataType ActivationType => signedActivations ? DataType.Int8 : DataType.Uint8;
+
+    /// <summary>
+    /// Puts Q→DQ on <paramref name="tensor"/>: every reader then sees the dequantized value, which is
+    /// the pattern ORT's QDQ fusion turns into integer kernels. <paramref name="source"/> is what Q
+    /// reads (the tensor itself, or the input of a ReLU the quantization makes redundant).
+    /// </summary>
+    public void QuantizeActivation(Value tensor, Value source, QuantParams p)
+    {
+        string name = tensor.Name;
+        var scale = graph.AddInitializer(Tensor.FromFloats($"{name}_scale", [], [p.Scale]));
+        var zero = graph.AddInitializer(ZeroPoint($"{name}_zero_point", p.ZeroPoint));
+        var q = graph.CreateNode("QuantizeLinear", [source, scale, zero], name: $"{name}_QuantizeLinear");
+        q.Output(0).ElementType = ActivationType;
+        var dq = graph.CreateNode("DequantizeLinear", [q.Output(0), scale, zero], name: $"{name}_DequantizeLinear");
+        dq.Output(0).ElementType = DataType.Float;
+        dq.Output(0).Shape = tensor.Shape;
+        graph.ReplaceAllUses(tensor, dq.Output(0));
+        q.SetInput(0, source);   // ReplaceAllUses rewired Q's own input when source is the tensor
+    }
+
+    /// <summary>Int8 weights (symmetric, per channel along <paramref name="axis"/> or per tensor) behind a DequantizeLinear; returns the DQ output and the scales.</summary>
+    public (Value Output, float[] Scales) QuantizeWeight(Value weight, Tensor values, int? axis)
+    {
+        float[] w = values.ToFloats();
+        long[] dims = values.Dims;
+        int channels = axis is int a ? (int)dims[a] : 1;
+        long inner = axis is int ax ? dims.Skip(ax + 1).Aggregate(1L, (x, d) => x * d) : w.Length;
+        var absMax = new float[channels];
+        for (long i = 0; i < w.Length; i++)
+        {
+            int c = (int)(i / inner % channels);
+            absMax[c] = Math.Max(absMax[c], Math.Abs(w[i]));
+        }
+        var scales = absMax.Select(QuantizationMath.SymmetricScale).ToArray();
+        var q = new sbyte[w.Length];
+        for (long i = 0; i < w.Length; i++)
+            q[i] = (sbyte)Math.Clamp(QuantizationMath.Round(w[i] / scales[(int)(i / inner % channels)]), -127, 127);
+
+        string name = weight.Name;
+        var qInit = graph.AddInitializer(Tensor.FromArray($"{name}_quantized", DataType.Int8, dims, q));
+        var dq = Dequantize(name, qInit, scales, DataType.Int8, axis);
+        return (dq, scales);
+    }
+
+    /// <summary>A bias as int32 with scale input_scale·weight_scale (per output channel), which QLinearConv/QGemm take directly.</summary>
+    public Value QuantizeBias(Value bias, Tensor values, float inputScale, float[] weightScales)
+    {
+        float[] b = values.ToFloats();
+        bool perChannel = weightScales.Length > 1;
+        var scales = b.Select((_, i) => inputScale * weightScales[perChannel ? i : 0]).ToArray();
+        var q = b.Select((v, i) => (int)Math.Clamp(Math.Round((double)v / scales[i], MidpointRounding.ToEven), int.MinValue, int.MaxValue)).ToArray();
+        string name = bias.Name;
+        var qInit = graph.AddInitializer(Tensor.FromArray($"{name}_quantized", DataType.Int32, values.Dims, q));
+        return Dequantize(name, qInit, scales, DataType.Int32, 0);
+    }
+
+    private Value Dequantize(string name, Value quantized, float[] scales, DataType zeroType, int? axis)
+    {
+        long[] dims = axis is null ? [] : [scales.Length];
+        var scale = graph.AddInitializer(Tensor.FromFloats($"{name}_scale", dims, axis is null ? [scales[0]] : scales));
+        var zeroBytes = new byte[DataTypes.ByteSize(zeroType, scales.Length)];
+        var zero = graph.AddInitializer(Tensor.FromBytes($"{name}_zero_point", zeroType, dims, zeroBytes));
+        var dq = graph.CreateNode("DequantizeLinear", [quantized, scale, zero], name: $"{name}_DequantizeLinear");
+        if (axis is int a) dq.SetInt("axis", a);
+        dq.Output(0).ElementType = DataType.Float;
+        dq.Output(0).Shape = quantized.Shape;
+        return dq.Output(0);
+    }
+
+    private Tensor ZeroPoint(string name, int value) => signedActivations
+        ? Tensor.FromArray(name, DataType.Int8, [], new[] { (sbyte)value })
+        : Tensor.FromArray(name, DataType.Uint8, [], new[] { (byte)value });
+}

@@ -1,0 +1,185 @@
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
+
+namespace ModelOpt.Engine.Passes.Quantize;
+
+/// <summary>
+/// Static int8 in QDQ form: calibrated Q→DQ on the inputs AND outputs of every quantizable node
+/// (a conv whose output stays float makes ORT convert back and forth and run slower than fp32),
+/// symmetric int8 weights per output channel, int32 biases. A ReLU/Clip(0, …) after a quantized
+/// node is dropped when its output's range starts at 0: the quantization clamps exactly as it did.
+/// </summary>
+public static class StaticQuantizer
+{
+    /// <summary>Ops ORT's QDQ fusion turns into integer kernels when their activations are quantized.</summary>
+    private static readonly HashSet<string> ActivationOps = new(StringComparer.Ordinal)
+    {
+        "Add", "Mul", "Concat", "MaxPool", "AveragePool", "GlobalAveragePool", "Sigmoid", "LeakyRelu",
+    };
+
+    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    {
+        var graph = model.Graph;
+        string file = context.Config.SourcePath ?? context.ModelDisplayName;
+        var source = context.Calibration ?? throw new ModelOptException(ErrorCode.InvalidConfig, file,
+            "'quantize' in mode 'static' needs calibration samples ('calibration' in the config, or synthetic samples from the tool).");
+        if (source.IsSynthetic)
+            notes.Add($"warning: calibrated on {source.Description}; real samples give better ranges (set 'calibration.data').");
+
+        int moved = ConstantsToInitializers.Run(graph);
+        if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
+        bool perChannel = settings.PerChannel;
+        if (perChannel && OpsetUpgrade.TryRaiseTo13(model) is { } why)
+        {
+            notes.Add($"weights quantized per tensor, not per channel: {why}");
+            perChannel = false;
+        }
+        if ((model.OpsetVersion() ?? 1) < 10)
+        {
+            notes.Add($"skipped: QuantizeLinear needs opset 10 or more and the model is at opset {model.OpsetVersion()}");
+            return 0;
+        }
+        graph.SortTopologically();
+        // Element types decide what is an activation (a Concat of shape vectors is not); generated models may lack them.
+        Shapes.ShapeInference.Run(model, Shapes.ShapeBindings.None);
+
+        var targets = SelectTargets(graph, context, settings, notes);
+        if (targets.Count == 0) return 0;
+
+        // The tensor quantized for each node output, and the ReLU/Clip it replaces.
+        bool canFold = !settings.Symmetric;
+        var folded = new Dictionary<Value, Node>();
+        var tensors = new List<Value>();
+        var seen = new HashSet<Value>();
+        void Want(Value v)
+        {
+            if (seen.Add(v)) tensors.Add(v);
+        }
+        foreach (var node in targets)
+        {
+            foreach (var input in ActivationInputs(node)) Want(input);
+            var y = node.Output(0);
+            if (canFold && FoldableActivation(y) is { } act)
+            {
+                folded[act.Output(0)] = act;
+                Want(act.Output(0));
+            }
+            else Want(y);
+        }
+
+        var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings);
+        var qdq = new QdqBuilder(graph, settings.ActivationsSigned);
+        var parameters = new Dictionary<Value, QuantParams>();
+        foreach (var t in tensors)
+        {
+            if (!ranges.TryGetValue(t.Name, out var range)) continue;   // not a float tensor, or never computed
+            var p = QuantizationMath.ForActivation(range, settings.ActivationsSigned, settings.Symmetric);
+            parameters[t] = p;
+        }
+
+        // Weights first: they need the input scales, and input values are renamed by the activation Q/DQ.
+        int touched = 0;
+        foreach (var node in targets)
+            if (QuantizeWeights(graph, node, qdq, parameters, perChannel)) touched++;
+        foreach (var t in tensors)
+        {
+            if (!parameters.TryGetValue(t, out var p)) continue;
+            if (folded.TryGetValue(t, out var act))
+            {
+                // Q reads the activation's input directly; the activation is then dead.
+                qdq.QuantizeActivation(t, act.Input(0)!, p);
+                if (t.Uses.Count == 0 && !t.IsGraphOutput) graph.RemoveNode(act);
+            }
+            else qdq.QuantizeActivation(t, t, p);
+        }
+        notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
+            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization");
+        return Math.Max(touched, targets.Count);
+    }
+
+    private static List<Node> SelectTargets(Graph graph, PassContext context, QuantizeSettings settings, List<string> notes)
+    {
+        var weighted = graph.Nodes.Where(IsWeighted).ToList();
+        var keep = new HashSet<Node>();
+        if (settings.KeepFirst && weighted.Count > 0) keep.Add(weighted[0]);
+        if (settings.KeepLast && weighted.Count > 0) keep.Add(weighted[^1]);
+        var targets = new List<Node>();
+        foreach (var node in graph.Nodes)
+        {
+            bool candidate = IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
+            if (!candidate) continue;
+            if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
+                notes.Add($"{node.Name}: kept float by the configuration");
+            else if (keep.Contains(node))
+                notes.Add($"{node.Name}: kept float ({(node == weighted[0] ? "first" : "last")} layer)");
+            else if (settings.KeepDepthwise && IsDepthwise(node))
+                notes.Add($"{node.Name}: kept float (depthwise)");
+            else targets.Add(node);
+        }
+        return targets;
+    }
+
+    private static bool IsWeighted(Node node)
+    {
+        if (node.Domain.Length != 0) return false;
+        return node.OpType switch
+        {
+            "Conv" => node.Input(1)?.ConstantValue is { DataType: TensorProto.Types.DataType.Float, Dims.Length: >= 3 } && Optional(node.Input(2)),
+            "Gemm" => node.Input(1)?.ConstantValue is { DataType: TensorProto.Types.DataType.Float, Dims.Length: 2 } && Optional(node.Input(2)),
+            "MatMul" => node.Input(1)?.ConstantValue is { DataType: TensorProto.Types.DataType.Float, Dims.Length: 2 },
+            _ => false,
+        };
+    }
+
+    private static bool Optional(Value? v) => v is null || v.ConstantValue is { DataType: TensorProto.Types.DataType.Float };
+
+    private static bool IsDepthwise(Node node) =>
+        node.OpType == "Conv" && node.GetInt("group", 1) is > 1 and var g && node.Input(1)?.ConstantValue is { } w && w.Dims[1] == 1 && w.Dims[0] % g == 0;
+
+    /// <summary>The non-constant float inputs a node reads (for weighted nodes: the data input only).</summary>
+    private static List<Value> ActivationInputs(Node node)
+    {
+        if (IsWeighted(node)) return node.Input(0) is { } x ? [x] : [];
+        return node.Inputs.Where(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float).Select(i => i!).ToList();
+    }
+
+    /// <summary>A ReLU (or Clip with min 0) that alone reads <paramref name="y"/>: quantizing its output with zero point at the minimum clamps the same way.</summary>
+    private static Node? FoldableActivation(Value y)
+    {
+        if (y.IsGraphOutput || y.Uses.Count != 1) return null;
+        var reader = y.Uses[0].Node;
+        if (reader.Domain.Length != 0) return null;
+        if (reader.OpType == "Relu") return reader;
+        if (reader.OpType == "Clip")
+        {
+            float? min = reader.Inputs.Count > 1 && reader.Input(1) is { } m
+                ? m.ConstantValue is { ElementCount: 1 } t ? t.ToFloats()[0] : null
+                : reader.Attribute("min") is { } a ? a.F : null;
+            return min == 0 ? reader : null;
+        }
+        return null;
+    }
+
+    private static bool QuantizeWeights(Graph graph, Node node, QdqBuilder qdq, Dictionary<Value, QuantParams> parameters, bool perChannel)
+    {
+        if (!IsWeighted(node)) return false;
+        var weight = node.Input(1)!;
+        var values = weight.ConstantValue!;
+        int? axis = !perChannel ? null : node.OpType switch
+        {
+            "Conv" => 0,
+            "Gemm" => node.GetInt("transB", 0) == 1 ? 0 : 1,
+            _ => 1,
+        };
+        var (dq, scales) = qdq.QuantizeWeight(weight, values, axis);
+        node.SetInput(1, dq);
+        if (node.OpType is "Conv" or "Gemm" && node.Input(2) is { } bias && bias.ConstantValue is { } b && b.Dims.Length == 1
+            && node.Input(0) is { } x && parameters.TryGetValue(x, out var xp)
+            && (node.OpType == "Conv" || (node.GetFloat("alpha", 1) == 1 && node.GetFloat("beta", 1) == 1 && b.Dims[0] == values.Dims[node.GetInt("transB", 0) == 1 ? 0 : 1])))
+        {
+            node.SetInput(2, qdq.QuantizeBias(bias, b, xp.Scale, scales));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes.Quantize;
+
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>
+/// <c>quantize</c>: static int8 (QDQ, calibrated), dynamic int8 (MatMul/Gemm) or int4 weight-only
+/// (MatMulNBits). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
+/// is slower than fp32 is a known trap, so the pass asks the validation layer for a speed check.
+/// </summary>
+public sealed class QuantizePass : IPass
+{
+    public const string PassName = "quantize";
+
+    public string Name => PassName;
+
+    // Static int8 and GPTQ int4 calibrate; dynamic and round-to-nearest int4 ignore the samples.
+    public PassNeeds Needs => PassNeeds.Calibration;
+
+    public string Description => "Quantize to int8 (static QDQ with calibration, or dynamic for MatMul/Gemm) or to int4 weight-only MatMulNBits.";
+
+    public PassOutcome Run(Model model, PassContext context)
+    {
+        var settings = QuantizeSettings.From(context.Config.SettingsFor(PassName), context.Config.SourcePath ?? "modelopt.json");
+        if (model.Graph.AllNodes().Any(n => n.OpType == "BatchNormalization"))
+            context.Note("quantize: the model still has BatchNormalization; run 'freeze' first so it is folded into the convs before quantizing.");
+        var notes = new List<string>();
+        int touched = settings.Mode switch
+        {
+            QuantizeMode.Static => StaticQuantizer.Run(model, context, settings, notes),
+            QuantizeMode.Dynamic => DynamicQuantizer.Run(model, context, settings, notes),
+            _ => Int4Quantizer.Run(model, context, settings, notes),
+        };
+        if (touched > 0 && settings.Mode != QuantizeMode.Int4)
+            context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower));
+        return new PassOutcome(touched > 0, touched, notes);
+    }
+}

@@ -1,0 +1,104 @@
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes.Refit;
+
+namespace ModelOpt.Engine.Passes;
+
+/// <summary>
+/// <c>refit</c>: teacher-guided reconstruction, a distillation without training (He et al. 2017
+/// "Channel Pruning"; ThiNet). After lossy passes, the linear layer that follows each compressed
+/// layer is solved by least squares so that, on the calibration samples, its outputs given the
+/// compressed model's inputs match the teacher's (the model before the lossy passes) at the same
+/// point, before the activation; the final classifier is fitted to the teacher's logits.
+/// </summary>
+/// <remarks>
+/// Layers are refit one at a time in graph order, each against the model as already refit, so
+/// later layers also absorb what earlier fits could not. Calibration is streamed: memory is the
+/// normal equations (D² + D·Cout doubles, D = Cin·Kh·Kw + 1), not the samples. For convs, at most
+/// <c>maxPositionsPerSample</c> output positions per sample enter the fit, drawn without repeats by
+/// a <see cref="Random"/> seeded from <c>seed</c>, so runs are reproducible.
+/// </remarks>
+public sealed class RefitPass : IPass
+{
+    public const string PassName = "refit";
+
+    public string Name => PassName;
+
+    public string Description => "Refit the layers after compressed ones by least squares so their outputs match the original model's on calibration data.";
+
+    public bool NeedsTeacher => true;
+
+    public PassNeeds Needs => PassNeeds.Calibration;
+
+    public PassOutcome Run(Model model, PassContext context)
+    {
+        string configFile = context.Config.SourcePath ?? context.ModelDisplayName;
+        var source = context.Calibration
+            ?? throw new ModelOptException(ErrorCode.InvalidConfig, configFile,
+                "the refit pass needs calibration data: add \"calibration\": { \"data\": \"<folder of samples>\" } to the configuration (refit matches the original model's activations on those samples).");
+        RefitSettings global;
+        try
+        {
+            global = RefitSettings.From(context.Config.SettingsFor(PassName), configFile);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelOptException(ErrorCode.InvalidConfig, configFile, e.Message);
+        }
+        if (context.Teacher is not { } teacher)
+            return PassOutcome.Unchanged("no teacher model: refit compares against the model before the lossy passes, which the pipeline provides");
+
+        var notes = new List<string>();
+        if (source.IsSynthetic) notes.Add($"calibration samples are synthetic ({source.Description}): the layers are fitted on noise, check accuracy on real data");
+        var targets = RefitPlanner.Plan(model, teacher, context, global.Layers, notes);
+        if (targets.Count == 0)
+        {
+            notes.Add(global.Layers == RefitLayers.AfterCompressed
+                ? "no layer follows a compressed one (run refit after separable or prune)"
+                : "no layer differs from the teacher");
+            return new PassOutcome(false, 0, notes);
+        }
+
+        int refit = 0;
+        foreach (var target in targets)
+        {
+            var settings = RefitSettings.From(context.SettingsFor(PassName, target.Layer.Node)!, configFile);
+            if (Fit(model, teacher, source, target, settings, notes)) refit++;
+        }
+        return new PassOutcome(refit > 0, refit, notes);
+    }
+
+    private static bool Fit(Model model, Model teacher, Calibration.IActivationSource source, RefitTarget target, RefitSettings settings, List<string> notes)
+    {
+        var layer = target.Layer;
+        string name = layer.Node.Name;
+        string inputName = layer.Node.Input(0)!.Name;
+        var equations = new NormalEquations(layer.RowLength + 1, layer.Outputs);
+        var random = new Random(settings.Seed);
+        var batches = source.Stream(model, [inputName]).Zip(source.Stream(teacher, [target.TeacherValue]));
+        foreach (var (student, reference) in batches)
+        {
+            if (layer.AddRows(student[inputName], reference[target.TeacherValue], equations, random, settings.MaxPositionsPerSample) is { } mismatch)
+            {
+                notes.Add($"{name}: skipped, {mismatch}");
+                return false;
+            }
+        }
+
+        var fit = equations.Solve(settings.Ridge, layer.CurrentWeights());
+        if (fit is null)
+        {
+            notes.Add($"{name}: skipped, the least-squares system is singular (inputs all zero on the calibration samples?); raise 'refit.ridge'");
+            return false;
+        }
+        string figures = $"relative squared error on {equations.Rows:N0} calibration rows {fit.RelativeBefore:0.#####} → {fit.RelativeAfter:0.#####} ({equations.Unknowns} unknowns per output)";
+        if (fit.ErrorAfter >= fit.ErrorBefore)
+        {
+            notes.Add($"{name}: kept as it was, the fit did not improve it ({figures})");
+            return false;
+        }
+        layer.Write(model.Graph, fit.Solution);
+        notes.Add($"{name}: refit to the teacher's '{target.TeacherValue}', {figures}");
+        return true;
+    }
+}

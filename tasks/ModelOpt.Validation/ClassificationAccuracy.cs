@@ -1,0 +1,40 @@
+using ModelOpt.Engine.IR;
+using ModelOpt.Validation.Data;
+
+namespace ModelOpt.Validation;
+
+/// <summary>Top-1 correctness of a classifier on labelled samples, run in ONNX Runtime.</summary>
+public static class ClassificationAccuracy
+{
+    /// <summary>
+    /// For each sample, whether the largest score of the model's first output (shape [N, classes])
+    /// is at the sample's label.
+    /// </summary>
+    public static bool[] Top1Hits(Model model, SampleSet samples, IReadOnlyList<long> labels, int batchSize = 256)
+    {
+        if (labels.Count < samples.Count)
+            throw new ArgumentException($"{samples.Count} samples but only {labels.Count} labels.", nameof(labels));
+        using var runner = OrtModelRunner.FromModel(model);
+        var hits = new bool[samples.Count];
+        int index = 0;
+        foreach (var batch in samples.Batches(batchSize))
+        {
+            var scores = runner.Run(batch)[0];
+            if (scores.Shape.Length != 2) throw new ArgumentException($"the model's first output has shape [{string.Join(", ", scores.Shape)}], not [N, classes].", nameof(model));
+            int classes = (int)scores.Shape[1];
+            var values = scores.ToFloats();
+            for (int s = 0; s < scores.Shape[0]; s++, index++)
+            {
+                int best = 0;
+                for (int c = 1; c < classes; c++)
+                    if (values[s * classes + c] > values[s * classes + best]) best = c;
+                hits[index] = best == labels[index];
+            }
+        }
+        return hits;
+    }
+
+    /// <summary>The share of hits in [<paramref name="start"/>, end).</summary>
+    public static double Rate(bool[] hits, int start = 0) =>
+        hits.Length > start ? (double)hits.Skip(start).Count(h => h) / (hits.Length - start) : 0;
+}

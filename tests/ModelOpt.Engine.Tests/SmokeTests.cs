@@ -1,8 +1,0 @@
-namespace ModelOpt.Engine.Tests;
-
-[TestClass]
-public sealed class SmokeTests
-{
-    [TestMethod]
-    public void ProtoTypesExist() => Assert.AreEqual("onnx.ModelProto", ModelOpt.Engine.Onnx.ModelProto.Descriptor.FullName);
-}

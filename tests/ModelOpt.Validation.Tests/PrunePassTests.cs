@@ -1,0 +1,213 @@
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Shapes;
+
+namespace ModelOpt.Validation.Tests;
+
+[TestClass]
+public sealed class PrunePassTests
+{
+    internal static PassReport Prune(Model model, string config) =>
+        new PassPipeline([new PrunePass()]).Run(model, new PassContext("test.onnx") { Config = OptimizeConfig.Parse(config) }).Single();
+
+    private static long[] Dims(Graph g, string node, int input = 1) => g.FindNode(node)!.Input(input)!.ConstantValue!.Dims;
+
+    private static void AssertSameOutputs(Model model, IReadOnlyList<TensorData> inputs, IReadOnlyList<TensorData> expected, PassReport report) =>
+        Assert.IsTrue(OutputComparison.MaxRelativeError(expected, OutputComparison.Run(model, inputs)) < 1e-4, string.Join("\n", report.Notes));
+
+    // conv → BN → PRelu → Mul by [C,1,1] → depthwise → Relu → Flatten → Gemm
+    private static Model ChainWithDepthwiseAndFlattenGemm(out PruneTestNets t)
+    {
+        t = new PruneTestNets(1);
+        var model = PruneTestNets.Empty(out var g, out var x);
+        var conv = t.Conv(g, x, "convA", 8, 3, 3, 1, 4, 6, 7);
+        var bn = t.ZeroPreservingBatchNorm(g, conv.Output(), 8, "bn");
+        var prelu = g.CreateNode("PRelu", [bn.Output(), t.Constant(g, "slope", [8, 1, 1])], name: "prelu");
+        var mul = g.CreateNode("Mul", [prelu.Output(), t.Constant(g, "gain", [1, 8, 1, 1])], name: "mul");
+        var dw = g.CreateNode("Conv", [mul.Output(), t.ConvWeight(g, "dw.weight", 8, 1, 3)], name: "dw");
+        dw.SetInt("group", 8);
+        dw.SetInts("pads", [1, 1, 1, 1]);
+        var relu = g.CreateNode("Relu", [dw.Output()], name: "relu");
+        var flat = g.CreateNode("Flatten", [relu.Output()], name: "flatten");
+        var gemm = g.CreateNode("Gemm", [flat.Output(), t.Weight(g, "fc.weight", 5, 8 * 64), t.Weight(g, "fc.bias", 5)], name: "fc");
+        gemm.SetInt("transB", 1);
+        PassTestModels.DeclareOutput(g, gemm.Output());
+        return model;
+    }
+
+    [TestMethod]
+    public void DeadChannelsAreRemovedThroughBnPreluMulDepthwiseAndFlattenGemmWithoutChangingTheOutput()
+    {
+        var model = ChainWithDepthwiseAndFlattenGemm(out _);
+        var inputs = SyntheticInputs.For(model, seed: 3);
+        var expected = OutputComparison.Run(model, inputs);
+
+        var report = Prune(model, """{ "prune": { "ratio": 0.5 } }""");
+
+        var g = model.Graph;
+        CollectionAssert.AreEqual(new long[] { 4, 3, 3, 3 }, Dims(g, "convA"));
+        CollectionAssert.AreEqual(new long[] { 4 }, Dims(g, "bn", 4));
+        CollectionAssert.AreEqual(new long[] { 4, 1, 1 }, Dims(g, "prelu"));
+        CollectionAssert.AreEqual(new long[] { 1, 4, 1, 1 }, Dims(g, "mul"));
+        CollectionAssert.AreEqual(new long[] { 4, 1, 3, 3 }, Dims(g, "dw"));
+        Assert.AreEqual(4, g.FindNode("dw")!.GetInt("group", 1));
+        CollectionAssert.AreEqual(new long[] { 5, 4 * 64 }, Dims(g, "fc"));
+        AssertSameOutputs(model, inputs, expected, report);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("convA: 8 → 4 channels")), string.Join("\n", report.Notes));
+    }
+
+    // x → c1, x → c2 (tied by Add) → Relu → Concat with c4 → c5 (left alone) → output
+    private static Model ResidualAndConcat()
+    {
+        var t = new PruneTestNets(2);
+        var model = PruneTestNets.Empty(out var g, out var x);
+        var c1 = t.Conv(g, x, "c1", 8, 3, 3, 0, 3, 5, 6);
+        var c2 = t.Conv(g, x, "c2", 8, 3, 1, 0, 3, 5, 6);
+        var add = g.CreateNode("Add", [c1.Output(), c2.Output()], name: "add");
+        var relu = g.CreateNode("Relu", [add.Output()], name: "relu");
+        var c4 = t.Conv(g, x, "c4", 6, 3, 3, 1, 2, 3);
+        var cat = g.CreateNode("Concat", [relu.Output(), c4.Output()], name: "cat");
+        cat.SetInt("axis", 1);
+        var c5 = t.Conv(g, cat.Output(), "c5", 4, 14, 1);
+        PassTestModels.DeclareOutput(g, c5.Output());
+        return model;
+    }
+
+    [TestMethod]
+    public void ResidualAddTiesChannelsAndConcatMapsOffsets()
+    {
+        var model = ResidualAndConcat();
+        var inputs = SyntheticInputs.For(model, seed: 4);
+        var expected = OutputComparison.Run(model, inputs);
+
+        var report = Prune(model, """{ "prune": { "ratio": 0.5 } }""");
+
+        var g = model.Graph;
+        CollectionAssert.AreEqual(new long[] { 4, 3, 3, 3 }, Dims(g, "c1"));
+        CollectionAssert.AreEqual(new long[] { 4, 3, 1, 1 }, Dims(g, "c2"));
+        CollectionAssert.AreEqual(new long[] { 3, 3, 3, 3 }, Dims(g, "c4"));
+        CollectionAssert.AreEqual(new long[] { 4, 7, 1, 1 }, Dims(g, "c5"), "c5 reads 4 + 3 channels and keeps its own (a graph output)");
+        AssertSameOutputs(model, inputs, expected, report);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("c5: skipped") && n.Contains("graph output")), string.Join("\n", report.Notes));
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("tied with 1 other conv")), string.Join("\n", report.Notes));
+    }
+
+    [TestMethod]
+    public void StoredShapesFollowThePrunedChannels()
+    {
+        var model = ResidualAndConcat();
+        ShapeInference.Run(model, ShapeBindings.None);
+        Prune(model, """{ "prune": { "ratio": 0.5 } }""");
+
+        var observed = new RuntimeShapeProvider().Observe(model, new Dictionary<string, TensorShape>());
+        int compared = 0;
+        foreach (var node in model.Graph.Nodes)
+        {
+            var v = node.Output();
+            Assert.IsNotNull(v.Shape, v.Name);
+            Assert.AreEqual(observed[v.Name].Shape, v.Shape, v.Name);
+            compared++;
+        }
+        Assert.AreEqual(7, compared);
+    }
+
+    [TestMethod]
+    public void ChannelsReachingAnOpTheAnalysisDoesNotFollowAreLeftWithTheReason()
+    {
+        var t = new PruneTestNets(3);
+        var model = PruneTestNets.Empty(out var g, out var x);
+        var conv7 = t.Conv(g, x, "conv7", 8, 3, 3);
+        var shape = g.AddInitializer(Tensor.FromInt64s("shape", [2], [1, -1]));
+        var reshape = g.CreateNode("Reshape", [conv7.Output(), shape], name: "reshape");
+        var conv8 = t.Conv(g, x, "conv8", 8, 3, 3);
+        var transpose = g.CreateNode("Transpose", [conv8.Output()], name: "transpose");
+        transpose.SetInts("perm", [0, 2, 3, 1]);
+        var conv9 = t.Conv(g, x, "conv9", 8, 3, 3);
+        var grouped = g.CreateNode("Conv", [conv9.Output(), t.ConvWeight(g, "grouped.weight", 8, 4, 1)], name: "grouped");
+        grouped.SetInt("group", 2);
+        PassTestModels.DeclareOutput(g, reshape.Output());
+        PassTestModels.DeclareOutput(g, transpose.Output());
+        PassTestModels.DeclareOutput(g, grouped.Output());
+        var inputs = SyntheticInputs.For(model, seed: 5);
+        var expected = OutputComparison.Run(model, inputs);
+
+        var report = Prune(model, """{ "prune": { "ratio": 0.5 } }""");
+
+        Assert.IsFalse(report.Changed);
+        string notes = string.Join("\n", report.Notes);
+        StringAssert.Contains(notes, "conv7: skipped (8 channels kept), channels reach Reshape 'reshape', which maps channels unpredictably");
+        StringAssert.Contains(notes, "conv8: skipped (8 channels kept), channels reach Transpose 'transpose'");
+        StringAssert.Contains(notes, "conv9: skipped (8 channels kept), channels reach grouped Conv 'grouped'");
+        Assert.AreEqual(0, OutputComparison.MaxRelativeError(expected, OutputComparison.Run(model, inputs)));
+    }
+
+    [TestMethod]
+    public void RoundToKeepsMultiplesAndNeverFewerThanRoundTo()
+    {
+        var t = new PruneTestNets(4);
+        var model = PruneTestNets.Empty(out var g, out var x);
+        var a = t.Conv(g, x, "a", 24, 3, 3);
+        var b = t.Conv(g, g.CreateNode("Relu", [a.Output()]).Output(), "b", 12, 24, 3);
+        var c = t.Conv(g, b.Output(), "c", 5, 12, 1);
+        PassTestModels.DeclareOutput(g, c.Output());
+
+        var report = Prune(model, """{ "prune": { "ratio": 0.5, "roundTo": 8 }, "overrides": { "nodes": { "^b$": { "prune": { "ratio": 0.9 } } } } }""");
+
+        Assert.AreEqual(16, Dims(g, "a")[0], "24 × 0.5 = 12 rounds to 16");
+        Assert.AreEqual(8, Dims(g, "b")[0], "12 × 0.1 = 1.2 is raised to roundTo");
+        Assert.AreEqual(8, Dims(g, "c")[1]);
+        OutputComparison.Run(model, SyntheticInputs.For(model, seed: 6));
+        Assert.IsTrue(report.Changed);
+    }
+
+    [TestMethod]
+    public void NodesTheConfigLeavesAloneKeepTheirChannels()
+    {
+        var model = ChainWithDepthwiseAndFlattenGemm(out _);
+        var report = Prune(model, """{ "prune": { "ratio": 0.5 }, "overrides": { "nodes": { "^convA$": { "prune": null } } } }""");
+        Assert.AreEqual(8, Dims(model.Graph, "convA")[0]);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("left alone by the configuration")), string.Join("\n", report.Notes));
+    }
+
+    [TestMethod]
+    public void TargetFlopsPrunesUntilTheConvAndGemmFlopsFit()
+    {
+        var t = new PruneTestNets(5);
+        var model = PruneTestNets.Empty(out var g, out var x, channels: 3, size: 16);
+        var a = t.Conv(g, x, "a", 32, 3, 3);
+        var b = t.Conv(g, g.CreateNode("Relu", [a.Output()]).Output(), "b", 32, 32, 3);
+        var c = t.Conv(g, g.CreateNode("Relu", [b.Output()]).Output(), "c", 4, 32, 1);
+        PassTestModels.DeclareOutput(g, c.Output());
+        double before = LinearFlops(model);
+
+        var report = Prune(model, $$"""{ "prune": { "targetFlops": {{before * 0.4}} } }""");
+
+        double after = LinearFlops(model);
+        Assert.IsTrue(after <= before * 0.4, $"{after} > {before * 0.4}\n{string.Join("\n", report.Notes)}");
+        Assert.IsTrue(after > before * 0.2, "the smallest ratio that fits is taken, not the cap");
+        OutputComparison.Run(model, SyntheticInputs.For(model, seed: 7));
+    }
+
+    private static double LinearFlops(Model model) =>
+        Engine.Analysis.ModelAnalyzer.Analyze(model, new Engine.Analysis.AnalysisOptions { DeviceFlops = 1e9 }).Nodes
+            .Where(n => n.OpType is "Conv" or "Gemm" or "MatMul").Sum(n => (double)n.Flops!.Value);
+
+    [TestMethod]
+    [DataRow("""{ "prune": { "ratio": 1.5 } }""", "'prune.ratio' must be in [0, 1)")]
+    [DataRow("""{ "prune": { "mode": "random" } }""", "'prune.mode' must be one of \"structured\", \"unstructured\"")]
+    [DataRow("""{ "prune": { "roundTo": 0 } }""", "'prune.roundTo' must be a whole number")]
+    [DataRow("""{ "prune": { "importance": "l3" } }""", "'prune.importance'")]
+    [DataRow("""{ "prune": { "scope": 3 } }""", "'prune.scope'")]
+    [DataRow("""{ "prune": { "targetFlops": -1 } }""", "'prune.targetFlops' must be a positive number")]
+    [DataRow("""{ "prune": { "ratios": 0.5 } }""", "unknown setting 'prune.ratios'")]
+    [DataRow("""{ "overrides": { "opTypes": { "Conv": { "prune": { "ratio": "half" } } } } }""", "'prune.ratio' must be a number")]
+    public void BadSettingsAreConfigErrorsNamingTheKey(string config, string expected)
+    {
+        var model = ChainWithDepthwiseAndFlattenGemm(out _);
+        var e = Assert.ThrowsExactly<ModelOptException>(() => Prune(model, config));
+        Assert.AreEqual(ErrorCode.InvalidConfig, e.Code);
+        StringAssert.Contains(e.Message, expected);
+    }
+}
