@@ -63,7 +63,19 @@ public sealed class LocalFeed
 
         var run = ChildProcess.Run("bash", [Path.Combine(root, "eng", "pack.sh"), "--version-suffix", suffix], root, TimeSpan.FromMinutes(8));
         if (!run.Succeeded) throw new InvalidOperationException("eng/pack.sh failed: " + run.Describe());
+        DeleteOlderTestPackages(folder, version);
         return new LocalFeed(folder, version, run);
+    }
+
+    // Each content hash packs about 100 MB; only the current pair is worth keeping in artifacts/packages.
+    private static void DeleteOlderTestPackages(string folder, string version)
+    {
+        foreach (string file in Directory.EnumerateFiles(folder, "*.nupkg"))
+        {
+            string name = Path.GetFileName(file);
+            bool testPackage = Regex.IsMatch(name, @"^(ModelOpt\.Build|dotnet-model-opt)\.[0-9.]+-t[0-9a-f]{12}\.nupkg$");
+            if (testPackage && !name.EndsWith($".{version}.nupkg", StringComparison.Ordinal)) File.Delete(file);
+        }
     }
 
     private static string BaseVersion(string root)
