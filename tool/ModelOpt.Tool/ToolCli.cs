@@ -15,6 +15,7 @@ public static class ToolCli
         root.Subcommands.Add(OptimizeCommand.Create(console));
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(CheckCommand.Create(console));
+        root.Subcommands.Add(InitCommand.Create(console));
         return root;
     }
 

@@ -1,0 +1,79 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Validation.Optimization;
+
+namespace ModelOpt.Build;
+
+/// <summary>
+/// Optimizes each <c>OnnxModel</c> item with <see cref="OptimizeJob"/> (the engine entry the tool's
+/// <c>optimize</c> command calls too) and writes the model and its report to the item's
+/// <c>OptimizedPath</c> / <c>ReportPath</c>. Runs in-proc: MSBuild loads this assembly into its own
+/// load context with its .deps.json, which resolves Google.Protobuf, ONNX Runtime and ONNX Runtime's
+/// native library from the package's tasks/ folder without touching the consumer's versions.
+/// Errors are logged as <c>MOPT####</c> on the file they concern (the model, unless a config or data
+/// file is at fault), and nothing is written for a model that failed.
+/// </summary>
+public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
+{
+    [Required]
+    public ITaskItem[] Models { get; set; } = [];
+
+    /// <summary>Relative item paths and metadata paths are resolved against this folder.</summary>
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>The optimized models written, with the source item's metadata.</summary>
+    [Output]
+    public ITaskItem[] OptimizedModels { get; private set; } = [];
+
+    public override bool Execute()
+    {
+        var written = new List<ITaskItem>();
+        foreach (var item in Models)
+        {
+            if (Optimize(item) is { } optimized) written.Add(optimized);
+        }
+        OptimizedModels = written.ToArray();
+        return !Log.HasLoggedErrors;
+    }
+
+    private ITaskItem? Optimize(ITaskItem item)
+    {
+        string modelPath = Path.GetFullPath(Path.Combine(ProjectDirectory, item.ItemSpec));
+        try
+        {
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory);
+            Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
+            var result = OptimizeJob.Run(options);
+            string report = ReportPath(item, options.OutputPath);
+            OptimizeReportJson.Write(result, report);
+            foreach (var pass in result.Passes)
+                foreach (var note in pass.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {pass.Pass}: {note}");
+            foreach (var note in result.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {note}");
+            Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result));
+
+            var optimized = new TaskItem(options.OutputPath);
+            item.CopyMetadataTo(optimized);
+            optimized.SetMetadata("ReportPath", report);
+            return optimized;
+        }
+        catch (ModelOptException e)
+        {
+            // A config or data file at fault is the better place to point at; otherwise the model.
+            Log.LogError(subcategory: "ModelOpt", errorCode: e.Code.Text(), helpKeyword: e.Code.Text(), file: e.File ?? modelPath,
+                lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Message);
+            return null;
+        }
+    }
+
+    private string ReportPath(ITaskItem item, string output) =>
+        item.GetMetadata("ReportPath") is { Length: > 0 } report ? Path.GetFullPath(Path.Combine(ProjectDirectory, report)) : OptimizeReportJson.PathBeside(output);
+
+    private static string Summary(string model, OptimizeResult result)
+    {
+        string passes = result.Passes.Count == 0 ? "none" : string.Join(", ", result.Passes.Select(p => p.Pass));
+        string flops = result.Before.Flops is long b && result.After.Flops is long a && a > 0 ? $", FLOPs {b:N0} -> {a:N0} ({(double)b / a:0.##}x fewer)" : "";
+        return $"ModelOpt: {model} -> {result.OutputPath} (passes: {passes}; {result.SourceBytes:N0} -> {result.OutputBytes:N0} bytes{flops})";
+    }
+}
