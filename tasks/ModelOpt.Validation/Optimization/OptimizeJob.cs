@@ -46,12 +46,14 @@ public static class OptimizeJob
         var calibration = samples is null ? null : new OrtActivationSource(samples);
 
         IReadOnlyList<string> searchLog = [];
+        SpeedCheckResult? searchSpeed = null;
         if (options.Search)
         {
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, validation, options.SearchTime, registry, calibration));
             searchLog = outcome.Log;
             if (outcome.Failure is not null) throw outcome.Failure;
             config = outcome.Config;
+            searchSpeed = outcome.SpeedCheck;
             passes = registry.Parse(string.Join(',', outcome.Passes));
         }
 
@@ -64,7 +66,7 @@ public static class OptimizeJob
         var after = reports.Count > 0 ? reports[^1].After : before;
 
         if (passes.Count > 0) CheckRuns(model, options, passes);
-        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes);
+        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, searchSpeed);
         ValidationReport? report = null;
         if (!budgets.IsEmpty)
         {
@@ -106,14 +108,12 @@ public static class OptimizeJob
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
     // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes)
+    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, SpeedCheckResult? measured)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return;
-        var original = ModelLoader.Load(options.ModelPath);
-        ShapeInference.Run(original, ShapeBindings.Parse(options.Shapes));
-        var shapes = original.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-        var result = QuantizationSpeedCheck.Measure(original, model, SyntheticInputs.For(original, shapes, options.Seed));
+        // The search already measured the model it chose (the same model, built the same way).
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed);
         notes.Add($"speed check: {result}");
         QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
     }

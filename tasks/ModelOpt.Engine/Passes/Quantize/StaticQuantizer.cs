@@ -107,8 +107,7 @@ public static class StaticQuantizer
         var targets = new List<Node>();
         foreach (var node in graph.Nodes)
         {
-            bool candidate = IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
-            if (!candidate) continue;
+            if (!IsCandidate(node)) continue;
             if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
                 notes.Add($"{node.Name}: kept float by the configuration");
             else if (keep.Contains(node))
@@ -120,7 +119,11 @@ public static class StaticQuantizer
         return targets;
     }
 
-    private static bool IsWeighted(Node node)
+    /// <summary>A node static int8 would quantize unless the configuration keeps it float (element types must be known).</summary>
+    internal static bool IsCandidate(Node node) =>
+        IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
+
+    internal static bool IsWeighted(Node node)
     {
         if (node.Domain.Length != 0) return false;
         return node.OpType switch
@@ -134,7 +137,7 @@ public static class StaticQuantizer
 
     private static bool Optional(Value? v) => v is null || v.ConstantValue is { DataType: TensorProto.Types.DataType.Float };
 
-    private static bool IsDepthwise(Node node) =>
+    internal static bool IsDepthwise(Node node) =>
         node.OpType == "Conv" && node.GetInt("group", 1) is > 1 and var g && node.Input(1)?.ConstantValue is { } w && w.Dims[1] == 1 && w.Dims[0] % g == 0;
 
     /// <summary>The non-constant float inputs a node reads (for weighted nodes: the data input only).</summary>

@@ -19,4 +19,8 @@ public sealed record SearchRequest(
     IActivationSource? Calibration);
 
 /// <summary>The settings the search chose (as a config with per-node settings and a pass list), its log, or why no setting keeps the budgets.</summary>
-public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> Passes, IReadOnlyList<string> Log, ModelOptException? Failure);
+public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> Passes, IReadOnlyList<string> Log, ModelOptException? Failure)
+{
+    /// <summary>The int8 speed check the search made on the model it chose, so the run does not measure (and maybe decide) twice.</summary>
+    public SpeedCheckResult? SpeedCheck { get; init; }
+}
