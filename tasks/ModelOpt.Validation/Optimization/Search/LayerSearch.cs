@@ -56,8 +56,8 @@ public sealed class LayerSearch
     /// <summary>
     /// The passes each trial runs and those the search turns. The user's order is kept, except that
     /// separable and lowrank are added (before refit) when no knob pass is named, and refit moves
-    /// to just after the last of separable, lowrank and prune, so every trial is refit before it is
-    /// measured (and before quantize, which refit cannot see through).
+    /// to just after the last of separable, lowrank and prune (so before quantize, whose Q/DQ weights
+    /// refit cannot fit), and every trial is refit before it is measured.
     /// </summary>
     public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given)
     {
@@ -70,10 +70,10 @@ public sealed class LayerSearch
         }
         int refit = passes.IndexOf(RefitPass.PassName);
         int lastStructural = passes.FindLastIndex(KnobCatalog.StructuralPasses.Contains);
-        if (refit >= 0 && lastStructural > refit)
+        if (refit >= 0 && lastStructural >= 0)
         {
             passes.RemoveAt(refit);
-            passes.Insert(lastStructural, RefitPass.PassName);
+            passes.Insert(lastStructural > refit ? lastStructural : lastStructural + 1, RefitPass.PassName);
         }
         return (passes, KnobCatalog.KnobPasses.Where(passes.Contains).ToList());
     }
