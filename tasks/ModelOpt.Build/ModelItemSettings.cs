@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Build.Framework;
+using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Optimization;
 
@@ -27,7 +28,38 @@ internal static class ModelItemSettings
             Shapes = Text(item, "Shape") is { } shapes ? SplitList(shapes, ';', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
+            Budgets = Budgets(item, model),
+            LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
+            Search = Boolean(item, "Search", model),
+            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) is { } seconds
+                ? seconds >= 1 ? seconds : throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata SearchTime=\"{seconds}\" must be at least 1 second.")
+                : 300),
         };
+    }
+
+    /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>
+    public static IEnumerable<string> BudgetMetadataNames => BudgetDefinition.All.Select(d => char.ToUpperInvariant(d.Key[0]) + d.Key[1..]);
+
+    // Same parser as the tool's --max-flops etc. and modelopt.json, so "5MB" or "1.2GFLOPs" mean the same everywhere.
+    private static BudgetSet Budgets(ITaskItem item, string model)
+    {
+        var given = BudgetMetadataNames.Select(name => (name, Value: Text(item, name))).Where(b => b.Value is not null)
+            .Select(b => KeyValuePair.Create(b.name, b.Value!)).ToList();
+        try
+        {
+            return BudgetSet.FromText(given);
+        }
+        catch (ModelOptException e) when (e.File is null)
+        {
+            throw new ModelOptException(e.Code, model, $"the OnnxModel metadata {e.Message}", e);
+        }
+    }
+
+    private static bool Boolean(ITaskItem item, string name, string model)
+    {
+        if (Text(item, name) is not { } text) return false;
+        if (bool.TryParse(text, out bool value)) return value;
+        throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata {name}=\"{text}\" is not true or false.");
     }
 
     private static string? Text(ITaskItem item, string name) =>

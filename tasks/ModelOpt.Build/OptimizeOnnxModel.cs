@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
 
 namespace ModelOpt.Build;
@@ -12,7 +13,9 @@ namespace ModelOpt.Build;
 /// load context with its .deps.json, which resolves Google.Protobuf, ONNX Runtime and ONNX Runtime's
 /// native library from the package's tasks/ folder without touching the consumer's versions.
 /// Errors are logged as <c>MOPT####</c> on the file they concern (the model, unless a config or data
-/// file is at fault), and nothing is written for a model that failed.
+/// file is at fault), one <c>MOPT4001</c> per broken budget, warnings as <c>MOPT5###</c>; nothing is
+/// written for a model that failed, and what an earlier build wrote for it is deleted, so a stale
+/// model can never reach the output folder.
 /// </summary>
 public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
 {
@@ -41,16 +44,23 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
     private ITaskItem? Optimize(ITaskItem item)
     {
         string modelPath = Path.GetFullPath(Path.Combine(ProjectDirectory, item.ItemSpec));
+        string? output = null, report = null;
         try
         {
             var options = ModelItemSettings.ToOptions(item, ProjectDirectory);
+            output = options.OutputPath;
+            report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
             var result = OptimizeJob.Run(options);
-            string report = ReportPath(item, options.OutputPath);
             OptimizeReportJson.Write(result, report);
             foreach (var pass in result.Passes)
                 foreach (var note in pass.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {pass.Pass}: {note}");
             foreach (var note in result.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {note}");
+            foreach (var warning in result.Warnings)
+                Log.LogWarning(subcategory: "ModelOpt", warningCode: warning.Code.Text(), helpKeyword: warning.Code.Text(), file: warning.File ?? modelPath,
+                    lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning.Message);
+            if (result.Validation is { } validation)
+                foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message()}");
             Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result));
 
             var optimized = new TaskItem(options.OutputPath);
@@ -58,13 +68,29 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             optimized.SetMetadata("ReportPath", report);
             return optimized;
         }
+        catch (BudgetBrokenException e) when (e.Report is { } broken)
+        {
+            // One error per broken budget, budget first, so each reads on its own in an IDE's error list or a CI annotation.
+            foreach (var verdict in broken.Broken)
+                LogError(ErrorCode.BudgetBroken, e.File ?? modelPath, $"{verdict.Headline()} ({verdict.Detail()}); the optimized model was not written.");
+        }
         catch (ModelOptException e)
         {
             // A config or data file at fault is the better place to point at; otherwise the model.
-            Log.LogError(subcategory: "ModelOpt", errorCode: e.Code.Text(), helpKeyword: e.Code.Text(), file: e.File ?? modelPath,
-                lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: e.Message);
-            return null;
+            LogError(e.Code, e.File ?? modelPath, e.Message);
         }
+        DeleteStale(output);
+        DeleteStale(report);
+        return null;
+    }
+
+    private void LogError(ErrorCode code, string file, string message) =>
+        Log.LogError(subcategory: "ModelOpt", errorCode: code.Text(), helpKeyword: code.Text(), file: file,
+            lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
+
+    private static void DeleteStale(string? path)
+    {
+        if (path is not null && File.Exists(path)) File.Delete(path);
     }
 
     private string ReportPath(ITaskItem item, string output) =>

@@ -104,6 +104,22 @@ public sealed class BudgetTests
     }
 
     [TestMethod]
+    public void HeadlineLeadsWithBudgetValueAndLimit()
+    {
+        var set = BudgetSet.FromText([KeyValuePair.Create("maxFlops", "1000"), KeyValuePair.Create("minFlopReduction", "2x"), KeyValuePair.Create("maxSize", "1MB"), KeyValuePair.Create("minCosine", "0.99")]);
+        var m = new BudgetMeasurements();
+        m.Set(BudgetDefinition.MaxFlops, 1_066_268);
+        m.Set(BudgetDefinition.MinFlopReduction, 1.5);
+        m.Set(BudgetDefinition.MaxSize, 400_000);
+        var verdicts = m.Evaluate(set, _ => "the pass 'freeze' pushed it over").ToDictionary(v => v.Budget.Definition.Key);
+        Assert.AreEqual("maxFlops 1.066 MFLOPs exceeds 1 KFLOPs", verdicts["maxFlops"].Headline());
+        Assert.AreEqual("minFlopReduction 1.5x is below 2x", verdicts["minFlopReduction"].Headline());
+        Assert.AreEqual("maxSize 400 KB is within 1 MB", verdicts["maxSize"].Headline());
+        Assert.AreEqual("minCosine not measured (limit 0.99)", verdicts["minCosine"].Headline());
+        Assert.AreEqual("FLOPs per run; the pass 'freeze' pushed it over", verdicts["maxFlops"].Detail());
+    }
+
+    [TestMethod]
     public void CulpritIsTheFirstPassAfterWhichTheBudgetStaysBroken()
     {
         var budget = new Budget(BudgetDefinition.MaxFlops, 100, "test");

@@ -23,6 +23,7 @@ public sealed class SeedConsumerBuildTests
     private static ProcessResult s_clean = null!;
     private static byte[] s_builtModel = [];
     private static string s_builtReport = "";
+    private static string s_settings = "";
     private static DateTime s_firstWriteTime;
     private static DateTime s_secondWriteTime;
     private static string[] s_leftAfterClean = [];
@@ -42,6 +43,7 @@ public sealed class SeedConsumerBuildTests
         s_builtModel = File.ReadAllBytes(optimized);
         s_builtReport = File.ReadAllText(OptimizeReportJson.PathBeside(optimized));
         s_firstWriteTime = File.GetLastWriteTimeUtc(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model));
+        s_settings = File.ReadAllText(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model + ".settings"));
 
         // The task's 3.36.2 / 1.31.1 live in the package's tasks/ folder and must not reach the consumer's output.
         s_protobufVersion = ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Google.Protobuf.dll")));
@@ -76,6 +78,19 @@ public sealed class SeedConsumerBuildTests
         var report = OptimizeReportJson.Deserialize(s_builtReport);
         Assert.IsNotNull(report);
         CollectionAssert.AreEqual(new[] { "freeze", "separable" }, report.Passes.Select(p => p.Pass).ToArray());
+    }
+
+    [TestMethod]
+    public void KeptBudgetIsInTheReportAndTheSettingsStamp()
+    {
+        Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
+        var verdict = OptimizeReportJson.Deserialize(s_builtReport)?.Validation?.Verdicts.Single();
+        Assert.IsNotNull(verdict);
+        Assert.AreEqual("maxFlops", verdict.Budget.Definition.Key);
+        Assert.AreEqual(1_100_000, verdict.Budget.Limit);
+        Assert.IsTrue(verdict.Kept && verdict.Measured > 0, verdict.Message());
+        // A changed budget must re-run the target: it is part of the stamp the target's Inputs include.
+        StringAssert.Contains(s_settings, "maxFlops=1.1M");
     }
 
     [TestMethod]
@@ -116,7 +131,7 @@ public sealed class SeedConsumerBuildTests
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
         string output = s_project.PathOf("tool-optimized.onnx");
-        var run = InstalledTool.Current.Run(s_project.Directory, "optimize", Model, "-o", output, "--passes", "freeze,separable");
+        var run = InstalledTool.Current.Run(s_project.Directory, "optimize", Model, "-o", output, "--passes", "freeze,separable", "--max-flops", "1.1M");
         Assert.IsTrue(run.Succeeded, run.Describe());
         CollectionAssert.AreEqual(s_builtModel, File.ReadAllBytes(output));
     }

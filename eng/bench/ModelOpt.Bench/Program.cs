@@ -7,6 +7,7 @@ internal static class Program
     {
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
         ["analyze"] = ("engine time of analyze (load + shapes + cost) on the PP-OCR models (analyze [--rounds 9])", AnalyzeBenchmark.Run),
+        ["passes"] = ("FLOPs and interleaved ORT latency after each pass, flagging FLOP cuts that save no time (passes [--network det|resnet50] [--passes freeze,separable,prune] [--side 640] [--runs 15])", PassStepsBenchmark.Run),
         ["prune"] = ("separable + prune on generated ResNet-50: pass time, MACs and ORT latency before/after (prune [--ratio-percent 50] [--runs 20] [--passes separable,prune] [--network resnet50|mobilenetv2])", PruneBenchmark.Run),
         ["quantize"] = ("static int8 on seed CNN, PP-OCRv4 det, ResNet-50: speed-up, cosine, accuracy, size (quantize [--config JSON] [--runs 15] [--det-size 640] [--only seed,det,resnet50])", QuantizeBenchmark.Run),
         ["refit"] = ("seed CNN accuracy after separable / fc1 pruning, without and with refit (refit [--calibration 500])", RefitBenchmark.Run),

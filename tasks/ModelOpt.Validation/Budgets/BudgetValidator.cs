@@ -38,7 +38,21 @@ public static class BudgetValidator
         var measurements = Measure(before, after, comparison);
         var verdicts = measurements.Evaluate(budgets, culprit);
         var layers = LayerChange.Compare(before.Nodes, after.Nodes, layerReasons ?? new Dictionary<string, string>());
+        if (FlopsWithoutSpeed(before, after, comparison) is { } flag) notes.Add(flag);
         return new ValidationReport(baseline.DisplayName, candidate.DisplayName, before, after, comparison, verdicts, layers, notes);
+    }
+
+    /// <summary>
+    /// A rewrite that cuts FLOPs but not latency is worth saying out loud: unstructured sparsity,
+    /// a separable split of a memory-bound layer or a float island between int8 ops all look good on
+    /// paper and do nothing (or harm) under ONNX Runtime.
+    /// </summary>
+    internal static string? FlopsWithoutSpeed(ModelFootprint before, ModelFootprint after, ComparisonResult? comparison)
+    {
+        if (before.Flops is not long a || after.Flops is not long b || b <= 0 || comparison?.Speedup is not double speedup) return null;
+        double reduction = (double)a / b;
+        if (reduction < 1.1 || speedup >= 1 + (reduction - 1) / 4) return null;
+        return $"flagged: FLOPs fell {reduction:0.##}× but ONNX Runtime latency only changed {speedup:0.##}× (median); the saved FLOPs do not turn into time on this machine.";
     }
 
     /// <summary>The figures of a model alone (the <c>check</c> command): FLOPs, parameters, size and, when asked, latency.</summary>

@@ -25,6 +25,7 @@ public static class OptimizeJob
     {
         registry ??= PassRegistry.Default;
         var notes = new List<string>();
+        var warnings = new List<ModelOptWarning>();
         var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath);
         config.CheckPassNames(registry.Names);
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
@@ -42,7 +43,7 @@ public static class OptimizeJob
         var probe = ModelLoader.Load(options.ModelPath);
         config.CheckAgainst(probe);
         var passes = registry.Parse(string.Join(',', passNames));
-        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes) : null;
+        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes, warnings) : null;
         var calibration = samples is null ? null : new OrtActivationSource(samples);
 
         IReadOnlyList<string> searchLog = [];
@@ -66,13 +67,16 @@ public static class OptimizeJob
         var after = reports.Count > 0 ? reports[^1].After : before;
 
         if (passes.Count > 0) CheckRuns(model, options, passes);
-        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, searchSpeed);
+        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed);
         ValidationReport? report = null;
         if (!budgets.IsEmpty)
         {
             report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation) with { SearchLog = searchLog };
             if (!report.AllKept)
                 throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written:");
+            if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
+                warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
+                    $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));
         }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
@@ -80,6 +84,7 @@ public static class OptimizeJob
         {
             Validation = report,
             SearchLog = searchLog,
+            Warnings = warnings,
         };
     }
 
@@ -91,7 +96,7 @@ public static class OptimizeJob
         return new ModelFigures(report.Nodes.Count, report.Totals.Parameters, complete ? report.Totals.Flops : null);
     };
 
-    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, List<string> notes)
+    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, List<string> notes, List<ModelOptWarning> warnings)
     {
         int count = options.CalibrationSamples ?? config.Calibration?.Samples ?? CalibrationConfig.DefaultSamples;
         string? folder = options.DataPath ?? config.Calibration?.Data;
@@ -101,14 +106,15 @@ public static class OptimizeJob
             notes.Add($"calibration: using the samples beside the model in {beside}.");
         }
         if (folder is not null) return SampleSet.FromFolder(folder, model, count);
-        notes.Add($"calibration: no data given, using {count} seeded synthetic samples — real data (--data DIR) calibrates far better.");
+        warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
+            $"calibration: no data given, using {count} seeded synthetic samples — real data (--data DIR, or Data in MSBuild) calibrates far better."));
         var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
         return SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
     // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, SpeedCheckResult? measured)
+    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return;
@@ -116,6 +122,9 @@ public static class OptimizeJob
         var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed);
         notes.Add($"speed check: {result}");
         QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
+        if (!result.Passed)
+            warnings.Add(new ModelOptWarning(WarningCode.QuantizedSlower, options.ModelPath,
+                $"the quantized model is slower than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Validation.Budgets;
 
@@ -20,4 +21,7 @@ public sealed record OptimizeResult(
 
     /// <summary>What the accuracy-aware search tried and kept, when it ran.</summary>
     public IReadOnlyList<string> SearchLog { get; init; } = [];
+
+    /// <summary>Things the model was written despite (synthetic calibration, a slower int8 model kept on request); MSBuild logs them as warnings.</summary>
+    public IReadOnlyList<ModelOptWarning> Warnings { get; init; } = [];
 }

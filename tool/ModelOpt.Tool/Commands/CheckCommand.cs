@@ -17,7 +17,7 @@ internal static class CheckCommand
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var budgets = new BudgetOptions(d => !d.NeedsBaseline);
         var reports = new ReportOptions("--json", "--report");
-        var command = new Command("check", "Check one model's FLOPs, parameters, size and latency against budgets (no baseline needed).\n\nExample:\n  dotnet model-opt check model.onnx --max-flops 500M --max-size 5MB --max-latency-ms 10")
+        var command = new Command("check", "Check one model's FLOPs, parameters, size and latency against budgets (no baseline needed).\n\nExamples:\n  dotnet model-opt check model.onnx --max-flops 500M --max-size 5MB --max-latency-ms 10\n  dotnet model-opt check model.onnx --max-params 5M --markdown \"$GITHUB_STEP_SUMMARY\"")
         {
             model, runs, shape,
         };
