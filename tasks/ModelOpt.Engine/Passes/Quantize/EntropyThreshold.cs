@@ -29,7 +29,10 @@ public static class EntropyThreshold
             for (int i = end; i < bins; i++) outliers += counts[i];
             p[end - 1] += outliers;
 
-            // Merge the end bins into `levels` quantized bins, then spread each back evenly over its non-empty source bins.
+            // Merge the end bins into `levels` quantized bins, then spread each back evenly over its
+            // non-empty source bins. Q is built from the histogram *without* the clipped mass (as
+            // TensorRT and ONNX Runtime do): built from P it would equal P at the smallest threshold
+            // and the search would always clip hardest.
             double perLevel = (double)end / levels;
             for (int l = 0; l < levels; l++)
             {
@@ -38,7 +41,7 @@ public static class EntropyThreshold
                 int nonEmpty = 0;
                 for (int i = start; i < stop; i++)
                 {
-                    sum += p[i];
+                    sum += counts[i];
                     if (p[i] != 0) nonEmpty++;
                 }
                 for (int i = start; i < stop; i++) q[i] = p[i] == 0 || nonEmpty == 0 ? 0 : sum / nonEmpty;
