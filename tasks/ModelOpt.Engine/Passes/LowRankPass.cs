@@ -32,10 +32,10 @@ public sealed class LowRankPass : IPass
                 notes.Add($"{node.Name}: left alone by the configuration");
                 continue;
             }
-            LowRankSettings settings;
+            RankSettings settings;
             try
             {
-                settings = LowRankSettings.From(settingsJson, context.Config.SourcePath ?? "settings");
+                settings = RankSettings.From(settingsJson, PassName, context.Config.SourcePath ?? "settings");
             }
             catch (ArgumentException e)
             {
@@ -48,7 +48,7 @@ public sealed class LowRankPass : IPass
         return new PassOutcome(rewritten > 0, rewritten, notes);
     }
 
-    private static string? TryRewrite(Graph graph, Node node, LowRankSettings settings, List<string> notes)
+    private static string? TryRewrite(Graph graph, Node node, RankSettings settings, List<string> notes)
     {
         bool gemm = node.OpType == "Gemm";
         if (gemm && node.GetInt("transA", 0) != 0) return "its first input is transposed (transA)";

@@ -31,10 +31,10 @@ public sealed class SeparablePass : IPass
                 notes.Add($"{conv.Name}: left alone by the configuration");
                 continue;
             }
-            SeparableSettings settings;
+            RankSettings settings;
             try
             {
-                settings = SeparableSettings.From(settingsJson, context.Config.SourcePath ?? "settings");
+                settings = RankSettings.From(settingsJson, PassName, context.Config.SourcePath ?? "settings");
             }
             catch (ArgumentException e)
             {
@@ -54,7 +54,7 @@ public sealed class SeparablePass : IPass
     private const string AlreadyGrouped = "already grouped or depthwise";
     private const string AlreadyPointwise = "already 1×1";
 
-    private static string? TryRewrite(Graph graph, Node conv, SeparableSettings settings, PassContext context, List<string> notes)
+    private static string? TryRewrite(Graph graph, Node conv, RankSettings settings, PassContext context, List<string> notes)
     {
         if (conv.GetInt("group", 1) != 1) return AlreadyGrouped;
         if (conv.Input(1)?.ConstantValue is not { } weight) return "its weights are not constant";
