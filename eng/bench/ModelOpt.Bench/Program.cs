@@ -9,6 +9,7 @@ internal static class Program
         ["analyze"] = ("engine time of analyze (load + shapes + cost) on the PP-OCR models (analyze [--rounds 9])", AnalyzeBenchmark.Run),
         ["prune"] = ("separable + prune on generated ResNet-50: pass time, MACs and ORT latency before/after (prune [--ratio-percent 50] [--runs 20] [--passes separable,prune] [--network resnet50|mobilenetv2])", PruneBenchmark.Run),
         ["quantize"] = ("static int8 on seed CNN, PP-OCRv4 det, ResNet-50: speed-up, cosine, accuracy, size (quantize [--config JSON] [--runs 15] [--det-size 640] [--only seed,det,resnet50])", QuantizeBenchmark.Run),
+        ["quantize-diag"] = ("where static int8 loses fidelity/speed on PP-OCRv4 det (quantize-diag [--det-size 320] [--samples 4] [--config JSON] [--sweep])", QuantizeDiagnosis.Run),
         ["refit"] = ("seed CNN accuracy after separable / fc1 pruning, without and with refit (refit [--calibration 500])", RefitBenchmark.Run),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };

@@ -40,6 +40,10 @@ public static class StaticQuantizer
             notes.Add($"skipped: QuantizeLinear needs opset 10 or more and the model is at opset {model.OpsetVersion()}");
             return 0;
         }
+        int affine = ConvAffineFolding.Run(graph);
+        if (affine > 0) notes.Add($"{affine} constant Mul/Add after convs folded into their weights and biases");
+        int swish = HardSwishRewrite.Run(model);
+        if (swish > 0) notes.Add($"{swish} hard-swish chains (Add, Clip, Mul, Div) rewritten as {((model.OpsetVersion() ?? 1) >= 14 ? "HardSwish" : "x·HardSigmoid(x)")}");
         graph.SortTopologically();
         // Element types decide what is an activation (a Concat of shape vectors is not); generated models may lack them.
         Shapes.ShapeInference.Run(model, Shapes.ShapeBindings.None);
@@ -109,6 +113,7 @@ public static class StaticQuantizer
         {
             bool candidate = IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
             if (!candidate) continue;
+            if (IsHardSwishProduct(node)) continue;   // a float island between quantized ops either way; quantizing it adds a Q/DQ pair
             if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
                 notes.Add($"{node.Name}: kept float by the configuration");
             else if (keep.Contains(node))
@@ -119,6 +124,14 @@ public static class StaticQuantizer
         }
         return targets;
     }
+
+    /// <summary>x·HardSigmoid(x) or x·Clip(x + 3, 0, 6): one elementwise function of x, not a product of two activations.</summary>
+    private static bool IsHardSwishProduct(Node node) =>
+        node.OpType == "Mul" && node.Inputs.Count == 2 && node.Input(0) is { } a && node.Input(1) is { } b
+        && (GatedBy(a, b) || GatedBy(b, a));
+
+    private static bool GatedBy(Value x, Value gate) =>
+        gate.Producer is { OpType: "HardSigmoid" or "Clip" } g && (g.Input(0) == x || g.Input(0)?.Producer is { OpType: "Add" } add && add.Inputs.Contains(x));
 
     private static bool IsWeighted(Node node)
     {
