@@ -44,6 +44,19 @@ internal static class QuantizeDiagnosis
         if (args.Contains("--trace")) Trace(original, quantized, inputs);
         Console.WriteLine("speed: " + QuantizationSpeedCheck.Measure(original, quantized, inputs, 7));
 
+        if (args.Contains("--sensitivity"))
+        {
+            // Each conv kept float in turn: how much of the loss it alone accounts for.
+            var scores = new List<(double Cosine, string Name)>();
+            foreach (var conv in original.Graph.Nodes.Where(n => n.OpType == "Conv").Select(n => n.Name).ToList())
+            {
+                string config = Merge(baseConfig, $$"""{ "exclude": { "nodes": [{{System.Text.Json.JsonSerializer.Serialize("^" + System.Text.RegularExpressions.Regex.Escape(conv) + "$")}}] } }""");
+                var q = Quantize(path, shapes, samples, config, out _);
+                using var runner = OrtModelRunner.FromModel(q);
+                scores.Add((QuantizeBenchmark.Cosine(expected, runner.Run(inputs)[0].ToFloats()), conv));
+            }
+            foreach (var (c, n) in scores.OrderByDescending(s => s.Cosine).Take(12)) Console.WriteLine($"  {n} kept float: cosine {c:0.0000}");
+        }
         var types = args.Contains("--sweep") ? new[] { "Conv", "Add", "Mul", "Concat", "Sigmoid", "MaxPool", "AveragePool", "GlobalAveragePool", "LeakyRelu" } : [];
         foreach (var type in types.Where(t => original.Graph.Nodes.Any(n => n.OpType == t)))
         {

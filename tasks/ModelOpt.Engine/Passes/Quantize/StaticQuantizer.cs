@@ -78,6 +78,8 @@ public static class StaticQuantizer
         foreach (var t in tensors)
         {
             if (!ranges.TryGetValue(t.Name, out var range)) continue;   // not a float tensor, or never computed
+            // Hard-swish is 0 for every x ≤ −3: a range reaching further below spends steps on values it maps to the same 0.
+            if (!settings.Symmetric && range.Min < -3 && OnlyHardSwishReads(t)) range = range with { Min = -3 };
             var p = QuantizationMath.ForActivation(range, settings.ActivationsSigned, settings.Symmetric);
             parameters[t] = p;
         }
@@ -129,6 +131,25 @@ public static class StaticQuantizer
     private static bool IsHardSwishProduct(Node node) =>
         node.OpType == "Mul" && node.Inputs.Count == 2 && node.Input(0) is { } a && node.Input(1) is { } b
         && (GatedBy(a, b) || GatedBy(b, a));
+
+    /// <summary>Every reader of <paramref name="x"/> is hard-swish of it: HardSwish, or x·HardSigmoid(x) with alpha 1/6, beta 1/2.</summary>
+    private static bool OnlyHardSwishReads(Value x)
+    {
+        if (x.IsGraphOutput || x.Uses.Count == 0) return false;
+        foreach (var (node, _) in x.Uses)
+        {
+            bool ok = node.Domain.Length == 0 && node.OpType switch
+            {
+                "HardSwish" => true,
+                "HardSigmoid" => MathF.Abs(node.GetFloat("alpha", 0.2f) - 1f / 6) < 1e-6f && node.GetFloat("beta", 0.5f) == 0.5f
+                    && node.Output(0).Uses.All(u => u.Node.OpType == "Mul" && u.Node.Inputs.Contains(x)),
+                "Mul" => IsHardSwishProduct(node),
+                _ => false,
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
 
     private static bool GatedBy(Value x, Value gate) =>
         gate.Producer is { OpType: "HardSigmoid" or "Clip" } g && (g.Input(0) == x || g.Input(0)?.Producer is { OpType: "Add" } add && add.Inputs.Contains(x));
