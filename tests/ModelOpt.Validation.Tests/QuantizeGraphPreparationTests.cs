@@ -58,13 +58,13 @@ public sealed class QuantizeGraphPreparationTests
         Assert.AreEqual(0, ConvAffineFolding.Run(g), "a per-column factor is not per channel; conv2's output is also read by the graph");
     }
 
-    private static Model HardSwishChain(long opset, bool divide)
+    private static Model HardSwishChain(long opset, bool divide, float weightScale = 1)
     {
         var t = new PassTestModels(33);
         var model = Model.Create(opset: opset);
         var g = model.Graph;
         var x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, 3, 8, 8]);
-        var conv = g.CreateNode("Conv", [x, t.Weight(g, "w", 4, 3, 1, 1)], name: "conv");
+        var conv = g.CreateNode("Conv", [x, g.AddInitializer(Tensor.FromFloats("w", [4, 3, 1, 1], t.Values(12).Select(v => v * weightScale).ToArray()))], name: "conv");
         var y = conv.Output(0);
         // Paddle2ONNX's spelling: Add(3) → Clip(0, 6) → Mul(x, ·) → Div(6).
         var add = g.CreateNode("Add", [y, g.AddInitializer(Tensor.FromFloats("three", [], [3f]))], name: "add");
@@ -78,8 +78,9 @@ public sealed class QuantizeGraphPreparationTests
     }
 
     [TestMethod]
-    [DataRow(13L, true, "HardSigmoid")]
-    [DataRow(13L, false, "HardSigmoid")]
+    [DataRow(12L, true, "HardSigmoid")]
+    [DataRow(12L, false, "HardSigmoid")]
+    [DataRow(13L, true, "HardSwish")]
     [DataRow(17L, true, "HardSwish")]
     public void HardSwishSpelledOutBecomesOneFunctionWithTheSameOutputs(long opset, bool divide, string op)
     {
@@ -96,16 +97,22 @@ public sealed class QuantizeGraphPreparationTests
     }
 
     [TestMethod]
-    public void StaticQuantizationLeavesTheHardSwishProductFloatAndQuantizesTheConvs()
+    public void AConvReadOnlyByHardSwishIsQuantizedFromMinusThreeUpAndKeepsItsOutput()
     {
-        var model = HardSwishChain(13, divide: true);
-        using var calibration = SampleSet.Synthetic(model, 4, seed: 2);
+        // Weights ×8 so the conv's output reaches far below −3, where hard-swish is 0 whatever the value.
+        var model = HardSwishChain(12, divide: true, weightScale: 8);
+        var inputs = SyntheticInputs.For(model, seed: 5);
+        var expected = OutputComparison.Run(model, inputs);
+        using var calibration = SampleSet.Synthetic(model, 8, seed: 2);
         QuantizePassTests.Quantize(model, """{ "quantize": { "allowSlower": true } }""", calibration);
 
-        var product = model.Graph.Nodes.Single(n => n.OpType == "Mul");
-        Assert.IsFalse(product.Inputs.Any(i => i?.Producer?.OpType == "DequantizeLinear" && i.Producer.Input(0)!.Producer?.OpType == "QuantizeLinear" && i.Producer.Input(0)!.Producer!.Input(0) == product.Input(1)),
-            "the HardSigmoid gate is not quantized on its own");
-        Assert.IsFalse(product.Output(0).Uses.Any(u => u.Node.OpType == "QuantizeLinear"), "the product is not a quantized op's output");
+        var hardSwish = model.Graph.Nodes.Single(n => n.OpType == "HardSwish");
+        var dq = hardSwish.Input(0)!.Producer!;
+        Assert.AreEqual("DequantizeLinear", dq.OpType);
+        float scale = dq.Input(1)!.Initializer!.ToFloats()[0];
+        int zeroPoint = dq.Input(2)!.Initializer!.Bytes[0];
+        Assert.AreEqual(-3f, -zeroPoint * scale, scale, "the lowest quantized value is −3, not the conv's minimum");
+        Assert.IsTrue(QuantizePassTests.Cosine(expected[0].ToFloats(), OutputComparison.Run(model, inputs)[0].ToFloats()) > 0.999);
     }
 
     [TestMethod]

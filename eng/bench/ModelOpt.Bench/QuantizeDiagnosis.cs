@@ -36,6 +36,9 @@ internal static class QuantizeDiagnosis
         using (var runner = OrtModelRunner.FromModel(quantized, new OrtSessionSettings { OptimizedModelFilePath = optimized }))
             Console.WriteLine($"all quantized: cosine {QuantizeBenchmark.Cosine(expected, runner.Run(inputs)[0].ToFloats()):0.0000}");
         Console.WriteLine("ORT-optimized int8 ops: " + Histogram(ModelLoader.Load(optimized).Graph.Nodes));
+        if (args.Contains("--resize"))
+            foreach (var r in ModelLoader.Load(optimized).Graph.Nodes.Where(n => n.OpType == "Resize"))
+                Console.WriteLine($"  {r.Name}: inputs {string.Join(", ", r.Inputs.Select(i => i is null ? "-" : $"{i.Name}<-{i.Producer?.OpType}"))}; output read by {string.Join(", ", r.Output(0).Uses.Select(u => u.Node.OpType))}; attrs {string.Join(" ", r.Proto.Attribute.Select(a => a.Name + "=" + (a.S.IsEmpty ? a.I.ToString() : a.S.ToStringUtf8())))}");
         if (args.Contains("--profile"))
         {
             Profile("fp32", original, inputs);

@@ -15,11 +15,12 @@ public static class HardSwishRewrite
     public static int Run(Model model)
     {
         var graph = model.Graph;
-        bool native = (model.OpsetVersion() ?? 1) >= 14;
+        var matches = graph.Nodes.Where(n => n.OpType == "Add" && n.Domain.Length == 0).Select(Match).OfType<HardSwishMatch>().ToList();
+        if (matches.Count == 0) return 0;
+        bool native = (model.OpsetVersion() ?? 1) >= 14 || OpsetUpgrade.TryRaise13To14(model);
         int rewritten = 0;
-        foreach (var add in graph.Nodes.Where(n => n.OpType == "Add" && n.Domain.Length == 0).ToList())
+        foreach (var m in matches)
         {
-            if (Match(add) is not { } m) continue;
             Value result;
             if (native)
             {

@@ -54,6 +54,18 @@ public static class OpsetUpgrade
         return null;
     }
 
+    /// <summary>
+    /// Raises an opset-13 model to 14, where HardSwish exists. Nothing an opset-13 model can say
+    /// changes meaning at 14 (new: HardSwish, Trilu, Reshape's allowzero and the RNNs' layout, both
+    /// defaulting to the old behaviour, BatchNormalization's training_mode, defaulting to inference).
+    /// </summary>
+    public static bool TryRaise13To14(Model model)
+    {
+        if (model.OpsetVersion() != PerChannelOpset) return false;
+        model.SetOpsetVersion("", 14);
+        return true;
+    }
+
     private static IEnumerable<Graph> Graphs(Graph graph)
     {
         yield return graph;

@@ -14,12 +14,16 @@ public sealed class QdqBuilder(Graph graph, bool signedActivations)
     /// the pattern ORT's QDQ fusion turns into integer kernels. <paramref name="source"/> is what Q
     /// reads (the tensor itself, or the input of a ReLU the quantization makes redundant).
     /// </summary>
-    public void QuantizeActivation(Value tensor, Value source, QuantParams p)
+    public void QuantizeActivation(Value tensor, Value source, QuantParams p, QuantParams? quantizeParams = null)
     {
         string name = tensor.Name;
         var scale = graph.AddInitializer(Tensor.FromFloats($"{name}_scale", [], [p.Scale]));
         var zero = graph.AddInitializer(ZeroPoint($"{name}_zero_point", p.ZeroPoint));
-        var q = graph.CreateNode("QuantizeLinear", [source, scale, zero], name: $"{name}_QuantizeLinear");
+        // Q may use other parameters than DQ when it reads a tensor that y is an affine function of (AffineAbsorption).
+        var (qScale, qZero) = quantizeParams is { } qp
+            ? (graph.AddInitializer(Tensor.FromFloats($"{name}_quantize_scale", [], [qp.Scale])), graph.AddInitializer(ZeroPoint($"{name}_quantize_zero_point", qp.ZeroPoint)))
+            : (scale, zero);
+        var q = graph.CreateNode("QuantizeLinear", [source, qScale, qZero], name: $"{name}_QuantizeLinear");
         q.Output(0).ElementType = ActivationType;
         var dq = graph.CreateNode("DequantizeLinear", [q.Output(0), scale, zero], name: $"{name}_DequantizeLinear");
         dq.Output(0).ElementType = DataType.Float;

@@ -75,14 +75,26 @@ public static class StaticQuantizer
         var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings);
         var qdq = new QdqBuilder(graph, settings.ActivationsSigned);
         var parameters = new Dictionary<Value, QuantParams>();
+        var absorbed = new Dictionary<Value, AffineAbsorption.Plan>();
         foreach (var t in tensors)
         {
             if (!ranges.TryGetValue(t.Name, out var range)) continue;   // not a float tensor, or never computed
             // Hard-swish is 0 for every x ≤ −3: a range reaching further below spends steps on values it maps to the same 0.
             if (!settings.Symmetric && range.Min < -3 && OnlyHardSwishReads(t)) range = range with { Min = -3 };
             var p = QuantizationMath.ForActivation(range, settings.ActivationsSigned, settings.Symmetric);
+            if (!settings.Symmetric && !folded.ContainsKey(t) && AffineAbsorption.TryPlan(t, range, settings.ActivationsSigned) is { } plan
+                && !seen.Contains(plan.Source) && plan.Absorbed.All(n => !targets.Contains(n)))
+            {
+                absorbed[t] = plan;
+                p = plan.Dequantize;
+            }
             parameters[t] = p;
         }
+
+        // Resize only moves values (nearest) or averages neighbours (linear): the output in the input's
+        // quantization lets ORT run it on uint8 without requantizing.
+        foreach (var resize in targets.Where(IsResize))
+            if (parameters.TryGetValue(resize.Input(0)!, out var p)) parameters[resize.Output(0)] = p;
 
         // Weights first: they need the input scales, and input values are renamed by the activation Q/DQ.
         int touched = 0;
@@ -97,10 +109,17 @@ public static class StaticQuantizer
                 qdq.QuantizeActivation(t, act.Input(0)!, p);
                 if (t.Uses.Count == 0 && !t.IsGraphOutput) graph.RemoveNode(act);
             }
+            else if (absorbed.TryGetValue(t, out var plan))
+            {
+                // Q reads h of y = c·h + b; the Mul/Add computing y are then dead.
+                qdq.QuantizeActivation(t, plan.Source, p, plan.Quantize);
+                foreach (var node in plan.Absorbed)
+                    if (node.Outputs.All(o => o is null || (o.Uses.Count == 0 && !o.IsGraphOutput))) graph.RemoveNode(node);
+            }
             else qdq.QuantizeActivation(t, t, p);
         }
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
-            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization");
+            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
     }
 
@@ -113,7 +132,7 @@ public static class StaticQuantizer
         var targets = new List<Node>();
         foreach (var node in graph.Nodes)
         {
-            bool candidate = IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
+            bool candidate = IsWeighted(node) || IsResize(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
             if (!candidate) continue;
             if (IsHardSwishProduct(node)) continue;   // a float island between quantized ops either way; quantizing it adds a Q/DQ pair
             if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
@@ -154,6 +173,11 @@ public static class StaticQuantizer
     private static bool GatedBy(Value x, Value gate) =>
         gate.Producer is { OpType: "HardSigmoid" or "Clip" } g && (g.Input(0) == x || g.Input(0)?.Producer is { OpType: "Add" } add && add.Inputs.Contains(x));
 
+    /// <summary>A Resize of a float activation by constant scales or sizes: ORT runs it on uint8 when both sides share one quantization.</summary>
+    private static bool IsResize(Node node) =>
+        node.OpType == "Resize" && node.Domain.Length == 0 && node.Input(0) is { ConstantValue: null, ElementType: TensorProto.Types.DataType.Float }
+        && node.Inputs.Skip(1).All(i => i is null || i.ConstantValue is not null);
+
     private static bool IsWeighted(Node node)
     {
         if (node.Domain.Length != 0) return false;
@@ -175,6 +199,7 @@ public static class StaticQuantizer
     private static List<Value> ActivationInputs(Node node)
     {
         if (IsWeighted(node)) return node.Input(0) is { } x ? [x] : [];
+        if (IsResize(node)) return [node.Input(0)!];
         return node.Inputs.Where(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float).Select(i => i!).ToList();
     }
 
