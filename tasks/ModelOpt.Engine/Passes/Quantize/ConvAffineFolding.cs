@@ -4,8 +4,9 @@ using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 namespace ModelOpt.Engine.Passes.Quantize;
 
 /// <summary>
-/// Folds a constant Mul and/or Add that alone reads a Conv's output (a scalar or one value per
-/// output channel) into the conv's weights and bias — exact, since both act per output channel.
+/// Folds a constant Mul and/or Add (a scalar or one value per output channel), or an inference
+/// BatchNormalization, that alone reads a Conv's or ConvTranspose's output into its weights and
+/// bias — exact, since each acts per output channel.
 /// PP-LCNetV3 (PP-OCRv4 det) puts such a "learnable affine block" after every conv: left in place,
 /// the quantized conv's output goes back to float for two full-tensor ops and is quantized again,
 /// which costs time and one more rounding.
@@ -15,7 +16,7 @@ public static class ConvAffineFolding
     public static int Run(Graph graph)
     {
         int folded = 0;
-        foreach (var conv in graph.Nodes.Where(n => n.OpType == "Conv" && n.Domain.Length == 0).ToList())
+        foreach (var conv in graph.Nodes.Where(n => n.OpType is "Conv" or "ConvTranspose" && n.Domain.Length == 0).ToList())
         {
             while (TryFoldNext(graph, conv)) folded++;
         }
@@ -29,31 +30,58 @@ public static class ConvAffineFolding
         var y = conv.Output(0);
         if (y.IsGraphOutput || y.Uses.Count != 1) return false;
         var reader = y.Uses[0].Node;
-        if (reader.Domain.Length != 0 || reader.OpType is not ("Mul" or "Add") || reader.Inputs.Count != 2) return false;
-        var other = reader.Input(1 - y.Uses[0].InputIndex);
-        int channels = (int)weight.Dims[0];
-        if (other?.ConstantValue is not { DataType: DataType.Float } constant || PerChannel(constant, channels, weight.Dims.Length) is not { } factors)
-            return false;
+        if (reader.Domain.Length != 0) return false;
+        // ConvTranspose weights are [in, out/group, k...]: with one group, output channel c is axis 1.
+        bool transposed = conv.OpType == "ConvTranspose";
+        if (transposed && conv.GetInt("group", 1) != 1) return false;
+        int channels = (int)weight.Dims[transposed ? 1 : 0];
+        if (Affine(reader, y, channels, weight.Dims.Length) is not { } affine) return false;
+        var (factors, shifts) = affine;
 
         float[] bias = conv.Input(2)?.ConstantValue?.ToFloats() ?? new float[channels];
-        if (reader.OpType == "Mul")
+        if (factors is not null)
         {
             float[] w = weight.ToFloats();
-            long inner = w.Length / channels;
-            for (long i = 0; i < w.Length; i++) w[i] *= factors[i / inner];
+            long spatial = weight.Dims.Skip(2).Aggregate(1L, (a, d) => a * d), perChannel = w.Length / channels;
+            for (long i = 0; i < w.Length; i++) w[i] *= factors[(int)(transposed ? i / spatial % channels : i / perChannel)];
             for (int c = 0; c < channels; c++) bias[c] *= factors[c];
             conv.SetInput(1, graph.AddInitializer(Tensor.FromFloats(graph.Model.ValueNames.Unique(conv.Input(1)!.Name + "_folded"), weight.Dims, w)));
         }
-        else
-        {
-            for (int c = 0; c < channels; c++) bias[c] += factors[c];
-        }
+        if (shifts is not null)
+            for (int c = 0; c < channels; c++) bias[c] += shifts[c];
         string biasName = conv.Input(2)?.Name ?? conv.Name + "_bias";
         conv.SetInput(2, graph.AddInitializer(Tensor.FromFloats(graph.Model.ValueNames.Unique(biasName + "_folded"), [channels], bias)));
         var z = reader.Output(0);
         graph.ReplaceAllUses(z, y);
         graph.RemoveNode(reader);
         return true;
+    }
+
+    /// <summary>The reader as y·factor + shift per channel (either part null when absent), or null when it is not such an affine map.</summary>
+    private static (float[]? Factors, float[]? Shifts)? Affine(Node reader, Value y, int channels, int rank)
+    {
+        if (reader.OpType is "Mul" or "Add" && reader.Inputs.Count == 2)
+        {
+            var other = reader.Input(1 - y.Uses[0].InputIndex);
+            if (other?.ConstantValue is not { DataType: DataType.Float } constant || PerChannel(constant, channels, rank) is not { } values) return null;
+            return reader.OpType == "Mul" ? (values, null) : (null, values);
+        }
+        if (reader.OpType == "BatchNormalization" && reader.Outputs.Count(o => o is not null) == 1 && reader.GetInt("training_mode", 0) == 0 && y.Uses[0].InputIndex == 0)
+        {
+            var parts = Enumerable.Range(1, 4).Select(i => reader.Input(i)?.ConstantValue).ToArray();
+            if (parts.Any(p => p is not { DataType: DataType.Float } || p.ElementCount != channels)) return null;
+            float[] gamma = parts[0]!.ToFloats(), beta = parts[1]!.ToFloats(), mean = parts[2]!.ToFloats(), variance = parts[3]!.ToFloats();
+            float epsilon = reader.GetFloat("epsilon", 1e-5f);
+            var factors = new float[channels];
+            var shifts = new float[channels];
+            for (int c = 0; c < channels; c++)
+            {
+                factors[c] = gamma[c] / MathF.Sqrt(variance[c] + epsilon);
+                shifts[c] = beta[c] - mean[c] * factors[c];
+            }
+            return (factors, shifts);
+        }
+        return null;
     }
 
     /// <summary>The constant as one factor per output channel, or null when it broadcasts any other way (or would widen the conv's output).</summary>
