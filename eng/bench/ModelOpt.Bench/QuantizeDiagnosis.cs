@@ -17,6 +17,14 @@ internal static class QuantizeDiagnosis
     public static int Run(string[] args)
     {
         args_verbose = args.Contains("--verbose");
+        if (BenchArguments.String(args, "--ops") is { } file)
+        {
+            var m = ModelLoader.Load(file);
+            Console.WriteLine($"opset {m.OpsetVersion()}: " + Histogram(m.Graph.AllNodes()));
+            foreach (var n in m.Graph.AllNodes().Where(n => n.OpType is "Upsample" or "Resize" or "Slice" or "Pad" or "Clip" or "Softmax" or "Squeeze" or "Unsqueeze" or "Split" or "ReduceMean" or "ReduceSum").GroupBy(n => n.OpType))
+                Console.WriteLine($"  {n.Key}: {string.Join(" | ", n.Take(2).Select(x => string.Join(" ", x.Proto.Attribute.Select(a => a.Name)) + $" inputs {x.Inputs.Count}"))}");
+            return 0;
+        }
         int size = BenchArguments.Int(args, "--det-size", 320);
         int samples = BenchArguments.Int(args, "--samples", 4);
         string baseConfig = BenchArguments.String(args, "--config") ?? "{}";

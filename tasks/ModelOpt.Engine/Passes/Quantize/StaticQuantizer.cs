@@ -30,6 +30,8 @@ public static class StaticQuantizer
         int moved = ConstantsToInitializers.Run(graph);
         if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
         bool perChannel = settings.PerChannel;
+        // The upgrade needs ranks (Softmax's axis meaning changed at 13).
+        if (perChannel && (model.OpsetVersion() ?? 1) < OpsetUpgrade.PerChannelOpset) Shapes.ShapeInference.Run(model, Shapes.ShapeBindings.None);
         if (perChannel && OpsetUpgrade.TryRaiseTo13(model) is { } why)
         {
             notes.Add($"weights quantized per tensor, not per channel: {why}");
