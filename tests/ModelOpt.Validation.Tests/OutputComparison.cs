@@ -27,4 +27,12 @@ internal static class OutputComparison
         }
         return worst;
     }
+
+    /// <summary>Cosine similarity of all float outputs taken as one vector (1 when both are zero).</summary>
+    public static double Cosine(IReadOnlyList<TensorData> expected, IReadOnlyList<TensorData> actual)
+    {
+        Assert.AreEqual(expected.Count, actual.Count, "output count");
+        for (int i = 0; i < expected.Count; i++) CollectionAssert.AreEqual(expected[i].Shape, actual[i].Shape, $"shape of output {i}");
+        return Comparison.Similarity.Cosine(expected.SelectMany(t => t.ToFloats()).ToArray(), actual.SelectMany(t => t.ToFloats()).ToArray());
+    }
 }

@@ -23,17 +23,7 @@ public sealed class QuantizePassTests
         return new PassPipeline([new QuantizePass()]).Run(model, context).Single();
     }
 
-    internal static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
-    }
+    internal static double Cosine(float[] a, float[] b) => Comparison.Similarity.Cosine(a, b);
 
     private static Model ConvChain(PassTestModels t, int channels = 8, float[]? channelScales = null)
     {

@@ -13,6 +13,9 @@ public static class ToolCli
         var root = new RootCommand("ModelOpt: analyze, optimize and validate ONNX models. Exit codes: 0 ok, 1 budget broken, 2 usage or config error, 3 invalid model or I/O error.");
         root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(OptimizeCommand.Create(console));
+        root.Subcommands.Add(ValidateCommand.Create(console));
+        root.Subcommands.Add(CheckCommand.Create(console));
+        root.Subcommands.Add(InitCommand.Create(console));
         return root;
     }
 

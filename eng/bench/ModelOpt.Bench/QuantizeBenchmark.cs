@@ -1,3 +1,4 @@
+using ModelOpt.Validation.Comparison;
 using System.Diagnostics;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Data;
@@ -99,7 +100,7 @@ internal static class QuantizeBenchmark
         using var a = OrtModelRunner.FromModel(original);
         using var b = OrtModelRunner.FromModel(quantized);
         var reference = a.Run(inputs)[0].ToFloats();
-        double cosine = Cosine(reference, b.Run(inputs)[0].ToFloats());
+        double cosine = Similarity.Cosine(reference, b.Run(inputs)[0].ToFloats());
         if (!reference.All(float.IsFinite)) Console.WriteLine($"{name}: the fp32 model's own output is not finite (max |y| {reference.Max(Math.Abs)}): its random weights overflow");
         Console.WriteLine($"{name}: {speed}; output cosine {cosine:0.0000}; size {SizeRatio(original, quantized):P1}; quantized in {time:0.0} s");
         foreach (var n in notes) Console.WriteLine($"  {n}");
@@ -115,27 +116,10 @@ internal static class QuantizeBenchmark
         for (int start = 0; start < labels.Length; start += batch)
         {
             var input = TensorData.FromFloats(model.Graph.Inputs[0].Name, [batch, 1, 28, 28], pixels.AsSpan(start * 784, batch * 784).ToArray());
-            var logits = runner.Run([input])[0].ToFloats();
-            for (int i = 0; i < batch; i++)
-            {
-                var row = logits.AsSpan(i * 10, 10);
-                int best = 0;
-                for (int c = 1; c < 10; c++) if (row[c] > row[best]) best = c;
-                if (best == labels[start + i]) correct++;
-            }
+            var predicted = ClassificationAccuracy.Top1(runner.Run([input])[0]);
+            for (int i = 0; i < batch; i++) if (predicted[i] == labels[start + i]) correct++;
         }
         return (double)correct / labels.Length;
     }
 
-    internal static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
-    }
 }

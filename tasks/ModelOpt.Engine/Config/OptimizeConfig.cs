@@ -15,6 +15,33 @@ public sealed class OptimizeConfig
 {
     private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal) { "passes", "calibration", "overrides", "budgets", "$schema" };
 
+    /// <summary>
+    /// Config keys spelled as JSON identifiers for passes whose names are not (<c>shareWeights</c>
+    /// for <c>share-weights</c>). Either spelling is accepted wherever a pass is named; giving both
+    /// in one object is an error.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PassKeyAliases { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["shareWeights"] = "share-weights",
+    };
+
+    private static string PassNameFor(string key) => PassKeyAliases.TryGetValue(key, out var name) ? name : key;
+
+    // The same settings object with alias keys turned into pass names.
+    private static JsonObject WithPassNames(JsonObject settings, string file, string where)
+    {
+        if (!settings.Any(kv => PassKeyAliases.ContainsKey(kv.Key))) return settings;
+        var renamed = new JsonObject();
+        foreach (var (key, value) in settings)
+        {
+            string name = PassNameFor(key);
+            if (renamed.ContainsKey(name))
+                throw Error(file, $"{where} gives settings for '{name}' twice (as '{key}' and under another spelling); keep one.");
+            renamed[name] = value?.DeepClone();
+        }
+        return renamed;
+    }
+
     private readonly Dictionary<string, JsonObject> _passSettings;
     private readonly Dictionary<string, JsonObject> _opTypeOverrides;
     private readonly List<(string Pattern, Regex Regex, JsonObject Settings)> _nodeOverrides;
@@ -83,7 +110,7 @@ public sealed class OptimizeConfig
         {
             if (passesNode is not JsonArray array || array.Any(p => p is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
                 throw Error(file, "'passes' must be an array of pass names, e.g. [\"freeze\", \"separable\"].");
-            passes.AddRange(array.Select(p => p!.GetValue<string>()));
+            passes.AddRange(array.Select(p => PassNameFor(p!.GetValue<string>())));
         }
 
         var passSettings = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
@@ -91,8 +118,9 @@ public sealed class OptimizeConfig
         {
             if (ReservedKeys.Contains(key)) continue;
             if (value is not JsonObject settings)
-                throw Error(file, $"'{key}' must be an object of settings for the pass '{key}'.");
-            passSettings[key] = settings;
+                throw Error(file, $"'{key}' must be an object of settings for the pass '{PassNameFor(key)}'.");
+            if (!passSettings.TryAdd(PassNameFor(key), settings))
+                throw Error(file, $"settings for the pass '{PassNameFor(key)}' are given twice (as '{key}' and under another spelling); keep one.");
         }
 
         CalibrationConfig? calibration = null;
@@ -111,6 +139,7 @@ public sealed class OptimizeConfig
                 foreach (var (name, settings) in entries)
                 {
                     if (settings is not JsonObject obj) throw Error(file, $"'overrides.{key}.{name}' must be an object of pass settings.");
+                    obj = WithPassNames(obj, file, $"'overrides.{key}.{name}'");
                     if (key == "opTypes") opTypes[name] = obj;
                     else nodes.Add((name, CompilePattern(name, file), obj));
                 }
@@ -149,8 +178,24 @@ public sealed class OptimizeConfig
         }
     }
 
+    /// <summary>
+    /// This configuration with per-node settings appended after its own overrides: each entry
+    /// matches one node by exact name, and a null setting leaves the node alone. The file's own
+    /// nulls still win, so a layer the user excluded stays excluded. Used by the accuracy-aware search.
+    /// </summary>
+    public OptimizeConfig WithNodeSettings(IEnumerable<(string NodeName, string Pass, JsonObject? Settings)> settings, IReadOnlyList<string>? passes = null)
+    {
+        var nodes = new List<(string, Regex, JsonObject)>(_nodeOverrides);
+        foreach (var (name, pass, value) in settings)
+        {
+            string pattern = "^" + Regex.Escape(name) + "$";
+            nodes.Add((pattern, new Regex(pattern, RegexOptions.CultureInvariant), new JsonObject { [pass] = value?.DeepClone() }));
+        }
+        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets);
+    }
+
     /// <summary>The global settings of a pass (empty when the config has none).</summary>
-    public JsonObject SettingsFor(string pass) => _passSettings.TryGetValue(pass, out var s) ? s : new JsonObject();
+    public JsonObject SettingsFor(string pass) => _passSettings.TryGetValue(PassNameFor(pass), out var s) ? s : new JsonObject();
 
     /// <summary>
     /// The settings of <paramref name="pass"/> for one node: global settings, overridden key by key
@@ -159,6 +204,7 @@ public sealed class OptimizeConfig
     /// </summary>
     public JsonObject? SettingsFor(string pass, Node node)
     {
+        pass = PassNameFor(pass);
         var merged = SettingsFor(pass).DeepClone().AsObject();
         if (_opTypeOverrides.TryGetValue(node.OpType, out var byType) && !Merge(merged, byType, pass)) return null;
         foreach (var (_, regex, settings) in _nodeOverrides)

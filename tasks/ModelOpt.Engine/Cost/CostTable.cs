@@ -52,6 +52,10 @@ internal static class CostTable
             ["LRN"] = PerElementCosts.Lrn,
             ["Resize"] = PerElementCosts.Resize,
             ["Upsample"] = PerElementCosts.Resize,
+            // Dequantizing a constant (a quantized weight) happens once, when ONNX Runtime loads the
+            // model (it folds it into QLinearConv/MatMulNBits or a constant), not on every run.
+            ["DequantizeLinear"] = c => c.Node.Input(0)?.ConstantValue is not null ? OpCost.Zero
+                : OpCost.FromFlops(c.OutElements() * PerElementCosts.FlopsPerElement["DequantizeLinear"]),
         };
         foreach (string op in new[] { "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare" })
             table[op] = ReductionCosts.Reduce;

@@ -4,7 +4,7 @@ namespace ModelOpt.Engine.Diagnostics;
 /// An error the user can act on: it names the file it concerns and what is wrong with it.
 /// Anything else that escapes the engine is a bug.
 /// </summary>
-public sealed class ModelOptException : Exception
+public class ModelOptException : Exception
 {
     public ModelOptException(ErrorCode code, string? file, string message, Exception? inner = null)
         : base(message, inner)

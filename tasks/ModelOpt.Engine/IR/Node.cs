@@ -90,12 +90,15 @@ public sealed class Node
     {
         RemoveAttribute(attribute.Name);
         Proto.Attribute.Add(attribute);
+        _constantResolved = false;
     }
 
     public void RemoveAttribute(string name)
     {
         for (int i = Proto.Attribute.Count - 1; i >= 0; i--)
             if (Proto.Attribute[i].Name == name) Proto.Attribute.RemoveAt(i);
+        // A Constant node's value lives in its attributes: a cached value would go stale.
+        _constantResolved = false;
     }
 
     /// <summary>Points input <paramref name="index"/> at <paramref name="value"/> (null leaves the slot empty), keeping uses in step.</summary>

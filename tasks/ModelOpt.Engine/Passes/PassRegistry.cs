@@ -1,4 +1,6 @@
 using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.Passes.Fp16;
+using ModelOpt.Engine.Passes.WeightSharing;
 
 namespace ModelOpt.Engine.Passes;
 
@@ -36,6 +38,9 @@ public sealed class PassRegistry
         registry.Register(PrunePass.PassName, () => new PrunePass());
         registry.Register(QuantizePass.PassName, () => new QuantizePass());
         registry.Register(RefitPass.PassName, () => new RefitPass());
+        registry.Register(Fp16Pass.PassName, () => new Fp16Pass());
+        registry.Register(ShareWeightsPass.PassName, () => new ShareWeightsPass());
+        registry.Register(LowRankPass.PassName, () => new LowRankPass());
         return registry;
     }
 }

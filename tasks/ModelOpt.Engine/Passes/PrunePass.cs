@@ -104,7 +104,7 @@ public sealed class PrunePass : IPass
         return selection.KeepCounts(high);
     }
 
-    private static PruneSettings Parse(JsonObject json, string file)
+    internal static PruneSettings Parse(JsonObject json, string file)
     {
         try
         {

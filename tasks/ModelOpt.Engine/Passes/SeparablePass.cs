@@ -20,6 +20,7 @@ public sealed class SeparablePass : IPass
     public PassOutcome Run(Model model, PassContext context)
     {
         var notes = new List<string>();
+        var ineligible = new Dictionary<string, int>(StringComparer.Ordinal);
         int rewritten = 0;
         foreach (var conv in model.Graph.Nodes)
         {
@@ -41,19 +42,26 @@ public sealed class SeparablePass : IPass
             }
             string? why = TryRewrite(model.Graph, conv, settings, context, notes);
             if (why is null) rewritten++;
+            else if (why is AlreadyGrouped or AlreadyPointwise) ineligible[why] = ineligible.GetValueOrDefault(why) + 1;
             else notes.Add($"{conv.Name}: skipped, {why}");
         }
+        // Convs that are already depthwise or 1×1 are the common case in mobile networks; one line
+        // each would bury the layers that matter.
+        foreach (var (why, count) in ineligible) notes.Add($"{count} conv(s) skipped: {why}");
         return new PassOutcome(rewritten > 0, rewritten, notes);
     }
 
+    private const string AlreadyGrouped = "already grouped or depthwise";
+    private const string AlreadyPointwise = "already 1×1";
+
     private static string? TryRewrite(Graph graph, Node conv, SeparableSettings settings, PassContext context, List<string> notes)
     {
-        if (conv.GetInt("group", 1) != 1) return "it is already a grouped or depthwise conv";
+        if (conv.GetInt("group", 1) != 1) return AlreadyGrouped;
         if (conv.Input(1)?.ConstantValue is not { } weight) return "its weights are not constant";
         if (weight.DataType != TensorProto.Types.DataType.Float) return "its weights are not float32";
         if (weight.Dims.Length != 4) return $"only 2-D convs are handled (weights have rank {weight.Dims.Length})";
         int cout = (int)weight.Dims[0], cin = (int)weight.Dims[1], kh = (int)weight.Dims[2], kw = (int)weight.Dims[3];
-        if (kh * kw == 1) return "it is already a 1×1 conv";
+        if (kh * kw == 1) return AlreadyPointwise;
         var bias = conv.Input(2);
         if (bias is not null && bias.ConstantValue is null) return "its bias is not constant";
 

@@ -1,19 +1,23 @@
 using ModelOpt.Engine.Analysis;
+using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Config;
-using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Shapes;
+using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
+using ModelOpt.Validation.Optimization.Search;
 
 namespace ModelOpt.Validation.Optimization;
 
 /// <summary>
-/// One optimization run, start to finish: load the model, read the config, infer shapes, run the
-/// passes (with calibration data when a pass needs it), check the result still loads and runs in
-/// ONNX Runtime, and only then write it atomically. The source model is never modified.
+/// One optimization run, start to finish: load the model, read the config, infer shapes, (search
+/// for per-layer settings,) run the passes with calibration data when a pass needs it, check the
+/// result still runs in ONNX Runtime and keeps every budget, and only then write it atomically. The
+/// source model is never modified; a broken budget writes nothing.
 /// </summary>
 public static class OptimizeJob
 {
@@ -21,36 +25,67 @@ public static class OptimizeJob
     {
         registry ??= PassRegistry.Default;
         var notes = new List<string>();
+        var warnings = new List<ModelOptWarning>();
         var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath);
         config.CheckPassNames(registry.Names);
-        var passNames = options.Passes ?? config.Passes;
-        var passes = registry.Parse(string.Join(',', passNames));
-
-        var model = ModelLoader.Load(options.ModelPath);
-        config.CheckAgainst(model);
+        var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
+        IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes);
-        var shapes = ShapeInference.Run(model, bindings, new RuntimeShapeProvider());
-        notes.AddRange(shapes.Notes);
-
-        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, model, notes) : null;
-        var context = new PassContext(options.ModelPath)
+        var validation = new ValidationSettings
         {
-            Config = config,
-            Calibration = samples is null ? null : new OrtActivationSource(samples),
-            ConstantEvaluator = new OrtConstantEvaluator(),
+            DataPath = options.DataPath ?? config.Calibration?.Data,
+            LabelsPath = options.LabelsPath,
+            Seed = options.Seed,
+            Bindings = bindings,
+            Comparison = new ComparisonSettings { Progress = options.Progress },
         };
 
+        var probe = ModelLoader.Load(options.ModelPath);
+        config.CheckAgainst(probe);
+        var passes = registry.Parse(string.Join(',', passNames));
+        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes, warnings) : null;
+        var calibration = samples is null ? null : new OrtActivationSource(samples);
+
+        IReadOnlyList<string> searchLog = [];
+        SpeedCheckResult? searchSpeed = null;
+        if (options.Search)
+        {
+            var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, validation, options.SearchTime, registry, calibration));
+            searchLog = outcome.Log;
+            if (outcome.Failure is not null) throw outcome.Failure;
+            config = outcome.Config;
+            searchSpeed = outcome.SpeedCheck;
+            passes = registry.Parse(string.Join(',', outcome.Passes));
+        }
+
+        var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+        notes.AddRange(candidate.Notes);
+        var model = candidate.Model;
+        var reports = candidate.Reports;
         var measure = Figures(bindings);
-        var reports = new PassPipeline(passes, measure).Run(model, context);
-        notes.AddRange(context.Notes);
         var before = reports.Count > 0 ? reports[0].Before : measure(model);
         var after = reports.Count > 0 ? reports[^1].After : before;
 
         if (passes.Count > 0) CheckRuns(model, options, passes);
-        EnforceRequiredChecks(context, options, model, notes);
+        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed);
+        ValidationReport? report = null;
+        if (!budgets.IsEmpty)
+        {
+            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation) with { SearchLog = searchLog };
+            if (!report.AllKept)
+                throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written:");
+            if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
+                warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
+                    $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));
+        }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
-            new FileInfo(options.ModelPath).Length, new FileInfo(options.OutputPath).Length, context.Calibration?.Description, notes);
+            new FileInfo(options.ModelPath).Length, new FileInfo(options.OutputPath).Length, calibration?.Description, notes)
+        {
+            Validation = report,
+            SearchLog = searchLog,
+            Warnings = warnings,
+        };
     }
 
     /// <summary>Nodes, parameters and FLOPs of the model as it is, from the cost model.</summary>
@@ -61,7 +96,7 @@ public static class OptimizeJob
         return new ModelFigures(report.Nodes.Count, report.Totals.Parameters, complete ? report.Totals.Flops : null);
     };
 
-    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, List<string> notes)
+    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, List<string> notes, List<ModelOptWarning> warnings)
     {
         int count = options.CalibrationSamples ?? config.Calibration?.Samples ?? CalibrationConfig.DefaultSamples;
         string? folder = options.DataPath ?? config.Calibration?.Data;
@@ -72,23 +107,25 @@ public static class OptimizeJob
         }
         if (folder is not null) return SampleSet.FromFolder(folder, model, count);
         bool pages = config.Calibration?.Synthetic == SyntheticKind.Pages;
-        notes.Add($"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR) calibrates far better.");
+        warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
+            $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
         var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
         return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
     // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(PassContext context, OptimizeOptions options, Model model, List<string> notes)
+    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
     {
-        var speed = context.RequiredChecks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
+        var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return;
-        var original = ModelLoader.Load(options.ModelPath);
-        ShapeInference.Run(original, ShapeBindings.Parse(options.Shapes));
-        var shapes = original.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-        var result = QuantizationSpeedCheck.Measure(original, model, SyntheticInputs.For(original, shapes, options.Seed));
+        // The search already measured the model it chose (the same model, built the same way).
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed);
         notes.Add($"speed check: {result}");
         QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
+        if (!result.Passed)
+            warnings.Add(new ModelOptWarning(WarningCode.QuantizedSlower, options.ModelPath,
+                $"the quantized model is slower than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.

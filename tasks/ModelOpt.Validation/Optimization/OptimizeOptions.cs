@@ -28,4 +28,19 @@ public sealed record OptimizeOptions
 
     /// <summary>Seed for synthetic samples and any sampling a pass does.</summary>
     public int Seed { get; init; }
+
+    /// <summary>Budgets from the command line or MSBuild metadata; they win over the config's key by key.</summary>
+    public Engine.Budgets.BudgetSet Budgets { get; init; } = Engine.Budgets.BudgetSet.None;
+
+    /// <summary>Labels for the validation samples (<c>--labels</c>); default: <c>labels.*</c> in the sample folder.</summary>
+    public string? LabelsPath { get; init; }
+
+    /// <summary>Run the accuracy-aware search for the most aggressive per-layer settings that keep every budget.</summary>
+    public bool Search { get; init; }
+
+    /// <summary>Wall-clock limit of the search; when it runs out the best settings found so far are used.</summary>
+    public TimeSpan SearchTime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Called after each validation batch with (done, total); the tool draws progress from it.</summary>
+    public Action<int, int>? Progress { get; init; }
 }

@@ -1,8 +1,10 @@
+using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Passes;
+using ModelOpt.Validation.Budgets;
 
 namespace ModelOpt.Validation.Optimization;
 
-/// <summary>What an optimization run did: each pass's report, the model before and after, and notes.</summary>
+/// <summary>What an optimization run did: each pass's report, the model before and after, the budget check, and notes.</summary>
 public sealed record OptimizeResult(
     string ModelPath,
     string OutputPath,
@@ -12,4 +14,14 @@ public sealed record OptimizeResult(
     long SourceBytes,
     long OutputBytes,
     string? CalibrationDescription,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The budget check, when the run had budgets.</summary>
+    public ValidationReport? Validation { get; init; }
+
+    /// <summary>What the accuracy-aware search tried and kept, when it ran.</summary>
+    public IReadOnlyList<string> SearchLog { get; init; } = [];
+
+    /// <summary>Things the model was written despite (synthetic calibration, a slower int8 model kept on request); MSBuild logs them as warnings.</summary>
+    public IReadOnlyList<ModelOptWarning> Warnings { get; init; } = [];
+}

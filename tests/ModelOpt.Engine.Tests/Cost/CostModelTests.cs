@@ -13,6 +13,23 @@ public sealed class CostModelTests
     private static NodeCost CostOf(AnalysisReport report, Node node) => report.Nodes.Single(n => n.Name == node.Name);
 
     [TestMethod]
+    public void DequantizingAWeightIsFreeButDequantizingAnActivationIsNot()
+    {
+        var h = new OpHarness();
+        var weight = h.Graph.AddInitializer(Tensor.FromArray("w_q", DataType.Int8, [64, 32], new sbyte[64 * 32]));
+        var scale = h.Floats(0.1f);
+        var dqWeight = h.Op("DequantizeLinear", weight, scale);
+        var x = h.Graph.AddInput("x_q", DataType.Uint8, [4, 64]);
+        var dqActivation = h.Op("DequantizeLinear", x, scale);
+        h.Op("MatMul", dqActivation.Output(0), dqWeight.Output(0));
+
+        var report = Analyze(h);
+
+        Assert.AreEqual(0, CostOf(report, dqWeight).Flops, "a quantized weight is dequantized once at load, not per run");
+        Assert.AreEqual(2L * 4 * 64, CostOf(report, dqActivation).Flops);
+    }
+
+    [TestMethod]
     public void DepthwiseConvCostsCinTimesKernelPerOutputPixel()
     {
         var h = new OpHarness();

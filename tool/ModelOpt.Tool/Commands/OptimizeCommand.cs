@@ -2,48 +2,91 @@ using System.CommandLine;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
+using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
 
 namespace ModelOpt.Tool.Commands;
 
 /// <summary>
-/// <c>dotnet model-opt optimize MODEL -o OUT [--passes LIST | --config modelopt.json]</c>. With
-/// <c>--passes none</c> the model is re-serialized through the engine (load → IR → save), losslessly.
+/// <c>dotnet model-opt optimize MODEL -o OUT [--passes LIST | --config modelopt.json] [budgets...] [--search]</c>.
+/// With <c>--passes none</c> the model is re-serialized through the engine (load → IR → save), losslessly.
+/// A broken budget writes nothing and exits 1.
 /// </summary>
 internal static class OptimizeCommand
 {
     public static Command Create(ToolConsole console)
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to optimize (never modified)." };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model (written atomically, only if every check passes).", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model (written atomically, only if every check and budget passes).", Required = true };
         var passes = new Option<string?>("--passes") { Description = $"Comma-separated passes, run in order: {string.Join(", ", PassRegistry.Default.Names)}; 'none' re-serializes the model unchanged. Default: the config's list, else none." };
-        var config = new Option<string?>("--config") { Description = "A modelopt.json with passes, their settings and per-node overrides (docs/config.md)." };
-        var data = new Option<string?>("--data") { Description = "Folder of calibration samples (.npy/.pb); default: the config's, else NAME.samples/ beside the model, else synthetic." };
+        var config = new Option<string?>("--config") { Description = "A modelopt.json with passes, their settings, per-node overrides and budgets (docs/config.md)." };
+        var data = new Option<string?>("--data") { Description = "Folder of samples (.npy/.pb) for calibration and validation; default: the config's, else NAME.samples/ beside the model, else synthetic." };
+        var labels = new Option<string?>("--labels") { Description = "Class-index labels for the validation samples; default: labels.* in the sample folder." };
         var samples = new Option<int?>("--calibration-samples") { Description = "How many calibration samples to use (default 64)." };
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x640x640 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o copy.onnx --passes none")
+        var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
+        var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
+        var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
+        var budgets = new BudgetOptions();
+        var reports = new ReportOptions("--report");
+        var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, data, samples, shape,
+            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed,
         };
-        command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new OptimizeOptions
+        budgets.AddTo(command);
+        reports.AddTo(command);
+        command.SetAction(parse => ToolCli.Guard(console, () =>
         {
-            ModelPath = parse.GetValue(model)!,
-            OutputPath = parse.GetValue(output)!,
-            Passes = parse.GetValue(passes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            ConfigPath = parse.GetValue(config),
-            DataPath = parse.GetValue(data),
-            CalibrationSamples = parse.GetValue(samples),
-            Shapes = parse.GetValue(shape) ?? [],
-        })));
+            if (parse.GetValue(searchTime) < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--search-time must be at least 1 second.");
+            return Run(console, new OptimizeOptions
+            {
+                ModelPath = parse.GetValue(model)!,
+                OutputPath = parse.GetValue(output)!,
+                Passes = parse.GetValue(passes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                ConfigPath = parse.GetValue(config),
+                DataPath = parse.GetValue(data),
+                LabelsPath = parse.GetValue(labels),
+                CalibrationSamples = parse.GetValue(samples),
+                Shapes = parse.GetValue(shape) ?? [],
+                Seed = parse.GetValue(seed),
+                Budgets = budgets.Read(parse),
+                Search = parse.GetValue(search),
+                SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
+                Progress = ValidationRenderer.Progress(console),
+            }, reports.Read(parse));
+        }));
         return command;
     }
 
-    internal static int Run(ToolConsole console, OptimizeOptions options)
+    internal static int Run(ToolConsole console, OptimizeOptions options, ReportOptions.Paths? reportPaths = null)
     {
         if (options.CalibrationSamples is < 1)
             throw new ModelOptException(ErrorCode.InvalidArgument, null, "--calibration-samples must be at least 1.");
-        var result = OptimizeJob.Run(options);
+        OptimizeResult result;
+        try
+        {
+            result = OptimizeJob.Run(options);
+        }
+        catch (BudgetBrokenException e) when (e.Report is not null)
+        {
+            // The CI job that failed still gets its summary.
+            foreach (var line in e.Report.SearchLog) console.WriteLine(line);
+            ValidationRenderer.RenderVerdicts(console, e.Report);
+            if (reportPaths is not null) ReportOptions.Write(console, e.Report, reportPaths);
+            throw;
+        }
+        foreach (var line in result.SearchLog) console.WriteLine(line);
         OptimizeReportRenderer.Render(console, result);
+        if (result.Validation is { } report)
+        {
+            foreach (var note in report.Notes) console.WriteLine($"note: {note}");
+            ValidationRenderer.RenderVerdicts(console, report);
+            if (reportPaths is not null) ReportOptions.Write(console, report, reportPaths);
+        }
+        else if (reportPaths is { } p && (p.Json ?? p.Markdown ?? p.Html) is not null)
+        {
+            console.Error.WriteLine("note: --report, --markdown and --html describe the budget check; give a budget to get them.");
+        }
         return ExitCodes.Success;
     }
 }

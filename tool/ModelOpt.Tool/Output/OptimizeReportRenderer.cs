@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Optimization;
 using Spectre.Console;
 
@@ -33,6 +34,7 @@ internal static class OptimizeReportRenderer
                 foreach (var note in p.Notes) console.Out.MarkupLine($"[grey]{Markup.Escape(p.Pass)}:[/] {Markup.Escape(note)}");
         }
         foreach (var note in result.Notes) console.Out.MarkupLine($"[grey]note:[/] {Markup.Escape(note)}");
+        foreach (var warning in result.Warnings) console.Out.MarkupLine($"[yellow]warning {warning.Code.Text()}:[/] {Markup.Escape(warning.Message)}");
 
         string flops = result.Before.Flops is long b && result.After.Flops is long a && a > 0 ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({(double)b / a:0.##}× fewer)" : "";
         string what = result.Passes.Count == 0 ? "passes: none" : $"passes: {string.Join(", ", result.Passes.Select(p => p.Pass))}";

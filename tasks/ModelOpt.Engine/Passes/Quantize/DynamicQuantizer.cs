@@ -45,7 +45,7 @@ public static class DynamicQuantizer
         return rewritten;
     }
 
-    private static bool IsCandidate(Node node)
+    internal static bool IsCandidate(Node node)
     {
         if (node.Domain.Length != 0) return false;
         if (node.OpType == "MatMul") return node.Input(1)?.ConstantValue is { DataType: DataType.Float, Dims.Length: 2 };

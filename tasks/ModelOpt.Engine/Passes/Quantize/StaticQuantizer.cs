@@ -134,9 +134,7 @@ public static class StaticQuantizer
         var targets = new List<Node>();
         foreach (var node in graph.Nodes)
         {
-            bool candidate = IsWeighted(node) || IsResize(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
-            if (!candidate) continue;
-            if (IsHardSwishProduct(node)) continue;   // a float island between quantized ops either way; quantizing it adds a Q/DQ pair
+            if (!IsCandidate(node)) continue;
             if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
                 notes.Add($"{node.Name}: kept float by the configuration");
             else if (keep.Contains(node))
@@ -180,7 +178,13 @@ public static class StaticQuantizer
         node.OpType == "Resize" && node.Domain.Length == 0 && node.Input(0) is { ConstantValue: null, ElementType: TensorProto.Types.DataType.Float }
         && node.Inputs.Skip(1).All(i => i is null || i.ConstantValue is not null);
 
-    private static bool IsWeighted(Node node)
+    /// <summary>A node static int8 would quantize unless the configuration keeps it float (element types must be known).</summary>
+    /// <remarks>Not hard-swish's product: a float island between quantized ops either way, quantizing it adds a Q/DQ pair.</remarks>
+    internal static bool IsCandidate(Node node) =>
+        (IsWeighted(node) || IsResize(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float)))
+        && !IsHardSwishProduct(node);
+
+    internal static bool IsWeighted(Node node)
     {
         if (node.Domain.Length != 0) return false;
         return node.OpType switch
@@ -194,7 +198,7 @@ public static class StaticQuantizer
 
     private static bool Optional(Value? v) => v is null || v.ConstantValue is { DataType: TensorProto.Types.DataType.Float };
 
-    private static bool IsDepthwise(Node node) =>
+    internal static bool IsDepthwise(Node node) =>
         node.OpType == "Conv" && node.GetInt("group", 1) is > 1 and var g && node.Input(1)?.ConstantValue is { } w && w.Dims[1] == 1 && w.Dims[0] % g == 0;
 
     /// <summary>The non-constant float inputs a node reads (for weighted nodes: the data input only).</summary>

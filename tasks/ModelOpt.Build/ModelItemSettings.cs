@@ -1,0 +1,81 @@
+using System.Globalization;
+using Microsoft.Build.Framework;
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Validation.Optimization;
+
+namespace ModelOpt.Build;
+
+/// <summary>
+/// Turns one <c>OnnxModel</c> item (its metadata already defaulted by the targets) into the same
+/// <see cref="OptimizeOptions"/> the tool's <c>optimize</c> command builds from its options, so a
+/// build and a command line with the same settings write byte-identical models.
+/// </summary>
+internal static class ModelItemSettings
+{
+    public static OptimizeOptions ToOptions(ITaskItem item, string projectDirectory)
+    {
+        string model = Resolve(item.ItemSpec, projectDirectory)!;
+        string output = Resolve(item.GetMetadata("OptimizedPath"), projectDirectory)
+            ?? throw new ModelOptException(ErrorCode.InvalidArgument, model, "the OnnxModel item has no OptimizedPath metadata (the ModelOpt.Build targets set it).");
+        return new OptimizeOptions
+        {
+            ModelPath = model,
+            OutputPath = output,
+            Passes = Text(item, "Passes") is { } passes ? SplitList(passes, ',') : null,
+            ConfigPath = Resolve(item.GetMetadata("Config"), projectDirectory),
+            DataPath = Resolve(item.GetMetadata("Data"), projectDirectory),
+            Shapes = Text(item, "Shape") is { } shapes ? SplitList(shapes, ';', ' ') : [],
+            CalibrationSamples = Integer(item, "CalibrationSamples", model),
+            Seed = Integer(item, "Seed", model) ?? 0,
+            Budgets = Budgets(item, model),
+            LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
+            Search = Boolean(item, "Search", model),
+            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) is { } seconds
+                ? seconds >= 1 ? seconds : throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata SearchTime=\"{seconds}\" must be at least 1 second.")
+                : 300),
+        };
+    }
+
+    /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>
+    public static IEnumerable<string> BudgetMetadataNames => BudgetDefinition.All.Select(d => char.ToUpperInvariant(d.Key[0]) + d.Key[1..]);
+
+    // Same parser as the tool's --max-flops etc. and modelopt.json, so "5MB" or "1.2GFLOPs" mean the same everywhere.
+    private static BudgetSet Budgets(ITaskItem item, string model)
+    {
+        var given = BudgetMetadataNames.Select(name => (name, Value: Text(item, name))).Where(b => b.Value is not null)
+            .Select(b => KeyValuePair.Create(b.name, b.Value!)).ToList();
+        try
+        {
+            return BudgetSet.FromText(given);
+        }
+        catch (ModelOptException e) when (e.File is null)
+        {
+            throw new ModelOptException(e.Code, model, $"the OnnxModel metadata {e.Message}", e);
+        }
+    }
+
+    private static bool Boolean(ITaskItem item, string name, string model)
+    {
+        if (Text(item, name) is not { } text) return false;
+        if (bool.TryParse(text, out bool value)) return value;
+        throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata {name}=\"{text}\" is not true or false.");
+    }
+
+    private static string? Text(ITaskItem item, string name) =>
+        item.GetMetadata(name) is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    private static string[] SplitList(string value, params char[] separators) =>
+        value.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int? Integer(ITaskItem item, string name, string model)
+    {
+        if (Text(item, name) is not { } text) return null;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)) return value;
+        throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata {name}=\"{text}\" is not an integer.");
+    }
+
+    // Item metadata paths are relative to the project, as MSBuild users expect; the engine wants full paths.
+    private static string? Resolve(string? path, string projectDirectory) =>
+        string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(Path.Combine(projectDirectory, path.Trim()));
+}

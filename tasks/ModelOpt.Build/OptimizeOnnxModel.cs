@@ -1,0 +1,105 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Optimization;
+
+namespace ModelOpt.Build;
+
+/// <summary>
+/// Optimizes each <c>OnnxModel</c> item with <see cref="OptimizeJob"/> (the engine entry the tool's
+/// <c>optimize</c> command calls too) and writes the model and its report to the item's
+/// <c>OptimizedPath</c> / <c>ReportPath</c>. Runs in-proc: MSBuild loads this assembly into its own
+/// load context with its .deps.json, which resolves Google.Protobuf, ONNX Runtime and ONNX Runtime's
+/// native library from the package's tasks/ folder without touching the consumer's versions.
+/// Errors are logged as <c>MOPT####</c> on the file they concern (the model, unless a config or data
+/// file is at fault), one <c>MOPT4001</c> per broken budget, warnings as <c>MOPT5###</c>; nothing is
+/// written for a model that failed, and what an earlier build wrote for it is deleted, so a stale
+/// model can never reach the output folder.
+/// </summary>
+public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
+{
+    [Required]
+    public ITaskItem[] Models { get; set; } = [];
+
+    /// <summary>Relative item paths and metadata paths are resolved against this folder.</summary>
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>The optimized models written, with the source item's metadata.</summary>
+    [Output]
+    public ITaskItem[] OptimizedModels { get; private set; } = [];
+
+    public override bool Execute()
+    {
+        var written = new List<ITaskItem>();
+        foreach (var item in Models)
+        {
+            if (Optimize(item) is { } optimized) written.Add(optimized);
+        }
+        OptimizedModels = written.ToArray();
+        return !Log.HasLoggedErrors;
+    }
+
+    private ITaskItem? Optimize(ITaskItem item)
+    {
+        string modelPath = Path.GetFullPath(Path.Combine(ProjectDirectory, item.ItemSpec));
+        string? output = null, report = null;
+        try
+        {
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory);
+            output = options.OutputPath;
+            report = ReportPath(item, options.OutputPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
+            var result = OptimizeJob.Run(options);
+            OptimizeReportJson.Write(result, report);
+            foreach (var pass in result.Passes)
+                foreach (var note in pass.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {pass.Pass}: {note}");
+            foreach (var note in result.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {note}");
+            foreach (var warning in result.Warnings)
+                Log.LogWarning(subcategory: "ModelOpt", warningCode: warning.Code.Text(), helpKeyword: warning.Code.Text(), file: warning.File ?? modelPath,
+                    lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning.Message);
+            if (result.Validation is { } validation)
+                foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message()}");
+            Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result));
+
+            var optimized = new TaskItem(options.OutputPath);
+            item.CopyMetadataTo(optimized);
+            optimized.SetMetadata("ReportPath", report);
+            return optimized;
+        }
+        catch (BudgetBrokenException e) when (e.Report is { } broken)
+        {
+            // One error per broken budget, budget first, so each reads on its own in an IDE's error list or a CI annotation.
+            foreach (var verdict in broken.Broken)
+                LogError(ErrorCode.BudgetBroken, e.File ?? modelPath, $"{verdict.Headline()} ({verdict.Detail()}); the optimized model was not written.");
+        }
+        catch (ModelOptException e)
+        {
+            // A config or data file at fault is the better place to point at; otherwise the model.
+            LogError(e.Code, e.File ?? modelPath, e.Message);
+        }
+        DeleteStale(output);
+        DeleteStale(report);
+        return null;
+    }
+
+    private void LogError(ErrorCode code, string file, string message) =>
+        Log.LogError(subcategory: "ModelOpt", errorCode: code.Text(), helpKeyword: code.Text(), file: file,
+            lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
+
+    private static void DeleteStale(string? path)
+    {
+        if (path is not null && File.Exists(path)) File.Delete(path);
+    }
+
+    private string ReportPath(ITaskItem item, string output) =>
+        item.GetMetadata("ReportPath") is { Length: > 0 } report ? Path.GetFullPath(Path.Combine(ProjectDirectory, report)) : OptimizeReportJson.PathBeside(output);
+
+    private static string Summary(string model, OptimizeResult result)
+    {
+        string passes = result.Passes.Count == 0 ? "none" : string.Join(", ", result.Passes.Select(p => p.Pass));
+        string flops = result.Before.Flops is long b && result.After.Flops is long a && a > 0 ? $", FLOPs {b:N0} -> {a:N0} ({(double)b / a:0.##}x fewer)" : "";
+        return $"ModelOpt: {model} -> {result.OutputPath} (passes: {passes}; {result.SourceBytes:N0} -> {result.OutputBytes:N0} bytes{flops})";
+    }
+}

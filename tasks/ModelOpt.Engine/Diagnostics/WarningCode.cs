@@ -1,0 +1,24 @@
+namespace ModelOpt.Engine.Diagnostics;
+
+/// <summary>
+/// Warnings a run reports without failing: the result is written, but something about it deserves a
+/// look. MSBuild shows the number as a <c>MOPT5###</c> warning (so a project can silence one with
+/// <c>NoWarn</c> or promote it with <c>WarningsAsErrors</c>). Documented in docs/errors.md.
+/// </summary>
+public enum WarningCode
+{
+    /// <summary>A pass calibrated on seeded synthetic samples because no data was given.</summary>
+    SyntheticCalibration = 5001,
+
+    /// <summary>Output budgets (accuracy, agreement, cosine) were measured on synthetic samples.</summary>
+    SyntheticValidation = 5002,
+
+    /// <summary>The int8 model runs slower than the original and was kept because <c>quantize.allowSlower</c> is set.</summary>
+    QuantizedSlower = 5003,
+}
+
+public static class WarningCodes
+{
+    /// <summary>The MSBuild-style code, e.g. <c>MOPT5001</c>.</summary>
+    public static string Text(this WarningCode code) => $"MOPT{(int)code:D4}";
+}

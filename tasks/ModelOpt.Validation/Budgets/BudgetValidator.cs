@@ -1,0 +1,105 @@
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.IR;
+using ModelOpt.Validation.Comparison;
+using ModelOpt.Validation.Data;
+
+namespace ModelOpt.Validation.Budgets;
+
+/// <summary>A model to validate, as it is in memory, and its size on disk (or as it would be written).</summary>
+public sealed record ModelUnderTest(Model Model, string DisplayName, long Bytes, string? FilePath = null)
+{
+    internal OrtModelRunner OpenRunner(OrtSessionSettings settings) =>
+        FilePath is not null ? OrtModelRunner.FromFile(FilePath, settings) : OrtModelRunner.FromModel(Model, settings);
+}
+
+/// <summary>
+/// Measures what budgets are checked against and checks them: the static figures of both models,
+/// and, when a budget needs them (or <see cref="ValidationSettings.AlwaysCompare"/>), both models
+/// run on the same samples with the same ONNX Runtime settings.
+/// </summary>
+public static class BudgetValidator
+{
+    public static ValidationReport Validate(ModelUnderTest baseline, ModelUnderTest candidate, BudgetSet budgets, ValidationSettings settings,
+        Func<Budget, string?>? culprit = null, IReadOnlyDictionary<string, string>? layerReasons = null)
+    {
+        var notes = new List<string>();
+        var before = ModelFootprint.Of(baseline.Model, settings.Bindings, baseline.Bytes);
+        var after = ModelFootprint.Of(candidate.Model, settings.Bindings, candidate.Bytes);
+
+        ComparisonResult? comparison = null;
+        if (settings.AlwaysCompare || budgets.NeedsOutputs || budgets.NeedsLatency)
+        {
+            comparison = Compare(baseline, candidate, settings with
+            {
+                Comparison = settings.Comparison with { LatencyRuns = settings.AlwaysCompare || budgets.NeedsLatency ? settings.Comparison.LatencyRuns : 0 },
+            }, notes);
+        }
+
+        var measurements = Measure(before, after, comparison);
+        var verdicts = measurements.Evaluate(budgets, culprit);
+        var layers = LayerChange.Compare(before.Nodes, after.Nodes, layerReasons ?? new Dictionary<string, string>());
+        if (FlopsWithoutSpeed(before, after, comparison) is { } flag) notes.Add(flag);
+        return new ValidationReport(baseline.DisplayName, candidate.DisplayName, before, after, comparison, verdicts, layers, notes);
+    }
+
+    /// <summary>
+    /// A rewrite that cuts FLOPs but not latency is worth saying out loud: unstructured sparsity,
+    /// a separable split of a memory-bound layer or a float island between int8 ops all look good on
+    /// paper and do nothing (or harm) under ONNX Runtime.
+    /// </summary>
+    internal static string? FlopsWithoutSpeed(ModelFootprint before, ModelFootprint after, ComparisonResult? comparison)
+    {
+        if (before.Flops is not long a || after.Flops is not long b || b <= 0 || comparison?.Speedup is not double speedup) return null;
+        double reduction = (double)a / b;
+        if (reduction < 1.1 || speedup >= 1 + (reduction - 1) / 4) return null;
+        return $"flagged: FLOPs fell {reduction:0.##}× but ONNX Runtime latency only changed {speedup:0.##}× (median); the saved FLOPs do not turn into time on this machine.";
+    }
+
+    /// <summary>The figures of a model alone (the <c>check</c> command): FLOPs, parameters, size and, when asked, latency.</summary>
+    public static ValidationReport Check(ModelUnderTest model, BudgetSet budgets, ValidationSettings settings, int latencyRuns)
+    {
+        var footprint = ModelFootprint.Of(model.Model, settings.Bindings, model.Bytes);
+        var measurements = new BudgetMeasurements();
+        measurements.Set(BudgetDefinition.MaxFlops, footprint.Flops, "the cost model could not count every node's FLOPs");
+        measurements.Set(BudgetDefinition.MaxParams, footprint.Parameters);
+        measurements.Set(BudgetDefinition.MaxSize, footprint.Bytes);
+        LatencyResult? latency = null;
+        if (latencyRuns > 0)
+        {
+            var shapes = model.Model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
+            var inputs = SyntheticInputs.For(model.Model, shapes, settings.Seed);
+            using var runner = model.OpenRunner(settings.Session);
+            latency = LatencyMeter.Measure(() => runner.Run(inputs), settings.Comparison.WarmupRuns, latencyRuns);
+            measurements.Set(BudgetDefinition.MaxLatencyMs, latency.MedianSeconds * 1000);
+        }
+        var comparison = latency is null ? null : new ComparisonResult(0, "synthetic inputs (latency only)", true, null, null, 1, [], null, latency, 0, 0);
+        var layers = LayerChange.Compare(footprint.Nodes, footprint.Nodes, new Dictionary<string, string>());
+        return new ValidationReport(model.DisplayName, model.DisplayName, footprint, footprint, comparison, measurements.Evaluate(budgets), layers, []);
+    }
+
+    private static ComparisonResult Compare(ModelUnderTest baseline, ModelUnderTest candidate, ValidationSettings settings, List<string> notes)
+    {
+        using var opened = SampleSource.Open(baseline.Model, baseline.FilePath ?? baseline.DisplayName, settings.DataPath, settings.LabelsPath, settings.SampleLimit, settings.Seed);
+        notes.Add(opened.Note);
+        using var a = baseline.OpenRunner(settings.Session);
+        using var b = candidate.OpenRunner(settings.Session);
+        return ModelComparer.Compare(a, b, opened.Samples, opened.Labels, settings.Comparison);
+    }
+
+    internal static BudgetMeasurements Measure(ModelFootprint before, ModelFootprint after, ComparisonResult? comparison)
+    {
+        var m = new BudgetMeasurements();
+        const string needsRun = "it needs the two models run on samples";
+        m.Set(BudgetDefinition.MaxAccuracyDrop, comparison?.AccuracyDrop,
+            comparison is null ? needsRun : "it needs labels: --labels FILE, or labels.* in the sample folder");
+        m.Set(BudgetDefinition.MinAgreement, comparison?.Agreement, needsRun);
+        m.Set(BudgetDefinition.MinCosine, comparison?.MinCosine, needsRun);
+        m.Set(BudgetDefinition.MaxFlops, after.Flops, "the cost model could not count every node's FLOPs");
+        m.Set(BudgetDefinition.MaxParams, after.Parameters);
+        m.Set(BudgetDefinition.MaxSize, after.Bytes);
+        m.Set(BudgetDefinition.MinFlopReduction, before.Flops is long a && after.Flops is long b && b > 0 ? (double)a / b : null, "the cost model could not count every node's FLOPs");
+        m.Set(BudgetDefinition.MaxLatencyMs, comparison?.CandidateLatency is { } l ? l.MedianSeconds * 1000 : null, "latency was not measured");
+        m.Set(BudgetDefinition.MinSpeedup, comparison?.Speedup, "latency was not measured");
+        return m;
+    }
+}

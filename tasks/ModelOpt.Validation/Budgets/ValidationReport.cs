@@ -1,0 +1,33 @@
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Validation.Comparison;
+
+namespace ModelOpt.Validation.Budgets;
+
+/// <summary>
+/// Everything a validation found: both models' figures, the output comparison (when one ran), every
+/// budget with its measured value and limit, and per-layer FLOPs before and after. Reports (JSON,
+/// Markdown, HTML) are written from this.
+/// </summary>
+public sealed record ValidationReport(
+    string Baseline,
+    string Candidate,
+    ModelFootprint BaselineFootprint,
+    ModelFootprint CandidateFootprint,
+    ComparisonResult? Comparison,
+    IReadOnlyList<BudgetVerdict> Verdicts,
+    IReadOnlyList<LayerChange> Layers,
+    IReadOnlyList<string> Notes)
+{
+    public bool AllKept => Verdicts.All(v => v.Kept);
+
+    public IEnumerable<BudgetVerdict> Broken => Verdicts.Where(v => !v.Kept);
+
+    public double? FlopReduction => BaselineFootprint.Flops is long a && CandidateFootprint.Flops is long b && b > 0 ? (double)a / b : null;
+
+    /// <summary>The passes that made the candidate, when it came from an optimization run.</summary>
+    public IReadOnlyList<PassReport> Passes { get; init; } = [];
+
+    /// <summary>What the accuracy-aware search decided, when it ran.</summary>
+    public IReadOnlyList<string> SearchLog { get; init; } = [];
+}

@@ -1,0 +1,26 @@
+using ModelOpt.Engine.Shapes;
+using ModelOpt.Validation.Comparison;
+
+namespace ModelOpt.Validation.Budgets;
+
+/// <summary>Where validation data comes from and how the two models are run.</summary>
+public sealed record ValidationSettings
+{
+    public string? DataPath { get; init; }
+
+    public string? LabelsPath { get; init; }
+
+    /// <summary>Use at most this many samples (null: all).</summary>
+    public int? SampleLimit { get; init; }
+
+    public int Seed { get; init; }
+
+    public ShapeBindings Bindings { get; init; } = ShapeBindings.None;
+
+    public ComparisonSettings Comparison { get; init; } = new();
+
+    public OrtSessionSettings Session { get; init; } = OrtSessionSettings.Default;
+
+    /// <summary>Compare outputs and latency even when no budget needs them (the <c>validate</c> command does).</summary>
+    public bool AlwaysCompare { get; init; }
+}

@@ -1,0 +1,16 @@
+namespace ModelOpt.Validation.Comparison;
+
+/// <summary>How two models are compared.</summary>
+public sealed record ComparisonSettings
+{
+    /// <summary>Samples per run (a model whose inputs fix the batch dimension takes that many instead).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Timed runs of each model for latency (after warm-up); 0 skips latency.</summary>
+    public int LatencyRuns { get; init; } = 20;
+
+    public int WarmupRuns { get; init; } = 3;
+
+    /// <summary>Called after each batch with (samples done, samples in all): the tool draws a progress bar from it.</summary>
+    public Action<int, int>? Progress { get; init; }
+}

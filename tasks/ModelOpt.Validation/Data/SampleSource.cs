@@ -1,0 +1,57 @@
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IR;
+
+namespace ModelOpt.Validation.Data;
+
+/// <summary>Samples and labels to validate on, and a line saying where they came from.</summary>
+public sealed record OpenedSamples(SampleSet Samples, long[]? Labels, string Note) : IDisposable
+{
+    public void Dispose() => Samples.Dispose();
+}
+
+/// <summary>
+/// Picks the validation data: <c>--data</c>/<c>--labels</c> when given; else the folder
+/// <c>NAME.samples/</c> beside the model (its inputs and <c>labels.*</c>); else seeded synthetic
+/// samples, which only check fidelity (agreement and error against the original), never accuracy.
+/// </summary>
+public static class SampleSource
+{
+    public const int DefaultSyntheticSamples = 64;
+
+    public static OpenedSamples Open(Model model, string modelPath, string? dataPath, string? labelsPath, int? limit = null, int seed = 0, int syntheticSamples = DefaultSyntheticSamples)
+    {
+        string? folder = dataPath;
+        string note;
+        if (folder is not null) note = $"validation data: {folder}";
+        else if (SampleSet.FindBeside(modelPath) is { } beside)
+        {
+            folder = beside;
+            note = $"validation data: using the samples beside the model in {beside}";
+        }
+        else note = "";
+
+        if (folder is null)
+        {
+            if (labelsPath is not null)
+                throw new ModelOptException(ErrorCode.InvalidArgument, labelsPath, "--labels needs --data: labels belong to real samples, not to synthetic ones.");
+            var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
+            var synthetic = SampleSet.Synthetic(model, limit ?? syntheticSamples, seed, shapes);
+            return new OpenedSamples(synthetic, null, $"validation data: no data given, using {synthetic.Count} seeded synthetic samples — a fidelity check only (agreement and error against the original, not accuracy); give --data DIR --labels FILE for accuracy.");
+        }
+
+        var samples = SampleSet.FromFolder(folder, model, limit);
+        try
+        {
+            string? labelFile = labelsPath ?? LabelFile.FindIn(folder);
+            long[]? labels = labelFile is null ? null : LabelFile.Read(labelFile);
+            if (labels is not null && labels.Length < samples.Count)
+                throw new ModelOptException(ErrorCode.DataFileInvalid, labelFile, $"holds {labels.Length} labels for {samples.Count} samples.");
+            return new OpenedSamples(samples, labels, $"{note} ({samples.Count} samples{(labels is null ? ", no labels" : $", labels from {Path.GetFileName(labelFile)}")}).");
+        }
+        catch
+        {
+            samples.Dispose();
+            throw;
+        }
+    }
+}

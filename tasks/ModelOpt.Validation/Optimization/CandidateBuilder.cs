@@ -1,0 +1,29 @@
+using ModelOpt.Engine.Calibration;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Shapes;
+
+namespace ModelOpt.Validation.Optimization;
+
+/// <summary>A model rewritten by a list of passes, with what each pass did.</summary>
+public sealed record Candidate(Model Model, IReadOnlyList<PassReport> Reports, IReadOnlyList<string> Notes, IReadOnlyList<RequiredCheck> RequiredChecks);
+
+/// <summary>
+/// Loads a model fresh and runs passes on it: the one way both the optimization run and each trial
+/// of the accuracy-aware search make a candidate, so what the search measured is what gets written.
+/// </summary>
+public static class CandidateBuilder
+{
+    public static Candidate Build(string modelPath, OptimizeConfig config, IReadOnlyList<IPass> passes, ShapeBindings bindings, IActivationSource? calibration)
+    {
+        var model = ModelLoader.Load(modelPath);
+        config.CheckAgainst(model);
+        var notes = new List<string>(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
+        var context = new PassContext(modelPath) { Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator() };
+        var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)).Run(model, context);
+        notes.AddRange(context.Notes);
+        return new Candidate(model, reports, notes, context.RequiredChecks);
+    }
+}

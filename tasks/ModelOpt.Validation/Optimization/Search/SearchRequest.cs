@@ -1,0 +1,26 @@
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Calibration;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Validation.Budgets;
+
+namespace ModelOpt.Validation.Optimization.Search;
+
+/// <summary>What the accuracy-aware search works from: the model, the user's config and passes, the budgets and the validation data.</summary>
+public sealed record SearchRequest(
+    string ModelPath,
+    OptimizeConfig Config,
+    IReadOnlyList<string> Passes,
+    BudgetSet Budgets,
+    ValidationSettings Validation,
+    TimeSpan TimeLimit,
+    PassRegistry Registry,
+    IActivationSource? Calibration);
+
+/// <summary>The settings the search chose (as a config with per-node settings and a pass list), its log, or why no setting keeps the budgets.</summary>
+public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> Passes, IReadOnlyList<string> Log, ModelOptException? Failure)
+{
+    /// <summary>The int8 speed check the search made on the model it chose, so the run does not measure (and maybe decide) twice.</summary>
+    public SpeedCheckResult? SpeedCheck { get; init; }
+}

@@ -1,0 +1,131 @@
+using ModelOpt.Engine.IO;
+using ModelOpt.TestSupport;
+using ModelOpt.Validation.Optimization.Search;
+
+namespace ModelOpt.Tool.Tests;
+
+/// <summary>
+/// <c>optimize --search</c> turning prune (a ratio per channel group) and quantize (int8 or float
+/// per layer) on the trained seed CNN and its held-out digits. Figures measured on it: prune alone
+/// cannot remove one channel of five within 0.5 points (conv1 3.1, conv2 30 points); followed by
+/// refit, conv1 goes 5 → 2 channels for 0.5 points (1.22× fewer FLOPs) and conv2 still breaks the
+/// budget at 4 of 5 channels. Quantizing one layer alone costs 1 − cosine of 0.9e-5 (fc1) to
+/// 3.5e-4 (fc2); all four together 3.8e-4.
+/// </summary>
+[TestClass]
+public sealed class SearchKnobCommandTests
+{
+    private static string _dir = "";
+    private static string _unlabelled = "";
+    private static string _allowSlower = "";
+    private static string Seed => Path.Combine(RepoPaths.Models, "seed-cnn.onnx");
+
+    [ClassInitialize]
+    public static void Prepare(TestContext _)
+    {
+        _dir = Directory.CreateTempSubdirectory("modelopt-searchknobs-").FullName;
+        // Without labels the harm is 1 − cosine, which tells the layers' int8 errors apart finely.
+        _unlabelled = Path.Combine(_dir, "digits");
+        Directory.CreateDirectory(_unlabelled);
+        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.samples", "input.npy"), Path.Combine(_unlabelled, "input.npy"));
+        // int8 of a net this small is slower than fp32 under ONNX Runtime; these tests are about accuracy.
+        _allowSlower = Path.Combine(_dir, "allow-slower.json");
+        File.WriteAllText(_allowSlower, """{ "quantize": { "allowSlower": true } }""");
+    }
+
+    [ClassCleanup]
+    public static void Cleanup() => Directory.Delete(_dir, recursive: true);
+
+    [TestMethod]
+    public void PruneSearchWithRefitCutsConvGroupsWithinHalfAPointAndValidateAgrees()
+    {
+        string output = Path.Combine(_dir, "pruned.onnx");
+        // refit listed first on purpose: the search runs it after prune, so each trial is refit before it is measured.
+        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "refit,prune", "--search", "--max-accuracy-drop", "0.5", "--min-flop-reduction", "1.2");
+        Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
+        StringAssert.Contains(search.Out, "passes prune, refit");
+        StringAssert.Contains(search.Out, "take conv1 by prune");
+
+        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "0.5", "--min-flop-reduction", "1.2", "--runs", "0");
+        Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
+        var conv1 = ModelLoader.Load(output).Graph.Nodes.Single(n => n.Name == "conv1");
+        Assert.IsTrue(conv1.Input(1)!.ConstantValue!.Dims[0] < 5, "conv1 lost channels");
+    }
+
+    [TestMethod]
+    public void PruneAloneCannotReachTheFlopBudgetAndSaysSo()
+    {
+        string output = Path.Combine(_dir, "unreachable.onnx");
+        var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune", "--search", "--max-accuracy-drop", "0.5", "--min-flop-reduction", "1.2");
+        Assert.AreEqual(1, result.ExitCode, result.Out + result.Error);
+        Assert.IsFalse(File.Exists(output));
+        StringAssert.Contains(result.Out, "sensitivity conv2 by prune ratio 0.125");
+        StringAssert.Contains(result.Error, "minFlopReduction");
+    }
+
+    [TestMethod]
+    public void QuantizeSearchKeepsTheMostSensitiveLayerFloatWhenTheCosineBudgetDemandsIt()
+    {
+        string output = Path.Combine(_dir, "mixed.onnx");
+        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "quantize", "--config", _allowSlower, "--data", _unlabelled,
+            "--search", "--min-cosine", "0.9998");
+        Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
+
+        var graph = ModelLoader.Load(output).Graph;
+        string WeightSource(string node) => graph.Nodes.Single(n => n.Name == node).Input(1)!.Producer?.OpType ?? "float initializer";
+        Assert.AreEqual("float initializer", WeightSource("fc2"), search.Out);
+        foreach (var node in new[] { "conv1", "conv2", "fc1" }) Assert.AreEqual("DequantizeLinear", WeightSource(node), search.Out);
+
+        var check = ToolRunner.Run("validate", Seed, output, "--data", _unlabelled, "--min-cosine", "0.9998", "--runs", "0");
+        Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
+        var all = ToolRunner.Run("validate", Seed, output, "--data", _unlabelled, "--min-cosine", "0.9999", "--runs", "0");
+        Assert.AreEqual(0, all.ExitCode, "with fc2 float the model is well within the budget: " + all.Out + all.Error);
+    }
+
+    [TestMethod]
+    public void SearchIsDeterministicForASeed()
+    {
+        string Run(string name)
+        {
+            string output = Path.Combine(_dir, name);
+            var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune,quantize", "--config", _allowSlower, "--seed", "7",
+                "--search", "--max-accuracy-drop", "0.5");
+            Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+            // The log line with the search's duration is the only one that may differ.
+            return string.Join("\n", result.Out.Split('\n').Where(l => l.StartsWith("sensitivity", StringComparison.Ordinal) || l.StartsWith("take", StringComparison.Ordinal) || l.StartsWith("keep", StringComparison.Ordinal)));
+        }
+        string first = Run("first.onnx"), second = Run("second.onnx");
+        Assert.AreEqual(first, second);
+        StringAssert.Contains(first, "sensitivity conv1 by prune");
+        StringAssert.Contains(first, "take fc1 by quantize int8");
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(_dir, "first.onnx")), File.ReadAllBytes(Path.Combine(_dir, "second.onnx")));
+    }
+
+    [TestMethod]
+    public void AnInt8ModelSlowerThanFloatMakesTheSearchKeepEveryLayerFloatRatherThanFail()
+    {
+        string output = Path.Combine(_dir, "speed.onnx");
+        var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "quantize", "--search", "--max-accuracy-drop", "0.5");
+        Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+        StringAssert.Contains(result.Out, "speed check: fp32");
+        bool quantized = ModelLoader.Load(output).Graph.Nodes.Any(n => n.OpType == "QuantizeLinear");
+        // Either way the timing goes on this machine, the outcome must follow it.
+        Assert.AreEqual(!result.Out.Contains("int8 is slower than fp32", StringComparison.Ordinal), quantized, result.Out);
+    }
+
+    [TestMethod]
+    [DataRow("prune", "prune")]
+    [DataRow("refit,prune", "prune,refit")]
+    [DataRow("freeze,refit,prune,quantize", "freeze,prune,refit,quantize")]
+    [DataRow("prune,quantize,refit", "prune,refit,quantize")]
+    [DataRow("refit,quantize", "refit,quantize")]
+    [DataRow("freeze,refit", "freeze,separable,lowrank,refit")]
+    [DataRow("none", "separable,lowrank")]
+    [DataRow("Quantize,Refit,LowRank", "quantize,lowrank,refit")]
+    public void TrialPassesRunRefitAfterTheStructuralKnobs(string given, string expected)
+    {
+        var (passes, knobs) = LayerSearch.TrialPasses(given.Split(','));
+        Assert.AreEqual(expected, string.Join(",", passes));
+        CollectionAssert.AreEqual(passes.Where(p => p is "separable" or "lowrank" or "prune" or "quantize").Order().ToArray(), knobs.Order().ToArray());
+    }
+}
