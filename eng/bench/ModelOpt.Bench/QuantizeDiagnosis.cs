@@ -54,7 +54,16 @@ internal static class QuantizeDiagnosis
             Profile("int8", quantized, inputs);
         }
         if (args.Contains("--trace")) Trace(original, quantized, inputs);
-        Console.WriteLine("speed: " + QuantizationSpeedCheck.Measure(original, quantized, inputs, 7));
+        Console.WriteLine("speed: " + QuantizationSpeedCheck.Measure(original, quantized, inputs, BenchArguments.Int(args, "--runs", 7)));
+        if (args.Contains("--prepared-baseline"))
+        {
+            // The exact float rewrites the quantizer makes first, applied to fp32 alone: how much of the speed-up they give by themselves.
+            var prepared = Frozen(path);
+            Engine.Passes.Quantize.OpsetUpgrade.TryRaiseTo13(prepared);
+            int folded = Engine.Passes.Quantize.ConvAffineFolding.Run(prepared.Graph), swish = Engine.Passes.Quantize.HardSwishRewrite.Run(prepared);
+            Console.WriteLine($"fp32 with {folded} affine ops folded and {swish} HardSwish vs fp32: " + QuantizationSpeedCheck.Measure(original, prepared, inputs, BenchArguments.Int(args, "--runs", 7)));
+            Console.WriteLine("int8 vs that prepared fp32: " + QuantizationSpeedCheck.Measure(prepared, quantized, inputs, BenchArguments.Int(args, "--runs", 7)));
+        }
 
         if (args.Contains("--sensitivity"))
         {
