@@ -10,7 +10,7 @@ namespace ModelOpt.Validation;
 /// A serialized copy of a model in which chosen intermediate values are extra graph outputs, so
 /// ONNX Runtime hands them back. The model itself is not changed.
 /// </summary>
-internal static class ExposedValues
+public static class ExposedValues
 {
     public static byte[] ModelBytes(Model model, IEnumerable<string> valueNames)
     {

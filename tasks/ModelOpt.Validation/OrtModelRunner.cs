@@ -83,6 +83,9 @@ public sealed class OrtModelRunner : IDisposable
         }
     }
 
+    /// <summary>Stops profiling (see <see cref="OrtSessionSettings.ProfilePathPrefix"/>) and returns the profile file.</summary>
+    public string EndProfiling() => _session.EndProfiling();
+
     public void Dispose() => _session.Dispose();
 
     private static OrtValue ToOrtValue(TensorData data)

@@ -13,6 +13,12 @@ public sealed record OrtSessionSettings
 
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>Where ONNX Runtime writes the graph it runs after its own optimizations (to see which QDQ fusions fired); null writes nothing.</summary>
+    public string? OptimizedModelFilePath { get; init; }
+
+    /// <summary>When set, ONNX Runtime records a per-operator profile (JSON) under this path prefix; <see cref="OrtModelRunner.EndProfiling"/> names the file.</summary>
+    public string? ProfilePathPrefix { get; init; }
+
     public static OrtSessionSettings Default { get; } = new();
 
     internal SessionOptions CreateOptions()
@@ -25,6 +31,12 @@ public sealed record OrtSessionSettings
             GraphOptimizationLevel = OptimizationLevel,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        if (OptimizedModelFilePath is not null) options.OptimizedModelFilePath = OptimizedModelFilePath;
+        if (ProfilePathPrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = ProfilePathPrefix;
+        }
         return options;
     }
 }

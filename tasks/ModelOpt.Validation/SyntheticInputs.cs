@@ -73,7 +73,7 @@ public static class SyntheticInputs
         }
     }
 
-    private static long[] Bind(Value input, IReadOnlyDictionary<string, TensorShape>? shapes, string file)
+    internal static long[] Bind(Value input, IReadOnlyDictionary<string, TensorShape>? shapes, string file)
     {
         if (shapes is not null && shapes.TryGetValue(input.Name, out var given))
         {

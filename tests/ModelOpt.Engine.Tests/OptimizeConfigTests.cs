@@ -35,6 +35,8 @@ public sealed class OptimizeConfigTests
         var config = OptimizeConfig.Parse(IssueExample, "/work/project/modelopt.json");
         CollectionAssert.AreEqual(new[] { "freeze", "separable", "prune", "refit" }, config.Passes.ToArray());
         Assert.AreEqual(64, config.Calibration!.Samples);
+        Assert.AreEqual(SyntheticKind.Noise, config.Calibration.Synthetic);
+        Assert.AreEqual(SyntheticKind.Pages, OptimizeConfig.Parse("""{ "calibration": { "synthetic": "pages" } }""", "c.json").Calibration!.Synthetic);
         Assert.AreEqual(Path.GetFullPath("/work/project/calib/"), config.Calibration.Data);
 
         var model = ModelWith(("Conv", "stem_conv"), ("Conv", "body_conv"), ("Gemm", "head"));
@@ -80,6 +82,7 @@ public sealed class OptimizeConfigTests
     [DataRow("""{ "prune": 0.5 }""", "'prune' must be an object")]
     [DataRow("""{ "calibration": { "samples": -3 } }""", "'calibration.samples' must be a positive integer")]
     [DataRow("""{ "calibration": { "folder": "x" } }""", "unknown key 'calibration.folder'")]
+    [DataRow("""{ "calibration": { "synthetic": "images" } }""", "'calibration.synthetic' must be \"noise\" or \"pages\"")]
     [DataRow("""{ "overrides": { "layers": {} } }""", "unknown key 'overrides.layers'")]
     [DataRow("""{ "overrides": { "nodes": { "([": { "prune": null } } } }""", "not a valid regular expression")]
     public void MalformedConfigsAreClearErrors(string json, string expected)

@@ -3,8 +3,18 @@ using System.Text.Json.Nodes;
 
 namespace ModelOpt.Engine.Config;
 
+/// <summary>What seeded synthetic calibration samples look like when no folder is given.</summary>
+public enum SyntheticKind
+{
+    /// <summary>Uniform noise in [0, 1): checks the mechanics, says little about real ranges.</summary>
+    Noise,
+
+    /// <summary>Page-like images with text strokes, ImageNet-normalized (OCR and other image models; see SyntheticDocuments).</summary>
+    Pages,
+}
+
 /// <summary>Where calibration samples come from: a folder of tensors (relative to the config file) and how many to use.</summary>
-public sealed record CalibrationConfig(string? Data, int Samples, int Seed)
+public sealed record CalibrationConfig(string? Data, int Samples, int Seed, SyntheticKind Synthetic = SyntheticKind.Noise)
 {
     public const int DefaultSamples = 64;
 
@@ -13,6 +23,7 @@ public sealed record CalibrationConfig(string? Data, int Samples, int Seed)
         if (node is not JsonObject obj) throw OptimizeConfig.Error(file, "'calibration' must be an object like { \"data\": \"calib/\", \"samples\": 64 }.");
         string? data = null;
         int samples = DefaultSamples, seed = 0;
+        var synthetic = SyntheticKind.Noise;
         foreach (var (key, value) in obj)
         {
             switch (key)
@@ -28,11 +39,19 @@ public sealed record CalibrationConfig(string? Data, int Samples, int Seed)
                 case "seed":
                     seed = PositiveInt(value, "calibration.seed", file, allowZero: true);
                     break;
+                case "synthetic":
+                    synthetic = value is JsonValue sv && sv.GetValueKind() == JsonValueKind.String ? sv.GetValue<string>() switch
+                    {
+                        "noise" => SyntheticKind.Noise,
+                        "pages" => SyntheticKind.Pages,
+                        _ => throw OptimizeConfig.Error(file, "'calibration.synthetic' must be \"noise\" or \"pages\"."),
+                    } : throw OptimizeConfig.Error(file, "'calibration.synthetic' must be \"noise\" or \"pages\".");
+                    break;
                 default:
-                    throw OptimizeConfig.Error(file, $"unknown key 'calibration.{key}' (expected 'data', 'samples' or 'seed').");
+                    throw OptimizeConfig.Error(file, $"unknown key 'calibration.{key}' (expected 'data', 'samples', 'seed' or 'synthetic').");
             }
         }
-        return new CalibrationConfig(data, samples, seed);
+        return new CalibrationConfig(data, samples, seed, synthetic);
     }
 
     private static int PositiveInt(JsonNode? value, string key, string file, bool allowZero = false)

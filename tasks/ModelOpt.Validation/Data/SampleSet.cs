@@ -141,6 +141,18 @@ public sealed class SampleSet : IDisposable
     }
 
     /// <summary>
+    /// Seeded synthetic page images (<see cref="SyntheticDocuments"/>) for image models trained on
+    /// ImageNet-normalized inputs, OCR detectors above all: closer to real inputs than noise.
+    /// </summary>
+    public static SampleSet SyntheticDocuments(Model model, int count, int seed = 0, IReadOnlyDictionary<string, TensorShape>? shapes = null)
+    {
+        var inputs = InputsOf(model);
+        var oneSample = shapes?.ToDictionary(kv => kv.Key, kv => kv.Value);
+        return new SampleSet($"{count} synthetic page images (seed {seed})", inputs, [], [],
+            i => Data.SyntheticDocuments.For(model, oneSample, seed * 100_003 + i), count);
+    }
+
+    /// <summary>
     /// The samples in batches of up to <paramref name="batchSize"/> (the last may be smaller), each
     /// batch a list of input tensors in the model's input order. Only one batch is held at a time.
     /// </summary>

@@ -106,10 +106,11 @@ public static class OptimizeJob
             notes.Add($"calibration: using the samples beside the model in {beside}.");
         }
         if (folder is not null) return SampleSet.FromFolder(folder, model, count);
+        bool pages = config.Calibration?.Synthetic == SyntheticKind.Pages;
         warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
-            $"calibration: no data given, using {count} seeded synthetic samples — real data (--data DIR, or Data in MSBuild) calibrates far better."));
+            $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
         var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-        return SampleSet.Synthetic(model, count, options.Seed, shapes);
+        return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original

@@ -14,12 +14,16 @@ public sealed class QdqBuilder(Graph graph, bool signedActivations)
     /// the pattern ORT's QDQ fusion turns into integer kernels. <paramref name="source"/> is what Q
     /// reads (the tensor itself, or the input of a ReLU the quantization makes redundant).
     /// </summary>
-    public void QuantizeActivation(Value tensor, Value source, QuantParams p)
+    public void QuantizeActivation(Value tensor, Value source, QuantParams p, QuantParams? quantizeParams = null)
     {
         string name = tensor.Name;
         var scale = graph.AddInitializer(Tensor.FromFloats($"{name}_scale", [], [p.Scale]));
         var zero = graph.AddInitializer(ZeroPoint($"{name}_zero_point", p.ZeroPoint));
-        var q = graph.CreateNode("QuantizeLinear", [source, scale, zero], name: $"{name}_QuantizeLinear");
+        // Q may use other parameters than DQ when it reads a tensor that y is an affine function of (AffineAbsorption).
+        var (qScale, qZero) = quantizeParams is { } qp
+            ? (graph.AddInitializer(Tensor.FromFloats($"{name}_quantize_scale", [], [qp.Scale])), graph.AddInitializer(ZeroPoint($"{name}_quantize_zero_point", qp.ZeroPoint)))
+            : (scale, zero);
+        var q = graph.CreateNode("QuantizeLinear", [source, qScale, qZero], name: $"{name}_QuantizeLinear");
         q.Output(0).ElementType = ActivationType;
         var dq = graph.CreateNode("DequantizeLinear", [q.Output(0), scale, zero], name: $"{name}_DequantizeLinear");
         dq.Output(0).ElementType = DataType.Float;
@@ -48,7 +52,7 @@ public sealed class QdqBuilder(Graph graph, bool signedActivations)
 
         string name = weight.Name;
         var qInit = graph.AddInitializer(Tensor.FromArray($"{name}_quantized", DataType.Int8, dims, q));
-        var dq = Dequantize(name, qInit, scales, DataType.Int8, axis);
+        var dq = Dequantize(name, qInit, scales, axis);
         return (dq, scales);
     }
 
@@ -61,16 +65,16 @@ public sealed class QdqBuilder(Graph graph, bool signedActivations)
         var q = b.Select((v, i) => (int)Math.Clamp(Math.Round((double)v / scales[i], MidpointRounding.ToEven), int.MinValue, int.MaxValue)).ToArray();
         string name = bias.Name;
         var qInit = graph.AddInitializer(Tensor.FromArray($"{name}_quantized", DataType.Int32, values.Dims, q));
-        return Dequantize(name, qInit, scales, DataType.Int32, 0);
+        return Dequantize(name, qInit, scales, 0);
     }
 
-    private Value Dequantize(string name, Value quantized, float[] scales, DataType zeroType, int? axis)
+    private Value Dequantize(string name, Value quantized, float[] scales, int? axis)
     {
         long[] dims = axis is null ? [] : [scales.Length];
         var scale = graph.AddInitializer(Tensor.FromFloats($"{name}_scale", dims, axis is null ? [scales[0]] : scales));
-        var zeroBytes = new byte[DataTypes.ByteSize(zeroType, scales.Length)];
-        var zero = graph.AddInitializer(Tensor.FromBytes($"{name}_zero_point", zeroType, dims, zeroBytes));
-        var dq = graph.CreateNode("DequantizeLinear", [quantized, scale, zero], name: $"{name}_DequantizeLinear");
+        // Symmetric weights and biases: an absent zero point is 0, and a per-channel int32 one would
+        // cost as much as a float bias again (on depthwise convs, a visible share of the file).
+        var dq = graph.CreateNode("DequantizeLinear", [quantized, scale], name: $"{name}_DequantizeLinear");
         if (axis is int a) dq.SetInt("axis", a);
         dq.Output(0).ElementType = DataType.Float;
         dq.Output(0).Shape = quantized.Shape;

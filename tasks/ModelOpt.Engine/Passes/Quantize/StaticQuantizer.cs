@@ -30,6 +30,8 @@ public static class StaticQuantizer
         int moved = ConstantsToInitializers.Run(graph);
         if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
         bool perChannel = settings.PerChannel;
+        // The upgrade needs ranks (Softmax's axis meaning changed at 13).
+        if (perChannel && (model.OpsetVersion() ?? 1) < OpsetUpgrade.PerChannelOpset) Shapes.ShapeInference.Run(model, Shapes.ShapeBindings.None);
         if (perChannel && OpsetUpgrade.TryRaiseTo13(model) is { } why)
         {
             notes.Add($"weights quantized per tensor, not per channel: {why}");
@@ -40,6 +42,10 @@ public static class StaticQuantizer
             notes.Add($"skipped: QuantizeLinear needs opset 10 or more and the model is at opset {model.OpsetVersion()}");
             return 0;
         }
+        int affine = ConvAffineFolding.Run(graph);
+        if (affine > 0) notes.Add($"{affine} constant Mul/Add after convs folded into their weights and biases");
+        int swish = HardSwishRewrite.Run(model);
+        if (swish > 0) notes.Add($"{swish} hard-swish chains (Add, Clip, Mul, Div) rewritten as {((model.OpsetVersion() ?? 1) >= 14 ? "HardSwish" : "x·HardSigmoid(x)")}");
         graph.SortTopologically();
         // Element types decide what is an activation (a Concat of shape vectors is not); generated models may lack them.
         Shapes.ShapeInference.Run(model, Shapes.ShapeBindings.None);
@@ -71,12 +77,26 @@ public static class StaticQuantizer
         var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings);
         var qdq = new QdqBuilder(graph, settings.ActivationsSigned);
         var parameters = new Dictionary<Value, QuantParams>();
+        var absorbed = new Dictionary<Value, AffineAbsorption.Plan>();
         foreach (var t in tensors)
         {
             if (!ranges.TryGetValue(t.Name, out var range)) continue;   // not a float tensor, or never computed
+            // Hard-swish is 0 for every x ≤ −3: a range reaching further below spends steps on values it maps to the same 0.
+            if (!settings.Symmetric && range.Min < -3 && OnlyHardSwishReads(t)) range = range with { Min = -3 };
             var p = QuantizationMath.ForActivation(range, settings.ActivationsSigned, settings.Symmetric);
+            if (!settings.Symmetric && !folded.ContainsKey(t) && AffineAbsorption.TryPlan(t, range, settings.ActivationsSigned) is { } plan
+                && !seen.Contains(plan.Source) && plan.Absorbed.All(n => !targets.Contains(n)))
+            {
+                absorbed[t] = plan;
+                p = plan.Dequantize;
+            }
             parameters[t] = p;
         }
+
+        // Resize only moves values (nearest) or averages neighbours (linear): the output in the input's
+        // quantization lets ORT run it on uint8 without requantizing.
+        foreach (var resize in targets.Where(IsResize))
+            if (parameters.TryGetValue(resize.Input(0)!, out var p)) parameters[resize.Output(0)] = p;
 
         // Weights first: they need the input scales, and input values are renamed by the activation Q/DQ.
         int touched = 0;
@@ -91,10 +111,17 @@ public static class StaticQuantizer
                 qdq.QuantizeActivation(t, act.Input(0)!, p);
                 if (t.Uses.Count == 0 && !t.IsGraphOutput) graph.RemoveNode(act);
             }
+            else if (absorbed.TryGetValue(t, out var plan))
+            {
+                // Q reads h of y = c·h + b; the Mul/Add computing y are then dead.
+                qdq.QuantizeActivation(t, plan.Source, p, plan.Quantize);
+                foreach (var node in plan.Absorbed)
+                    if (node.Outputs.All(o => o is null || (o.Uses.Count == 0 && !o.IsGraphOutput))) graph.RemoveNode(node);
+            }
             else qdq.QuantizeActivation(t, t, p);
         }
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
-            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization");
+            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
     }
 
@@ -119,9 +146,43 @@ public static class StaticQuantizer
         return targets;
     }
 
+    /// <summary>x·HardSigmoid(x) or x·Clip(x + 3, 0, 6): one elementwise function of x, not a product of two activations.</summary>
+    private static bool IsHardSwishProduct(Node node) =>
+        node.OpType == "Mul" && node.Inputs.Count == 2 && node.Input(0) is { } a && node.Input(1) is { } b
+        && (GatedBy(a, b) || GatedBy(b, a));
+
+    /// <summary>Every reader of <paramref name="x"/> is hard-swish of it: HardSwish, or x·HardSigmoid(x) with alpha 1/6, beta 1/2.</summary>
+    private static bool OnlyHardSwishReads(Value x)
+    {
+        if (x.IsGraphOutput || x.Uses.Count == 0) return false;
+        foreach (var (node, _) in x.Uses)
+        {
+            bool ok = node.Domain.Length == 0 && node.OpType switch
+            {
+                "HardSwish" => true,
+                "HardSigmoid" => MathF.Abs(node.GetFloat("alpha", 0.2f) - 1f / 6) < 1e-6f && node.GetFloat("beta", 0.5f) == 0.5f
+                    && node.Output(0).Uses.All(u => u.Node.OpType == "Mul" && u.Node.Inputs.Contains(x)),
+                "Mul" => IsHardSwishProduct(node),
+                _ => false,
+            };
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    private static bool GatedBy(Value x, Value gate) =>
+        gate.Producer is { OpType: "HardSigmoid" or "Clip" } g && (g.Input(0) == x || g.Input(0)?.Producer is { OpType: "Add" } add && add.Inputs.Contains(x));
+
+    /// <summary>A Resize of a float activation by constant scales or sizes: ORT runs it on uint8 when both sides share one quantization.</summary>
+    private static bool IsResize(Node node) =>
+        node.OpType == "Resize" && node.Domain.Length == 0 && node.Input(0) is { ConstantValue: null, ElementType: TensorProto.Types.DataType.Float }
+        && node.Inputs.Skip(1).All(i => i is null || i.ConstantValue is not null);
+
     /// <summary>A node static int8 would quantize unless the configuration keeps it float (element types must be known).</summary>
+    /// <remarks>Not hard-swish's product: a float island between quantized ops either way, quantizing it adds a Q/DQ pair.</remarks>
     internal static bool IsCandidate(Node node) =>
-        IsWeighted(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float));
+        (IsWeighted(node) || IsResize(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float)))
+        && !IsHardSwishProduct(node);
 
     internal static bool IsWeighted(Node node)
     {
@@ -144,6 +205,7 @@ public static class StaticQuantizer
     private static List<Value> ActivationInputs(Node node)
     {
         if (IsWeighted(node)) return node.Input(0) is { } x ? [x] : [];
+        if (IsResize(node)) return [node.Input(0)!];
         return node.Inputs.Where(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float).Select(i => i!).ToList();
     }
 

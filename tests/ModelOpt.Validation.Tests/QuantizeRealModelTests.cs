@@ -1,0 +1,77 @@
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes;
+using ModelOpt.TestSupport;
+using ModelOpt.Validation.Data;
+
+namespace ModelOpt.Validation.Tests;
+
+/// <summary>Static int8 on the PP-OCR models: every output loads and runs in ORT, and the detector keeps its probability map.</summary>
+[TestClass]
+public sealed class QuantizeRealModelTests
+{
+    private static Model Frozen(string path)
+    {
+        var model = ModelLoader.Load(path);
+        new PassPipeline([new FreezePass()]).Run(model, new PassContext(path));
+        return model;
+    }
+
+    private static IReadOnlyList<string> Quantize(Model model, SampleSet calibration) =>
+        new PassPipeline([new QuantizePass()]).Run(model, new PassContext("test.onnx")
+        {
+            Config = OptimizeConfig.Parse("""{ "quantize": {} }"""),
+            Calibration = new OrtActivationSource(calibration, batchSize: 1),
+        }).Single().Notes;
+
+    [TestMethod]
+    [DataRow(RealModels.Detector)]
+    [DataRow(RealModels.Classifier)]
+    public void QuantizedPpOcrModelLoadsAndRunsInOrt(string fileName)
+    {
+        string path = RealModelFiles.Require(fileName);
+        var shapes = RealModelFiles.InputShapes(fileName);
+        var model = Frozen(path);
+        using var calibration = SampleSet.SyntheticDocuments(model, 2, seed: 1, shapes);
+        var notes = Quantize(model, calibration);
+
+        Assert.IsTrue(model.Graph.Nodes.Any(n => n.OpType == "QuantizeLinear"), string.Join("\n", notes));
+        using var runner = OrtModelRunner.FromModel(model);
+        var output = runner.Run(SyntheticDocuments.For(model, shapes, seed: 2))[0].ToFloats();
+        Assert.IsTrue(output.Length > 0 && output.All(float.IsFinite));
+    }
+
+    [TestMethod]
+    public void QuantizedDetectorKeepsItsProbabilityMapOnPagesItWasNotCalibratedOn()
+    {
+        string path = RealModelFiles.Require(RealModels.Detector);
+        var shapes = new Dictionary<string, TensorShape> { ["x"] = TensorShape.Of(1, 3, 160, 160) };
+        var original = Frozen(path);
+        var model = Frozen(path);
+        using var calibration = SampleSet.SyntheticDocuments(model, 4, seed: 1, shapes);
+        Quantize(model, calibration);
+
+        var inputs = SyntheticDocuments.For(original, shapes, seed: 99);
+        float[] expected = OutputComparison.Run(original, inputs)[0].ToFloats();
+        Assert.IsTrue(expected.Count(p => p > 0.3f) > expected.Length / 50, "the fp32 detector finds text on the synthetic page, so the comparison means something");
+        double cosine = QuantizePassTests.Cosine(expected, OutputComparison.Run(model, inputs)[0].ToFloats());
+        Assert.IsTrue(cosine >= 0.99, $"cosine {cosine:0.0000}");
+    }
+
+    [TestMethod]
+    public void RecognizerAtOpset9WithASoftmaxOfUnknownRankIsLeftFloatWithTheReasonAndStillRuns()
+    {
+        // Its attention Softmax sits behind a Reshape to a computed shape, so the opset-9 axis meaning
+        // (flatten from axis on) cannot be proven equal to opset 13's, which per-channel Q/DQ needs.
+        string path = RealModelFiles.Require(RealModels.Recognizer);
+        var shapes = RealModelFiles.InputShapes(RealModels.Recognizer);
+        var model = Frozen(path);
+        using var calibration = SampleSet.SyntheticDocuments(model, 1, seed: 1, shapes);
+        var notes = Quantize(model, calibration);
+
+        Assert.IsTrue(notes.Any(n => n.Contains("Softmax", StringComparison.Ordinal)), string.Join("\n", notes));
+        using var runner = OrtModelRunner.FromModel(model);
+        Assert.IsTrue(runner.Run(SyntheticDocuments.For(model, shapes, seed: 2))[0].ToFloats().All(float.IsFinite));
+    }
+}
