@@ -15,6 +15,9 @@ public sealed record ValidationSettings
 
     public int Seed { get; init; }
 
+    /// <summary>What synthetic samples look like when no data is given (the config's <c>calibration.synthetic</c>).</summary>
+    public Engine.Config.SyntheticKind Synthetic { get; init; } = Engine.Config.SyntheticKind.Noise;
+
     public ShapeBindings Bindings { get; init; } = ShapeBindings.None;
 
     public ComparisonSettings Comparison { get; init; } = new();

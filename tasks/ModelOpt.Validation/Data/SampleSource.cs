@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 
@@ -18,7 +19,8 @@ public static class SampleSource
 {
     public const int DefaultSyntheticSamples = 64;
 
-    public static OpenedSamples Open(Model model, string modelPath, string? dataPath, string? labelsPath, int? limit = null, int seed = 0, int syntheticSamples = DefaultSyntheticSamples)
+    public static OpenedSamples Open(Model model, string modelPath, string? dataPath, string? labelsPath, int? limit = null, int seed = 0,
+        int syntheticSamples = DefaultSyntheticSamples, SyntheticKind synthetic = SyntheticKind.Noise)
     {
         string? folder = dataPath;
         string note;
@@ -35,8 +37,9 @@ public static class SampleSource
             if (labelsPath is not null)
                 throw new ModelOptException(ErrorCode.InvalidArgument, labelsPath, "--labels needs --data: labels belong to real samples, not to synthetic ones.");
             var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-            var synthetic = SampleSet.Synthetic(model, limit ?? syntheticSamples, seed, shapes);
-            return new OpenedSamples(synthetic, null, $"validation data: no data given, using {synthetic.Count} seeded synthetic samples — a fidelity check only (agreement and error against the original, not accuracy); give --data DIR --labels FILE for accuracy.");
+            int count = limit ?? syntheticSamples;
+            var generated = synthetic == SyntheticKind.Pages ? SampleSet.SyntheticDocuments(model, count, seed, shapes) : SampleSet.Synthetic(model, count, seed, shapes);
+            return new OpenedSamples(generated, null, $"validation data: no data given, using {generated.Count} seeded synthetic {(synthetic == SyntheticKind.Pages ? "page images" : "samples")} — a fidelity check only (agreement and error against the original, not accuracy); give --data DIR --labels FILE for accuracy.");
         }
 
         var samples = SampleSet.FromFolder(folder, model, limit);

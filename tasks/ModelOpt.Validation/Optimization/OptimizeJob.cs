@@ -35,7 +35,10 @@ public static class OptimizeJob
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
             LabelsPath = options.LabelsPath,
-            Seed = options.Seed,
+            // Synthetic validation samples must not be the synthetic calibration samples: a model
+            // judged on what it was calibrated on looks better than it is.
+            Seed = options.Seed + 1,
+            Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
             Comparison = new ComparisonSettings { Progress = options.Progress },
         };
@@ -109,7 +112,8 @@ public static class OptimizeJob
         bool pages = config.Calibration?.Synthetic == SyntheticKind.Pages;
         warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
             $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
-        var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
+        // Bound shapes (--shape) for dynamic inputs; declared ones speak for themselves.
+        var shapes = ShapeBindings.Parse(options.Shapes).Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
         return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
