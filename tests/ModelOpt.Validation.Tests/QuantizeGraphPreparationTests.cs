@@ -137,4 +137,36 @@ public sealed class QuantizeGraphPreparationTests
         Assert.IsTrue(actual[0].ToFloats().All(float.IsFinite));
         Assert.IsTrue(QuantizePassTests.Cosine(expected[0].ToFloats(), actual[0].ToFloats()) > 0.99);
     }
+
+    [TestMethod]
+    public void HardSwishBetweenQuantizedTensorsBecomesAnIntegerAddAndMulWithinOneStepOnAll256Inputs()
+    {
+        var model = Model.Create(opset: 17);
+        var g = model.Graph;
+        var q = g.AddInput("q", TensorProto.Types.DataType.Uint8, [1, 256]);
+        // Inputs from −5 to 7.75 (both of hard-swish's flat and linear pieces), output in steps of 0.03.
+        var dq = g.CreateNode("DequantizeLinear", [q, g.AddInitializer(Tensor.FromFloats("in_scale", [], [0.05f])), g.AddInitializer(Tensor.FromArray("in_zero", TensorProto.Types.DataType.Uint8, [], new byte[] { 100 }))], name: "dq");
+        dq.Output(0).ElementType = TensorProto.Types.DataType.Float;
+        var hs = g.CreateNode("HardSwish", [dq.Output(0)], name: "hs");
+        hs.Output(0).ElementType = TensorProto.Types.DataType.Float;
+        var quantize = g.CreateNode("QuantizeLinear", [hs.Output(0), g.AddInitializer(Tensor.FromFloats("out_scale", [], [0.03f])), g.AddInitializer(Tensor.FromArray("out_zero", TensorProto.Types.DataType.Uint8, [], new byte[] { 12 }))], name: "q_out");
+        quantize.Output(0).ElementType = TensorProto.Types.DataType.Uint8;
+        quantize.Output(0).Shape = TensorShape.Of([1, 256]);
+        g.AddOutput(quantize.Output(0));
+        var inputs = new[] { TensorData.FromArray("q", TensorProto.Types.DataType.Uint8, [1, 256], Enumerable.Range(0, 256).Select(i => (byte)i).ToArray()) };
+        var expected = OutputComparison.Run(model, inputs)[0].ToArray<byte>();
+
+        Assert.AreEqual(1, QuantizedHardSwish.Run(g));
+
+        Assert.IsFalse(g.Nodes.Any(n => n.OpType == "HardSwish"));
+        Assert.AreEqual(1, g.Nodes.Count(n => n.OpType == "Add"));
+        Assert.AreEqual(1, g.Nodes.Count(n => n.OpType == "Mul"));
+        var actual = OutputComparison.Run(model, inputs)[0].ToArray<byte>();
+        int worst = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+        int exact = expected.Zip(actual).Count(p => p.First == p.Second);
+        Assert.IsTrue(worst <= 1, $"at most one step off (HardSigmoid is rounded to 1/255), worst {worst}");
+        Assert.IsTrue(exact >= 200, $"{exact} of 256 identical");
+        Assert.AreEqual(expected[0], actual[0], "x = −5: 0");
+        Assert.AreEqual(expected[255], actual[255], "x = 7.75: x itself");
+    }
 }

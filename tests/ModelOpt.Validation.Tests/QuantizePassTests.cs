@@ -168,6 +168,7 @@ public sealed class QuantizePassTests
     [DataRow("""{ "quantize": { "symmetric": true } }""", "quantize.symmetric")]
     [DataRow("""{ "quantize": { "keepFloat": ["middle"] } }""", "quantize.keepFloat")]
     [DataRow("""{ "quantize": { "mode": "dynamic", "keepFloat": ["depthwise"] } }""", "quantize.keepFloat")]
+    [DataRow("""{ "quantize": { "mode": "int4", "integerHardSwish": true } }""", "quantize.integerHardSwish")]
     [DataRow("""{ "quantize": { "exclude": { "nodes": ["("] } } }""", "quantize.exclude.nodes")]
     [DataRow("""{ "quantize": { "algorithm": "gptq" } }""", "quantize.algorithm")]
     [DataRow("""{ "quantize": { "speed": 1 } }""", "quantize.speed")]

@@ -120,6 +120,8 @@ public static class StaticQuantizer
             }
             else qdq.QuantizeActivation(t, t, p);
         }
+        if (settings.IntegerHardSwish && QuantizedHardSwish.Run(graph) is > 0 and var swishes)
+            notes.Add($"{swishes} HardSwish between quantized ops written as QLinearAdd + QLinearMul patterns (Q saturation is the clip)");
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
             $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
