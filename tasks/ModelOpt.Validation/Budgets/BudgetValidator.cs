@@ -72,7 +72,7 @@ public static class BudgetValidator
             latency = LatencyMeter.Measure(() => runner.Run(inputs), settings.Comparison.WarmupRuns, latencyRuns);
             measurements.Set(BudgetDefinition.MaxLatencyMs, latency.MedianSeconds * 1000);
         }
-        var comparison = latency is null ? null : new ComparisonResult(0, "synthetic inputs (latency only)", true, null, null, 1, [], null, latency, 0, 0);
+        var comparison = latency is null ? null : new ComparisonResult(0, "synthetic inputs (latency only)", true, null, null, 1, [], latency, latency, 0, 0);
         var layers = LayerChange.Compare(footprint.Nodes, footprint.Nodes, new Dictionary<string, string>());
         return new ValidationReport(model.DisplayName, model.DisplayName, footprint, footprint, comparison, measurements.Evaluate(budgets), layers, []);
     }

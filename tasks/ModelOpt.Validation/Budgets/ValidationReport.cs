@@ -21,6 +21,9 @@ public sealed record ValidationReport(
 {
     public bool AllKept => Verdicts.All(v => v.Kept);
 
+    /// <summary>A <c>check</c> of one model: both sides are the same figures.</summary>
+    public bool IsSingleModel => ReferenceEquals(BaselineFootprint, CandidateFootprint);
+
     public IEnumerable<BudgetVerdict> Broken => Verdicts.Where(v => !v.Kept);
 
     public double? FlopReduction => BaselineFootprint.Flops is long a && CandidateFootprint.Flops is long b && b > 0 ? (double)a / b : null;

@@ -12,7 +12,7 @@ internal static class ReportMarkdown
         var md = new StringBuilder();
         md.AppendLine($"## ModelOpt: {(r.AllKept ? "every budget kept" : $"{r.Broken.Count()} budget(s) broken")}");
         md.AppendLine();
-        md.AppendLine($"Baseline `{r.Baseline}`, candidate `{r.Candidate}`.");
+        md.AppendLine(r.IsSingleModel ? $"Model `{r.Baseline}`." : $"Baseline `{r.Baseline}`, candidate `{r.Candidate}`.");
         md.AppendLine();
         if (r.Verdicts.Count > 0)
         {
@@ -27,9 +27,9 @@ internal static class ReportMarkdown
             }
             md.AppendLine();
         }
-        md.AppendLine("| | Baseline | Candidate |");
-        md.AppendLine("| --- | ---: | ---: |");
-        foreach (var (what, a, b) in ReportFigures.Rows(r)) md.AppendLine($"| {what} | {a} | {b} |");
+        md.AppendLine(r.IsSingleModel ? "| | Model |" : "| | Baseline | Candidate |");
+        md.AppendLine(r.IsSingleModel ? "| --- | ---: |" : "| --- | ---: | ---: |");
+        foreach (var (what, a, b) in ReportFigures.Rows(r)) md.AppendLine(r.IsSingleModel ? $"| {what} | {a} |" : $"| {what} | {a} | {b} |");
         md.AppendLine();
         if (r.Layers.Count > 0)
         {

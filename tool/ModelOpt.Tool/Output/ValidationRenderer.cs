@@ -11,10 +11,15 @@ internal static class ValidationRenderer
     {
         foreach (var note in report.Notes) console.Out.MarkupLine($"[grey]note:[/] {Markup.Escape(note)}");
         var table = new Table().Border(console.IsTerminal ? TableBorder.Rounded : TableBorder.Ascii);
+        bool single = report.IsSingleModel;
         table.AddColumn("");
-        table.AddColumn(new TableColumn("Baseline").RightAligned());
-        table.AddColumn(new TableColumn("Candidate").RightAligned());
-        foreach (var (what, a, b) in ReportFigures.Rows(report)) table.AddRow(Markup.Escape(what.Replace("`", "")), Markup.Escape(a), Markup.Escape(b));
+        table.AddColumn(new TableColumn(single ? "Model" : "Baseline").RightAligned());
+        if (!single) table.AddColumn(new TableColumn("Candidate").RightAligned());
+        foreach (var (what, a, b) in ReportFigures.Rows(report))
+        {
+            if (single) table.AddRow(Markup.Escape(what.Replace("`", "")), Markup.Escape(a));
+            else table.AddRow(Markup.Escape(what.Replace("`", "")), Markup.Escape(a), Markup.Escape(b));
+        }
         console.Out.Write(table);
         RenderVerdicts(console, report);
     }
