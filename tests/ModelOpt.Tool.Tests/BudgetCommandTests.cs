@@ -86,6 +86,20 @@ public sealed class BudgetCommandTests
     }
 
     [TestMethod]
+    public void CheckReportsOneModelInOneColumn()
+    {
+        string md = Path.Combine(_dir, "check.md");
+        var result = ToolRunner.Run("check", _candidate, "--max-latency-ms", "1000", "--runs", "3", "--markdown", md);
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Out, "Model");
+        Assert.IsFalse(result.Out.Contains("Candidate"), result.Out);
+        StringAssert.Contains(result.Out, "Latency (median / p90)");
+        string markdown = File.ReadAllText(md);
+        StringAssert.Contains(markdown, "| | Model |");
+        Assert.IsFalse(markdown.Contains("Candidate"), markdown);
+    }
+
+    [TestMethod]
     public void CheckRefusesBudgetsThatNeedABaseline()
     {
         var result = ToolRunner.Run("check", _candidate, "--max-accuracy-drop", "1");
