@@ -58,6 +58,34 @@ public sealed class QuantizeGraphPreparationTests
         Assert.AreEqual(0, ConvAffineFolding.Run(g), "a per-column factor is not per channel; conv2's output is also read by the graph");
     }
 
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ScalarMulAndAddReadOnlyByUnpaddedConvsFoldIntoThemExactlyButNotIntoAPaddedOne(bool padded)
+    {
+        var t = new PassTestModels(34);
+        var model = Model.Create(opset: 14);
+        var g = model.Graph;
+        var x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, 4, 6, 6]);
+        var swish = g.CreateNode("HardSwish", [x], name: "swish");
+        var mul = g.CreateNode("Mul", [swish.Output(0), g.AddInitializer(Tensor.FromFloats("c", [], [0.8f]))], name: "mul");
+        var add = g.CreateNode("Add", [g.AddInitializer(Tensor.FromFloats("b", [1], [0.013f])), mul.Output(0)], name: "add");
+        var pointwise = g.CreateNode("Conv", [add.Output(0), t.Weight(g, "w", 3, 4, 1, 1), t.Weight(g, "bias", 3)], name: "pointwise");
+        var grouped = g.CreateNode("Conv", [add.Output(0), t.Weight(g, "w2", 4, 2, 3, 3)], name: "grouped");
+        grouped.SetInt("group", 2);
+        if (padded) grouped.SetInts("pads", [1, 1, 1, 1]);
+        PassTestModels.DeclareOutput(g, pointwise.Output(0));
+        PassTestModels.DeclareOutput(g, grouped.Output(0));
+        var inputs = SyntheticInputs.For(model, seed: 2);
+        var expected = OutputComparison.Run(model, inputs);
+
+        ModelOpt.Engine.Shapes.ShapeInference.Run(model, ModelOpt.Engine.Shapes.ShapeBindings.None);
+        Assert.AreEqual(padded ? 0 : 1, AffineIntoConvs.Run(g));
+
+        Assert.AreEqual(padded, g.Nodes.Any(n => n.OpType is "Mul" or "Add"), "padded zeros of c·h + b are not c·0 + b, so a padded reader keeps the pair");
+        Assert.IsTrue(OutputComparison.MaxRelativeError(expected, OutputComparison.Run(model, inputs)) < 1e-5);
+    }
+
     private static Model HardSwishChain(long opset, bool divide, float weightScale = 1)
     {
         var t = new PassTestModels(33);
