@@ -58,6 +58,34 @@ public sealed class QuantizeGraphPreparationTests
         Assert.AreEqual(0, ConvAffineFolding.Run(g), "a per-column factor is not per channel; conv2's output is also read by the graph");
     }
 
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ScalarMulAndAddReadOnlyByUnpaddedConvsFoldIntoThemExactlyButNotIntoAPaddedOne(bool padded)
+    {
+        var t = new PassTestModels(34);
+        var model = Model.Create(opset: 14);
+        var g = model.Graph;
+        var x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, 4, 6, 6]);
+        var swish = g.CreateNode("HardSwish", [x], name: "swish");
+        var mul = g.CreateNode("Mul", [swish.Output(0), g.AddInitializer(Tensor.FromFloats("c", [], [0.8f]))], name: "mul");
+        var add = g.CreateNode("Add", [g.AddInitializer(Tensor.FromFloats("b", [1], [0.013f])), mul.Output(0)], name: "add");
+        var pointwise = g.CreateNode("Conv", [add.Output(0), t.Weight(g, "w", 3, 4, 1, 1), t.Weight(g, "bias", 3)], name: "pointwise");
+        var grouped = g.CreateNode("Conv", [add.Output(0), t.Weight(g, "w2", 4, 2, 3, 3)], name: "grouped");
+        grouped.SetInt("group", 2);
+        if (padded) grouped.SetInts("pads", [1, 1, 1, 1]);
+        PassTestModels.DeclareOutput(g, pointwise.Output(0));
+        PassTestModels.DeclareOutput(g, grouped.Output(0));
+        var inputs = SyntheticInputs.For(model, seed: 2);
+        var expected = OutputComparison.Run(model, inputs);
+
+        ModelOpt.Engine.Shapes.ShapeInference.Run(model, ModelOpt.Engine.Shapes.ShapeBindings.None);
+        Assert.AreEqual(padded ? 0 : 1, AffineIntoConvs.Run(g));
+
+        Assert.AreEqual(padded, g.Nodes.Any(n => n.OpType is "Mul" or "Add"), "padded zeros of c·h + b are not c·0 + b, so a padded reader keeps the pair");
+        Assert.IsTrue(OutputComparison.MaxRelativeError(expected, OutputComparison.Run(model, inputs)) < 1e-5);
+    }
+
     private static Model HardSwishChain(long opset, bool divide, float weightScale = 1)
     {
         var t = new PassTestModels(33);
@@ -168,5 +196,34 @@ public sealed class QuantizeGraphPreparationTests
         Assert.IsTrue(exact >= 200, $"{exact} of 256 identical");
         Assert.AreEqual(expected[0], actual[0], "x = −5: 0");
         Assert.AreEqual(expected[255], actual[255], "x = 7.75: x itself");
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void AHardSwishWhoseScalarAffineFeedsAPointwiseConvRunsInIntegerOpsOnlyWithIntegerHardSwish(bool integerHardSwish)
+    {
+        var t = new PassTestModels(35);
+        var model = Model.Create(opset: 14);
+        var g = model.Graph;
+        var x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, 3, 8, 8]);
+        var conv = g.CreateNode("Conv", [x, t.Weight(g, "w", 4, 3, 1, 1), t.Weight(g, "b", 4)], name: "conv");
+        var swish = g.CreateNode("HardSwish", [conv.Output(0)], name: "swish");
+        // b far below one quantization step: not absorbable into QuantizeLinear exactly.
+        var mul = g.CreateNode("Mul", [swish.Output(0), g.AddInitializer(Tensor.FromFloats("c", [], [1.1f]))], name: "mul");
+        var add = g.CreateNode("Add", [mul.Output(0), g.AddInitializer(Tensor.FromFloats("shift", [], [1e-4f]))], name: "add");
+        var pointwise = g.CreateNode("Conv", [add.Output(0), t.Weight(g, "w2", 2, 4, 1, 1), t.Weight(g, "b2", 2)], name: "pointwise");
+        PassTestModels.DeclareOutput(g, pointwise.Output(0));
+        var inputs = SyntheticInputs.For(model, seed: 5);
+        var expected = OutputComparison.Run(model, inputs);
+        using var calibration = SampleSet.Synthetic(model, 8, seed: 6);
+
+        QuantizePassTests.Quantize(model, integerHardSwish ? """{ "quantize": { "allowSlower": true, "integerHardSwish": true } }""" : """{ "quantize": { "allowSlower": true } }""", calibration);
+
+        // Integer form: the Add and Mul left are the QDQ patterns of QLinearAdd (x + 3) and QLinearMul (x · gate).
+        Assert.AreEqual(!integerHardSwish, g.Nodes.Any(n => n.OpType == "HardSwish"));
+        Assert.AreEqual(!integerHardSwish, g.Nodes.Any(n => n.OpType is "Mul" or "Add" && n.Inputs.Any(i => i?.Initializer is { ElementCount: 1, DataType: TensorProto.Types.DataType.Float })),
+            "the scalar pair stays float unless folded into the pointwise conv");
+        Assert.IsTrue(QuantizePassTests.Cosine(expected[0].ToFloats(), OutputComparison.Run(model, inputs)[0].ToFloats()) > 0.99);
     }
 }
