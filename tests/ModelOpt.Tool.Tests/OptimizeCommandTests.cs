@@ -119,4 +119,20 @@ public sealed class OptimizeCommandTests
         StringAssert.Contains(result.Out, "cosine similarity of the outputs");
         Assert.IsTrue(File.Exists(Path.Combine(_dir, "det.onnx")));
     }
+
+    [TestMethod]
+    public void ReportsAreWrittenWithoutBudgetsToo()
+    {
+        string seed = Path.Combine(TestSupport.RepoPaths.Models, "seed-cnn.onnx");
+        string json = Path.Combine(_dir, "r.json"), md = Path.Combine(_dir, "r.md");
+
+        var result = ToolRunner.Run("optimize", seed, "-o", Path.Combine(_dir, "f.onnx"), "--passes", "freeze", "--report", json, "--markdown", md);
+
+        Assert.AreEqual(0, result.ExitCode, result.Error);
+        string markdown = File.ReadAllText(md);
+        StringAssert.Contains(markdown, "no budgets set");
+        StringAssert.Contains(markdown, "Top-1 accuracy");
+        StringAssert.Contains(markdown, "| `fc1` | Gemm |");
+        StringAssert.Contains(File.ReadAllText(json), "\"passes\"");
+    }
 }

@@ -21,6 +21,9 @@ public sealed record ValidationReport(
 {
     public bool AllKept => Verdicts.All(v => v.Kept);
 
+    /// <summary>One line for a report's title: the budgets' outcome, or that none was set.</summary>
+    public string Headline => Verdicts.Count == 0 ? "no budgets set" : AllKept ? "every budget kept" : $"{Broken.Count()} budget(s) broken";
+
     /// <summary>A <c>check</c> of one model: both sides are the same figures.</summary>
     public bool IsSingleModel => ReferenceEquals(BaselineFootprint, CandidateFootprint);
 

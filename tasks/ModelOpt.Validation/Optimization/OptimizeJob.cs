@@ -72,9 +72,9 @@ public static class OptimizeJob
         if (passes.Count > 0) CheckRuns(model, options, passes);
         EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed);
         ValidationReport? report = null;
-        if (!budgets.IsEmpty)
+        if (!budgets.IsEmpty || options.Validate)
         {
-            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation) with { SearchLog = searchLog };
+            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate }) with { SearchLog = searchLog };
             if (!report.AllKept)
                 throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written:");
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)

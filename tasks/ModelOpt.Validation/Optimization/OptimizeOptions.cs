@@ -38,6 +38,9 @@ public sealed record OptimizeOptions
     /// <summary>Run the accuracy-aware search for the most aggressive per-layer settings that keep every budget.</summary>
     public bool Search { get; init; }
 
+    /// <summary>Compare the result with the original (outputs, latency) even when no budget asks for it: reports want the figures.</summary>
+    public bool Validate { get; init; }
+
     /// <summary>Wall-clock limit of the search; when it runs out the best settings found so far are used.</summary>
     public TimeSpan SearchTime { get; init; } = TimeSpan.FromMinutes(5);
 

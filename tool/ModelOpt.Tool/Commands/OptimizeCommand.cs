@@ -65,7 +65,9 @@ internal static class OptimizeCommand
         OptimizeResult result;
         try
         {
-            result = OptimizeJob.Run(options);
+            // A report asked for without budgets still gets the comparison with the original.
+            bool wantsReport = reportPaths is { } p && (p.Json ?? p.Markdown ?? p.Html) is not null;
+            result = OptimizeJob.Run(options with { Validate = options.Validate || wantsReport });
         }
         catch (BudgetBrokenException e) when (e.Report is not null)
         {
@@ -82,10 +84,6 @@ internal static class OptimizeCommand
             foreach (var note in report.Notes) console.WriteLine($"note: {note}");
             ValidationRenderer.RenderVerdicts(console, report);
             if (reportPaths is not null) ReportOptions.Write(console, report, reportPaths);
-        }
-        else if (reportPaths is { } p && (p.Json ?? p.Markdown ?? p.Html) is not null)
-        {
-            console.Error.WriteLine("note: --report, --markdown and --html describe the budget check; give a budget to get them.");
         }
         return ExitCodes.Success;
     }

@@ -20,7 +20,7 @@ internal static class ReportHtml
         var h = new StringBuilder();
         h.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ModelOpt report</title>");
         h.AppendLine("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.kept{color:#176317}.broken{color:#a31515;font-weight:bold}.before{fill:#8aa9d6}.after{fill:#2b6cb0}</style></head><body>");
-        h.AppendLine($"<h1>ModelOpt: {(r.AllKept ? "every budget kept" : $"{r.Broken.Count()} budget(s) broken")}</h1>");
+        h.AppendLine($"<h1>ModelOpt: {r.Headline}</h1>");
         h.AppendLine($"<p>Baseline <code>{E(r.Baseline)}</code>, candidate <code>{E(r.Candidate)}</code>.</p>");
 
         h.AppendLine("<h2>Budgets</h2><table id=\"budget-table\"><tr><th>Budget</th><th>Limit</th><th>Measured</th><th>Result</th></tr>");

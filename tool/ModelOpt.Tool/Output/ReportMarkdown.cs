@@ -10,7 +10,7 @@ internal static class ReportMarkdown
     public static string Write(ValidationReport r)
     {
         var md = new StringBuilder();
-        md.AppendLine($"## ModelOpt: {(r.AllKept ? "every budget kept" : $"{r.Broken.Count()} budget(s) broken")}");
+        md.AppendLine($"## ModelOpt: {r.Headline}");
         md.AppendLine();
         md.AppendLine(r.IsSingleModel ? $"Model `{r.Baseline}`." : $"Baseline `{r.Baseline}`, candidate `{r.Candidate}`.");
         md.AppendLine();
