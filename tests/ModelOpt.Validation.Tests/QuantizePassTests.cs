@@ -169,6 +169,8 @@ public sealed class QuantizePassTests
     [DataRow("""{ "quantize": { "keepFloat": ["middle"] } }""", "quantize.keepFloat")]
     [DataRow("""{ "quantize": { "mode": "dynamic", "keepFloat": ["depthwise"] } }""", "quantize.keepFloat")]
     [DataRow("""{ "quantize": { "mode": "int4", "integerHardSwish": true } }""", "quantize.integerHardSwish")]
+    [DataRow("""{ "quantize": { "mode": "dynamic", "biasCorrection": true } }""", "quantize.biasCorrection")]
+    [DataRow("""{ "quantize": { "biasCorrection": 1 } }""", "quantize.biasCorrection")]
     [DataRow("""{ "quantize": { "exclude": { "nodes": ["("] } } }""", "quantize.exclude.nodes")]
     [DataRow("""{ "quantize": { "algorithm": "gptq" } }""", "quantize.algorithm")]
     [DataRow("""{ "quantize": { "speed": 1 } }""", "quantize.speed")]

@@ -12,7 +12,7 @@ namespace ModelOpt.Engine.Passes.Quantize;
 public static class ActivationCalibrator
 {
     public static Dictionary<string, TensorRange> Ranges(Model model, IReadOnlyCollection<string> names, IActivationSource source,
-        QuantizeSettings settings)
+        QuantizeSettings settings, ChannelMeans? means = null)
     {
         var min = names.ToDictionary(n => n, _ => float.PositiveInfinity, StringComparer.Ordinal);
         var max = names.ToDictionary(n => n, _ => float.NegativeInfinity, StringComparer.Ordinal);
@@ -24,6 +24,7 @@ public static class ActivationCalibrator
                 var span = tensor.Span<float>();
                 if (span.IsEmpty) continue;
                 float lo = System.Numerics.Tensors.TensorPrimitives.Min(span), hi = System.Numerics.Tensors.TensorPrimitives.Max(span);
+                means?.Add(name, tensor);
                 if (lo < min[name]) min[name] = lo;
                 if (hi > max[name]) max[name] = hi;
             }

@@ -79,7 +79,10 @@ public static class StaticQuantizer
             else Want(y);
         }
 
-        var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings);
+        var means = settings.BiasCorrection
+            ? new ChannelMeans(targets.Where(n => n.OpType == "Conv" && IsWeighted(n)).Select(n => n.Input(0)!.Name))
+            : null;
+        var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings, means);
         var qdq = new QdqBuilder(graph, settings.ActivationsSigned);
         var parameters = new Dictionary<Value, QuantParams>();
         var absorbed = new Dictionary<Value, AffineAbsorption.Plan>();
@@ -104,9 +107,15 @@ public static class StaticQuantizer
             if (parameters.TryGetValue(resize.Input(0)!, out var p)) parameters[resize.Output(0)] = p;
 
         // Weights first: they need the input scales, and input values are renamed by the activation Q/DQ.
-        int touched = 0;
+        int touched = 0, corrected = 0;
         foreach (var node in targets)
+        {
+            var shift = means is not null && node.OpType == "Conv" && IsWeighted(node) && means.Mean(node.Input(0)!.Name) is { } mean
+                ? BiasCorrection.Shift(node, mean, perChannel) : null;
+            if (shift is not null && BiasCorrection.Apply(graph, node, shift)) corrected++;
             if (QuantizeWeights(graph, node, qdq, parameters, perChannel)) touched++;
+        }
+        if (corrected > 0) notes.Add($"bias correction: {corrected} convs' biases shifted by −(W_q − W)·E[x] from the calibration means");
         foreach (var t in tensors)
         {
             if (!parameters.TryGetValue(t, out var p)) continue;
