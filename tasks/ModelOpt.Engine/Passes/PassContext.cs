@@ -18,6 +18,12 @@ public sealed class PassContext
     /// <summary>Largest constant (in bytes) that constant folding may create; Tile or ConstantOfShape must not blow up the file.</summary>
     public long MaxFoldedConstantBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// The shapes the user bound (<c>--shape</c>); a pass that re-runs shape inference passes them on,
+    /// or a dynamic input would lose its bound size halfway through the pipeline.
+    /// </summary>
+    public Shapes.ShapeBindings Bindings { get; init; } = Shapes.ShapeBindings.None;
+
     /// <summary>The configuration: global pass settings and per-node overrides.</summary>
     public OptimizeConfig Config { get; init; } = OptimizeConfig.Empty;
 

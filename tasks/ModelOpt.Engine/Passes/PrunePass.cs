@@ -29,10 +29,10 @@ public sealed class PrunePass : IPass
             return PassOutcome.Unchanged("the graph has a cycle; nothing was pruned");
         return global.Mode == PruneMode.Unstructured
             ? UnstructuredPruning.Run(model.Graph, global, SettingsFor)
-            : RunStructured(model, global, SettingsFor, file);
+            : RunStructured(model, global, SettingsFor, file, context.Bindings);
     }
 
-    private static PassOutcome RunStructured(Model model, PruneSettings settings, Func<Node, PruneSettings?> settingsFor, string file)
+    private static PassOutcome RunStructured(Model model, PruneSettings settings, Func<Node, PruneSettings?> settingsFor, string file, ShapeBindings bindings)
     {
         var notes = new List<string>();
         var groups = ChannelDependencyAnalysis.Analyze(model.Graph, settingsFor);
@@ -41,7 +41,7 @@ public sealed class PrunePass : IPass
         if (settings.TargetFlops is not null && cost.Unmeasured is not null)
         {
             // The FLOP target needs every layer's output size: infer the shapes the model does not declare.
-            ShapeInference.Run(model, ShapeBindings.None);
+            ShapeInference.Run(model, bindings);
             cost = LinearCost.Build(model.Graph, groups);
         }
 

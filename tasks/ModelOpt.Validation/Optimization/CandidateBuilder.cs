@@ -21,7 +21,7 @@ public static class CandidateBuilder
         var model = ModelLoader.Load(modelPath);
         config.CheckAgainst(model);
         var notes = new List<string>(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
-        var context = new PassContext(modelPath) { Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator() };
+        var context = new PassContext(modelPath) { Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator(), Bindings = bindings };
         var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)).Run(model, context);
         notes.AddRange(context.Notes);
         return new Candidate(model, reports, notes, context.RequiredChecks);

@@ -26,8 +26,9 @@ public static class QuantizeKnobs
             case QuantizeMode.Static:
                 ShapeInference.Run(model, ShapeBindings.None);
                 var weighted = graph.Nodes.Where(StaticQuantizer.IsWeighted).ToList();
+                var stem = settings.KeepStem ? StaticQuantizer.Stem(graph) : [];
                 layers = graph.Nodes.Where(StaticQuantizer.IsCandidate)
-                    .Where(n => !(settings.KeepFirst && n == weighted[0]) && !(settings.KeepLast && n == weighted[^1]) && !(settings.KeepDepthwise && StaticQuantizer.IsDepthwise(n)))
+                    .Where(n => !(settings.KeepFirst && n == weighted[0]) && !(settings.KeepLast && n == weighted[^1]) && !(settings.KeepDepthwise && StaticQuantizer.IsDepthwise(n)) && !stem.Contains(n))
                     .ToList();
                 break;
             case QuantizeMode.Dynamic:

@@ -26,6 +26,8 @@ public sealed record QuantizeSettings
     public bool KeepFirst { get; init; }
     public bool KeepLast { get; init; }
     public bool KeepDepthwise { get; init; }
+    /// <summary>Keep the stem float: the convs from the input up to the first whose output is below a quarter of the input's resolution.</summary>
+    public bool KeepStem { get; init; }
     public IReadOnlySet<string> ExcludedOpTypes { get; init; } = new HashSet<string>();
     public IReadOnlyList<Regex> ExcludedNodes { get; init; } = [];
     public int BlockSize { get; init; } = 32;
@@ -99,7 +101,7 @@ public sealed record QuantizeSettings
 
     private static QuantizeSettings WithKeepFloat(QuantizeSettings s, JsonNode? value, string file)
     {
-        if (value is not JsonArray array) throw Error(file, "'quantize.keepFloat' must be an array of \"first\", \"last\", \"depthwise\".");
+        if (value is not JsonArray array) throw Error(file, "'quantize.keepFloat' must be an array of \"first\", \"last\", \"depthwise\", \"stem\".");
         foreach (var item in array)
         {
             string v = item is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : "";
@@ -108,7 +110,8 @@ public sealed record QuantizeSettings
                 "first" => s with { KeepFirst = true },
                 "last" => s with { KeepLast = true },
                 "depthwise" => s with { KeepDepthwise = true },
-                _ => throw Error(file, $"'quantize.keepFloat' holds '{item?.ToJsonString()}'; expected \"first\", \"last\" or \"depthwise\"."),
+                "stem" => s with { KeepStem = true },
+                _ => throw Error(file, $"'quantize.keepFloat' holds '{item?.ToJsonString()}'; expected \"first\", \"last\", \"depthwise\" or \"stem\"."),
             };
         }
         return s;
