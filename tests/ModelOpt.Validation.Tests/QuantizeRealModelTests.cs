@@ -18,10 +18,10 @@ public sealed class QuantizeRealModelTests
         return model;
     }
 
-    private static IReadOnlyList<string> Quantize(Model model, SampleSet calibration) =>
+    private static IReadOnlyList<string> Quantize(Model model, SampleSet calibration, string config = """{ "quantize": {} }""") =>
         new PassPipeline([new QuantizePass()]).Run(model, new PassContext("test.onnx")
         {
-            Config = OptimizeConfig.Parse("""{ "quantize": {} }"""),
+            Config = OptimizeConfig.Parse(config),
             Calibration = new OrtActivationSource(calibration, batchSize: 1),
         }).Single().Notes;
 
@@ -60,10 +60,33 @@ public sealed class QuantizeRealModelTests
     }
 
     [TestMethod]
+    public void DetectorWithItsStemKeptFloatStaysAboveTheFidelityTargetOnEveryHeldOutPage()
+    {
+        // The recipe that meets issue 4's det targets at 640 (docs/benchmarks.md); here at 160 px
+        // so it runs in seconds: every one of 4 pages not used for calibration keeps cosine ≥ 0.99.
+        string path = RealModelFiles.Require(RealModels.Detector);
+        var shapes = new Dictionary<string, TensorShape> { ["x"] = TensorShape.Of(1, 3, 160, 160) };
+        var original = Frozen(path);
+        var model = Frozen(path);
+        using var calibration = SampleSet.SyntheticDocuments(model, 4, seed: 1, shapes);
+        var notes = Quantize(model, calibration, """{ "quantize": { "integerHardSwish": true, "keepFloat": ["stem"] } }""");
+
+        Assert.AreEqual(7, notes.Count(n => n.EndsWith("kept float (stem)", StringComparison.Ordinal)), string.Join("\n", notes));
+        for (int page = 1000; page < 1004; page++)
+        {
+            var inputs = SyntheticDocuments.For(original, shapes, seed: page);
+            double cosine = QuantizePassTests.Cosine(OutputComparison.Run(original, inputs)[0].ToFloats(), OutputComparison.Run(model, inputs)[0].ToFloats());
+            Assert.IsTrue(cosine >= 0.99, $"page {page}: cosine {cosine:0.0000}");
+        }
+    }
+
+    [TestMethod]
     public void RecognizerAtOpset9WithASoftmaxOfUnknownRankIsLeftFloatWithTheReasonAndStillRuns()
     {
         // Its attention Softmax sits behind a Reshape to a computed shape, so the opset-9 axis meaning
         // (flatten from axis on) cannot be proven equal to opset 13's, which per-channel Q/DQ needs.
+        // Without bound shapes that rank stays unknown; with --shape (PassContext.Bindings) the
+        // recognizer does quantize (docs/benchmarks.md).
         string path = RealModelFiles.Require(RealModels.Recognizer);
         var shapes = RealModelFiles.InputShapes(RealModels.Recognizer);
         var model = Frozen(path);
