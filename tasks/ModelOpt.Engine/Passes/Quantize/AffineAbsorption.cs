@@ -21,21 +21,8 @@ public static class AffineAbsorption
     /// </summary>
     public static Plan? TryPlan(Value y, TensorRange range, bool signed)
     {
-        if (y.IsGraphOutput || y.Producer is not { } last) return null;
-        float c = 1, b = 0;
-        var chain = new List<Node>();
-        Value h = y;
-        if (ScalarOperand(last, "Add") is { } add)
-        {
-            (h, b) = add;
-            chain.Add(last);
-        }
-        if (h.Producer is { } mulNode && (chain.Count == 0 || (!h.IsGraphOutput && h.Uses.Count == 1)) && ScalarOperand(mulNode, "Mul") is { } mul)
-        {
-            (h, c) = mul;
-            chain.Add(mulNode);
-        }
-        if (chain.Count == 0 || !(c > 0) || !float.IsFinite(c) || !float.IsFinite(b)) return null;
+        if (ScalarAffineChain.Match(y) is not { Factor: > 0 } chain) return null;
+        var (h, c, b, nodes) = (chain.Source, chain.Factor, chain.Shift, chain.Nodes);
 
         var p = QuantizationMath.ForActivation(range, signed, symmetric: false);
         int qmin = signed ? -128 : 0, qmax = signed ? 127 : 255;
@@ -52,19 +39,6 @@ public static class AffineAbsorption
         var r = range.WithZero();
         int zero = Math.Clamp((int)MathF.Round(qmin - r.Min / step), qmin, qmax);
         if (zero + k < qmin || zero + k > qmax) return null;
-        return new Plan(h, new QuantParams(step / c, zero + k), new QuantParams(step, zero), chain);
-    }
-
-    /// <summary>The non-constant input and the scalar constant of a Mul/Add, or null.</summary>
-    private static (Value Input, float Constant)? ScalarOperand(Node node, string opType)
-    {
-        if (node.OpType != opType || node.Domain.Length != 0 || node.Inputs.Count != 2) return null;
-        for (int i = 0; i < 2; i++)
-        {
-            if (node.Input(i)?.ConstantValue is { DataType: DataType.Float, ElementCount: 1 } t && node.Input(1 - i) is { ConstantValue: null } x
-                && x.ElementType == DataType.Float)
-                return (x, t.ToFloats()[0]);
-        }
-        return null;
+        return new Plan(h, new QuantParams(step / c, zero + k), new QuantParams(step, zero), nodes);
     }
 }

@@ -18,35 +18,12 @@ public static class AffineIntoConvs
         foreach (var node in graph.Nodes.ToList())
         {
             if (node.Outputs.Count != 1 || node.Output(0) is not { } y) continue;
-            if (Chain(y) is not { } chain || !ReadOnlyByUnpaddedConvs(y)) continue;
+            if (ScalarAffineChain.Match(y) is not { } chain || !ReadOnlyByUnpaddedConvs(y)) continue;
             foreach (var (conv, _) in y.Uses.ToList()) Fold(graph, conv, chain.Factor, chain.Shift, chain.Source);
             foreach (var dead in chain.Nodes) graph.RemoveNode(dead);
             folded++;
         }
         return folded;
-    }
-
-    private sealed record AffineChain(Value Source, float Factor, float Shift, IReadOnlyList<Node> Nodes);
-
-    /// <summary>y as c·h + b through a scalar Add and/or Mul whose intermediate values have no other reader.</summary>
-    private static AffineChain? Chain(Value y)
-    {
-        if (y.IsGraphOutput || y.Producer is not { } last) return null;
-        float c = 1, b = 0;
-        var nodes = new List<Node>();
-        Value h = y;
-        if (ScalarOperand(last, "Add") is { } add)
-        {
-            (h, b) = add;
-            nodes.Add(last);
-        }
-        if (h.Producer is { } mulNode && (nodes.Count == 0 || (!h.IsGraphOutput && h.Uses.Count == 1)) && ScalarOperand(mulNode, "Mul") is { } mul)
-        {
-            (h, c) = mul;
-            nodes.Add(mulNode);
-        }
-        if (nodes.Count == 0 || !float.IsFinite(c) || !float.IsFinite(b)) return null;
-        return new AffineChain(h, c, b, nodes);
     }
 
     private static bool ReadOnlyByUnpaddedConvs(Value y) =>
@@ -78,17 +55,5 @@ public static class AffineIntoConvs
         string biasName = conv.Input(2)?.Name ?? conv.Name + "_bias";
         conv.SetInput(2, graph.AddInitializer(Tensor.FromFloats(graph.Model.ValueNames.Unique(biasName + "_shifted"), [channels], bias)));
         conv.SetInput(0, source);
-    }
-
-    private static (Value Input, float Constant)? ScalarOperand(Node node, string opType)
-    {
-        if (node.OpType != opType || node.Domain.Length != 0 || node.Inputs.Count != 2) return null;
-        for (int i = 0; i < 2; i++)
-        {
-            if (node.Input(i)?.ConstantValue is { DataType: DataType.Float, ElementCount: 1 } t && node.Input(1 - i) is { ConstantValue: null } x
-                && x.ElementType == DataType.Float)
-                return (x, t.ToFloats()[0]);
-        }
-        return null;
     }
 }
