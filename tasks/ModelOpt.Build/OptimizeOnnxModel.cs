@@ -47,7 +47,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         string? output = null, report = null;
         try
         {
-            var options = ModelItemSettings.ToOptions(item, ProjectDirectory);
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, BuildEngine?.ProjectFileOfTaskNode);
             output = options.OutputPath;
             report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
@@ -76,17 +76,25 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         }
         catch (ModelOptException e)
         {
-            // A config or data file at fault is the better place to point at; otherwise the model.
-            LogError(e.Code, e.File ?? modelPath, e.Message);
+            // A config or data file at fault is the better place to point at (at its line, for a
+            // config); otherwise the model. Every error of a config file is its own MSBuild error.
+            foreach (var error in e.Errors)
+                LogError(error.Code, error.File ?? modelPath, error.Message, error.Line, error.Column);
+        }
+        catch (Exception e)
+        {
+            // A bug, not the user's mistake: still one error on the model (not MSBuild's MSB4018
+            // task crash), with what is needed to report it.
+            LogError(ErrorCode.InternalError, modelPath, $"ModelOpt failed unexpectedly while optimizing this model ({e.GetType().Name}: {e.Message}); this is a bug, please report it with the model's settings. {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
         }
         DeleteStale(output);
         DeleteStale(report);
         return null;
     }
 
-    private void LogError(ErrorCode code, string file, string message) =>
+    private void LogError(ErrorCode code, string file, string message, int line = 0, int column = 0) =>
         Log.LogError(subcategory: "ModelOpt", errorCode: code.Text(), helpKeyword: code.Text(), file: file,
-            lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
+            lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: message);
 
     private static void DeleteStale(string? path)
     {

@@ -26,8 +26,10 @@ public static class OptimizeJob
         registry ??= PassRegistry.Default;
         var notes = new List<string>();
         var warnings = new List<ModelOptWarning>();
-        var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath);
-        config.CheckPassNames(registry.Names);
+        options.Check();
+        var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath, registry);
+        if (options.PassSettings is { } inline)
+            config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(inline, options.PassSettingsSource ?? "--pass-settings", registry));
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes);

@@ -50,7 +50,7 @@ internal static class InitCommand
         string text = StarterConfig.For(model, report, Path.GetFileName(settings.ModelPath), samples, PassRegistry.Default.Names);
 
         // What init writes must be what optimize accepts.
-        OptimizeConfig.Parse(text, settings.OutputPath).CheckPassNames(PassRegistry.Default.Names);
+        OptimizeConfig.Parse(text, settings.OutputPath, PassRegistry.Default);
         Directory.CreateDirectory(configFolder);
         AtomicFile.WriteAllText(settings.OutputPath, text);
         console.WriteLine($"Wrote {settings.OutputPath}.");
