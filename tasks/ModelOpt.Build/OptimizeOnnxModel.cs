@@ -26,6 +26,9 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
     [Required]
     public string ProjectDirectory { get; set; } = "";
 
+    /// <summary>The project (its full path): errors in inline <c>PassSettings</c> metadata are reported on it.</summary>
+    public string ProjectFile { get; set; } = "";
+
     /// <summary>The optimized models written, with the source item's metadata.</summary>
     [Output]
     public ITaskItem[] OptimizedModels { get; private set; } = [];
@@ -47,7 +50,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         string? output = null, report = null;
         try
         {
-            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, BuildEngine?.ProjectFileOfTaskNode);
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null);
             output = options.OutputPath;
             report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
@@ -78,8 +81,9 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         {
             // A config or data file at fault is the better place to point at (at its line, for a
             // config); otherwise the model. Every error of a config file is its own MSBuild error.
+            // Inline PassSettings errors sit on the project file, which may hold several models.
             foreach (var error in e.Errors)
-                LogError(error.Code, error.File ?? modelPath, error.Message, error.Line, error.Column);
+                LogError(error.Code, error.File ?? modelPath, error.File is { } file && file == ProjectFile ? $"{error.Message} (PassSettings of {item.ItemSpec})" : error.Message, error.Line, error.Column);
         }
         catch (Exception e)
         {

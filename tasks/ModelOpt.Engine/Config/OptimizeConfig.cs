@@ -310,10 +310,10 @@ public sealed class OptimizeConfig
             var combined = _passSettings.TryGetValue(pass, out var own) ? own.Settings.DeepClone().AsObject() : [];
             foreach (var (k, v) in settings) combined[k] = v?.DeepClone();
             merged[pass] = (combined, path);
-            SettingsBinder.Bind(combined, _registry.SettingsTypeOf(pass), new SettingsSite(path, SectionKeyFor(pass), SourcePath is null ? "" : $" (with the settings of {SourcePath})"), problems);
+            SettingsBinder.Bind(combined, inline._registry.SettingsTypeOf(pass), new SettingsSite(path, SectionKeyFor(pass), SourcePath is null ? "" : $" (with the settings of {SourcePath})"), problems);
         }
         problems.ThrowIfAny();
-        return new OptimizeConfig(SourcePath, File, Passes, _registry, _positions, merged, _opTypeOverrides, _nodeOverrides);
+        return new OptimizeConfig(SourcePath, File, Passes, inline._registry, _positions, merged, _opTypeOverrides, _nodeOverrides);
     }
 
     /// <summary>The global settings of a pass as written (empty when the config has none).</summary>
