@@ -62,6 +62,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             if (result.Validation is { } validation)
                 foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message()}");
             Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result));
+            if (result.Validation?.Comparison is { Samples: > 0 } compared) Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {compared.Summary()}");
 
             var optimized = new TaskItem(options.OutputPath);
             item.CopyMetadataTo(optimized);
