@@ -163,8 +163,36 @@ public static class StaticQuantizer
                 notes.Add($"{node.Name}: kept float (stem)");
             else targets.Add(node);
         }
+        foreach (var group in graph.Nodes.Where(n => n.Domain.Length == 0 && n.OpType is "Conv" or "ConvTranspose" && !IsCandidate(n)).GroupBy(WhyNotQuantizable))
+        {
+            var names = group.Select(n => n.Name).ToList();
+            notes.Add($"{names.Count} {group.First().OpType}(s) left float: {group.Key} ({string.Join(", ", names.Take(5))}{(names.Count > 5 ? $", … {names.Count - 5} more" : "")})");
+        }
         return targets;
     }
+
+    /// <summary>Why a conv is no candidate, in words the user can act on.</summary>
+    private static string WhyNotQuantizable(Node conv)
+    {
+        if (conv.OpType == "ConvTranspose") return "ConvTranspose has no QDQ int8 kernel in ONNX Runtime's CPU provider";
+        if (conv.Input(1) is not { } w) return "it has no weight input";
+        if (w.ConstantValue is not { } weights)
+            return w.Producer is { OpType: "DequantizeLinear" } ? "its weights are already quantized (DequantizeLinear)"
+                : w.Producer is { OpType: "Cast" } ? "its weights are computed by a Cast at run time (run 'freeze' to fold it)"
+                : "its weights are computed at run time, not constant";
+        if (weights.DataType != TensorProto.Types.DataType.Float) return $"its weights are {DataTypes.Name(weights.DataType)}, not float32";
+        if (weights.Dims.Length < 3) return $"its weights have rank {weights.Dims.Length}";
+        if (!Optional(conv.Input(2))) return "its bias is not a constant float32";
+        if (conv.Input(0) is { ElementType: not TensorProto.Types.DataType.Float } x) return $"its input is {DataTypes.Name(x.ElementType)}, not float32";
+        return "not a quantizable conv";
+    }
+
+    /// <summary>A Conv/Gemm/MatMul whose weights are float16 constants, directly or through a Cast.</summary>
+    internal static bool ReadsFloat16Weights(Node node) =>
+        node.Domain.Length == 0 && node.OpType is "Conv" or "ConvTranspose" or "Gemm" or "MatMul"
+        && node.Input(1) is { } w
+        && (w.ConstantValue?.DataType == TensorProto.Types.DataType.Float16
+            || w.Producer is { OpType: "Cast" } cast && cast.Input(0)?.ConstantValue?.DataType == TensorProto.Types.DataType.Float16);
 
     /// <summary>
     /// The convs of the stem: in graph order from the first conv, every conv until the first whose
