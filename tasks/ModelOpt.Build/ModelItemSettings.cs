@@ -34,6 +34,7 @@ internal static class ModelItemSettings
             Budgets = Budgets(item, model),
             LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
             Search = Boolean(item, "Search", model),
+            FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
             SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) ?? 300),
         };
         // The same checks as the tool's options, in the metadata's words.

@@ -103,7 +103,9 @@ public sealed record QuantizeSettings : ISettings
     public Int4Algorithm Algorithm { get; init; } = Int4Algorithm.Rtn;
     public double Percentile { get; init; } = 99.99;
     public bool AllowSlower { get; init; }
-    /// <summary>Int8 slower than the original is an error instead of a skipped pass.</summary>
+    /// <summary>Pair-safe int8 weight scales (see <see cref="WeightRange"/>); null: only on CPUs whose int8 kernels would saturate.</summary>
+    public bool? ReduceRange { get; init; }
+    /// <summary>Static/dynamic: int8 slower than the original fails the run instead of being skipped with a warning.</summary>
     public bool Required { get; init; }
     /// <summary>Static, opt-in: HardSwish between quantized ops as a quantized Add and Mul instead of a float island (3–5 % faster on det, but its rounding of HardSigmoid costs cosine at small sizes: measured, docs/benchmarks.md).</summary>
     public bool IntegerHardSwish { get; init; }
@@ -137,8 +139,9 @@ public sealed record QuantizeSettings : ISettings
         Only("symmetric", m != QuantizeMode.Dynamic, "does not apply to mode 'dynamic' (weights are always symmetric int8, activations asymmetric uint8)");
         Only("percentile", m == QuantizeMode.Static && Calibration == CalibrationMethod.Percentile, "applies only with \"calibration\": \"percentile\"");
         Only("allowSlower", m is QuantizeMode.Static or QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization)");
-        Only("required", m is QuantizeMode.Static or QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization)");
+        Only("required", m is QuantizeMode.Static or QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization, never skipped for speed)");
         Only("integerHardSwish", m == QuantizeMode.Static, "applies only to mode 'static'");
+        Only("reduceRange", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 weights are dequantized to float before the product)");
         Only("biasCorrection", m == QuantizeMode.Static, "applies only to mode 'static' (it needs the calibration stream)");
         Only("keepFloat", m != QuantizeMode.Int4, "does not apply to mode 'int4' (use 'exclude')");
         if (KeepDepthwise && m == QuantizeMode.Dynamic)
