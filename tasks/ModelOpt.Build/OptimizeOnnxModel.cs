@@ -46,8 +46,11 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             if (Optimize(item) is { } optimized) written.Add(optimized);
         }
         OptimizedModels = written.ToArray();
-        return !Log.HasLoggedErrors;
+        // A warning MSBuild promoted to an error failed the build even where the logging helper does not count it.
+        return !Log.HasLoggedErrors && !_failedOnWarnings;
     }
+
+    private bool _failedOnWarnings;
 
     private ITaskItem? Optimize(ITaskItem item)
     {
@@ -69,6 +72,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
                     lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning.Message);
             if (FailedOnWarnings(result))
             {
+                _failedOnWarnings = true;
                 DeleteOutputs(item, output, report);
                 return null;
             }
