@@ -101,7 +101,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         return null;
     }
 
-    // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or TreatWarningsAsErrors;
+    // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or MSBuildTreatWarningsAsErrors;
     // the model it warned about must then go like any failed model's.
     private bool FailedOnWarnings(OptimizeResult result) =>
         BuildEngine is IBuildEngine8 engine && result.Warnings.Any(w => engine.ShouldTreatWarningAsError(w.Code.Text()));
