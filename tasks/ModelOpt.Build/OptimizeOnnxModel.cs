@@ -62,8 +62,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             output = options.OutputPath;
             report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
-            // The build always writes a report, so it always compares, as the tool's optimize does when asked for one.
-            var result = OptimizeJob.Run(options with { Validate = true });
+            var result = OptimizeJob.Run(options);
             foreach (var pass in result.Passes)
                 foreach (var note in pass.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {pass.Pass}: {note}");
             foreach (var note in result.Notes) Log.LogMessage(MessageImportance.Low, $"{item.ItemSpec}: {note}");
@@ -80,6 +79,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             if (result.Validation is { } validation)
                 foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message()}");
             Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result, DisplayPath(CopyInOutput(item) ?? options.OutputPath)));
+            if (result.Validation?.Comparison is { Samples: > 0 } compared) Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {compared.Summary()}");
 
             var optimized = new TaskItem(options.OutputPath);
             item.CopyMetadataTo(optimized);

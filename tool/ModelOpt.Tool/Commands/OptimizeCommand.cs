@@ -28,11 +28,12 @@ internal static class OptimizeCommand
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
+        var noFloor = new Option<bool>("--no-fidelity-floor") { Description = $"Write the model without the default fidelity floor, which applies when no output budget is set: accuracy drop at most {FidelityFloor.MaxAccuracyDropPoints:0} point with labels, else cosine at least {FidelityFloor.MinCosine} against the original (docs/validation.md)." };
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--report");
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed,
+            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed, noFloor,
         };
         budgets.AddTo(command);
         reports.AddTo(command);
@@ -52,6 +53,7 @@ internal static class OptimizeCommand
                 Seed = parse.GetValue(seed),
                 Budgets = budgets.Read(parse),
                 Search = parse.GetValue(search),
+                FidelityFloor = parse.GetValue(noFloor) ? false : null,
                 SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
                 Progress = ValidationRenderer.Progress(console),
             }, reports.Read(parse));
@@ -74,6 +76,7 @@ internal static class OptimizeCommand
         {
             // The CI job that failed still gets its summary.
             foreach (var line in e.Report.SearchLog) console.WriteLine(line);
+            if (e.Report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, e.Report);
             if (reportPaths is { Any: true })
                 ReportOptions.Write(console, RunReportBuilder.From(e.Report, Context(options), options.ModelPath, options.OutputPath, written: false), reportPaths);
@@ -84,6 +87,7 @@ internal static class OptimizeCommand
         if (result.Validation is { } report)
         {
             foreach (var note in report.Notes) console.WriteLine($"note: {note}");
+            if (report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, report);
         }
         if (reportPaths is { Any: true }) ReportOptions.Write(console, RunReportBuilder.From(result, Context(options)), reportPaths);
