@@ -49,8 +49,11 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             if (Optimize(item) is { } optimized) written.Add(optimized);
         }
         OptimizedModels = written.ToArray();
-        return !Log.HasLoggedErrors;
+        // A warning MSBuild promoted to an error failed the build even where the logging helper does not count it.
+        return !Log.HasLoggedErrors && !_failedOnWarnings;
     }
+
+    private bool _failedOnWarnings;
 
     private ITaskItem? Optimize(ITaskItem item)
     {
@@ -71,6 +74,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
                     lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning.Message);
             if (FailedOnWarnings(result))
             {
+                _failedOnWarnings = true;
                 DeleteOutputs(item, output, report);
                 return null;
             }
@@ -109,7 +113,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         return null;
     }
 
-    // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or TreatWarningsAsErrors;
+    // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or MSBuildTreatWarningsAsErrors;
     // the model it warned about must then go like any failed model's.
     private bool FailedOnWarnings(OptimizeResult result) =>
         BuildEngine is IBuildEngine8 engine && result.Warnings.Any(w => engine.ShouldTreatWarningAsError(w.Code.Text()));

