@@ -32,8 +32,11 @@ public sealed class OptimizeJobBudgetTests
 
         var read = OptimizeReportJson.Deserialize(File.ReadAllText(reportPath));
         Assert.IsNotNull(read?.Validation);
-        CollectionAssert.AreEqual(new[] { "maxFlops", "maxParams" }, read.Validation.Verdicts.Select(v => v.Budget.Definition.Key).ToArray());
-        Assert.IsTrue(read.Validation.Verdicts.All(v => v.Kept && v.Measured > 0));
+        // The budgets set, then the default fidelity floor (no output budget was set; the seed's digits have labels).
+        CollectionAssert.AreEqual(new[] { "maxFlops", "maxParams", "maxAccuracyDrop" }, read.Validation.Verdicts.Select(v => v.Budget.Definition.Key).ToArray());
+        Assert.IsTrue(read.Validation.Verdicts.Take(2).All(v => v.Kept && v.Measured > 0));
+        Assert.IsTrue(read.Validation.Verdicts[2] is { Kept: true, Measured: 0 }, "freeze keeps every answer");
+        Assert.AreEqual(2000, read.Validation.Comparison?.Samples);
     }
 
     [TestMethod]
