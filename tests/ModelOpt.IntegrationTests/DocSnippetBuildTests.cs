@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.IntegrationTests;
 
@@ -54,12 +54,12 @@ public sealed partial class DocSnippetBuildTests
         {
             string model = project.PathOf($"{OutputFolder}/{folder}/Models/net.onnx");
             Assert.IsTrue(File.Exists(model), $"{where}: {element} wrote no {model}");
-            Assert.IsTrue(File.Exists(OptimizeReportJson.PathBeside(model)), $"{where}: no report beside {model}");
+            Assert.IsTrue(File.Exists(RunReportJson.PathBeside(model)), $"{where}: no report beside {model}");
         }
         StringAssert.Contains(build.Output, "compared with the original on 2,000 samples", "each optimized model is compared and the comparison logged");
         // The README's freeze,separable,quantize: int8 of the seed CNN is slower than float here, so quantize
         // is skipped with a warning and the model written without it — or, on a CPU where it pays, kept.
-        var readme = OptimizeReportJson.Deserialize(File.ReadAllText(OptimizeReportJson.PathBeside(project.PathOf($"{OutputFolder}/s1/Models/net.onnx"))))!;
+        var readme = RunReportJson.Deserialize(File.ReadAllText(RunReportJson.PathBeside(project.PathOf($"{OutputFolder}/s1/Models/net.onnx"))));
         Assert.IsTrue(build.Output.Contains("warning MOPT5004: quantize skipped", StringComparison.Ordinal) || readme.Passes.Any(p => p.Pass == "quantize"), build.Describe());
     }
 

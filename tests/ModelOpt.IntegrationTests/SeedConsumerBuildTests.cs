@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.IntegrationTests;
 
@@ -41,7 +42,7 @@ public sealed class SeedConsumerBuildTests
         s_firstBuild = s_project.Run("build");
         if (!s_firstBuild.Succeeded) return;
         s_builtModel = File.ReadAllBytes(optimized);
-        s_builtReport = File.ReadAllText(OptimizeReportJson.PathBeside(optimized));
+        s_builtReport = File.ReadAllText(RunReportJson.PathBeside(optimized));
         s_firstWriteTime = File.GetLastWriteTimeUtc(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model));
         s_settings = File.ReadAllText(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model + ".settings"));
 
@@ -75,7 +76,7 @@ public sealed class SeedConsumerBuildTests
         Assert.AreEqual(1, outputs.Count);
         CollectionAssert.AreEqual(new long[] { 1, 10 }, outputs[0].Shape);
 
-        var report = OptimizeReportJson.Deserialize(s_builtReport);
+        var report = RunReportJson.Deserialize(s_builtReport);
         Assert.IsNotNull(report);
         CollectionAssert.AreEqual(new[] { "freeze", "separable" }, report.Passes.Select(p => p.Pass).ToArray());
     }
@@ -84,14 +85,12 @@ public sealed class SeedConsumerBuildTests
     public void KeptBudgetIsInTheReportAndTheSettingsStamp()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        var verdicts = OptimizeReportJson.Deserialize(s_builtReport)?.Validation?.Verdicts;
-        Assert.IsNotNull(verdicts);
+        var budgets = RunReportJson.Deserialize(s_builtReport).Budgets;
         // The budget set, then the default fidelity floor (no output budget; the samples beside the model have labels).
-        CollectionAssert.AreEqual(new[] { "maxFlops", "maxAccuracyDrop" }, verdicts.Select(v => v.Budget.Definition.Key).ToArray());
-        var verdict = verdicts[0];
-        Assert.AreEqual("maxFlops", verdict.Budget.Definition.Key);
-        Assert.AreEqual(1_100_000, verdict.Budget.Limit);
-        Assert.IsTrue(verdict.Kept && verdict.Measured > 0, verdict.Message());
+        CollectionAssert.AreEqual(new[] { "maxFlops", "maxAccuracyDrop" }, budgets.Select(b => b.Key).ToArray());
+        var verdict = budgets[0];
+        Assert.AreEqual(1_100_000, verdict.Limit);
+        Assert.IsTrue(verdict.Kept && verdict.Measured > 0, verdict.Message);
         // A changed budget must re-run the target: it is part of the stamp the target's Inputs include.
         StringAssert.Contains(s_settings, "maxFlops=1.1M");
     }

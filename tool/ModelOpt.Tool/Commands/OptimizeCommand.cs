@@ -4,6 +4,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -68,7 +69,7 @@ internal static class OptimizeCommand
         try
         {
             // A report asked for without budgets still gets the comparison with the original.
-            bool wantsReport = reportPaths is { } p && (p.Json ?? p.Markdown ?? p.Html) is not null;
+            bool wantsReport = reportPaths is { Any: true };
             result = OptimizeJob.Run(options with { Validate = options.Validate || wantsReport });
         }
         catch (BudgetBrokenException e) when (e.Report is not null)
@@ -77,7 +78,8 @@ internal static class OptimizeCommand
             foreach (var line in e.Report.SearchLog) console.WriteLine(line);
             if (e.Report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, e.Report);
-            if (reportPaths is not null) ReportOptions.Write(console, e.Report, reportPaths);
+            if (reportPaths is { Any: true })
+                ReportOptions.Write(console, RunReportBuilder.From(e.Report, Context(options), options.ModelPath, options.OutputPath, written: false), reportPaths);
             throw;
         }
         foreach (var line in result.SearchLog) console.WriteLine(line);
@@ -87,8 +89,11 @@ internal static class OptimizeCommand
             foreach (var note in report.Notes) console.WriteLine($"note: {note}");
             if (report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, report);
-            if (reportPaths is not null) ReportOptions.Write(console, report, reportPaths);
         }
+        if (reportPaths is { Any: true }) ReportOptions.Write(console, RunReportBuilder.From(result, Context(options)), reportPaths);
         return ExitCodes.Success;
     }
+
+    private static ReportContext Context(OptimizeOptions options) =>
+        ReportOptions.Context("optimize", RunReportBuilder.Settings(options, Environment.CurrentDirectory));
 }

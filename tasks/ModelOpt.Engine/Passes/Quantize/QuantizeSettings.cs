@@ -36,6 +36,8 @@ public sealed record QuantizeSettings
     public Int4Algorithm Algorithm { get; init; } = Int4Algorithm.Rtn;
     public double Percentile { get; init; } = 99.99;
     public bool AllowSlower { get; init; }
+    /// <summary>Pair-safe int8 weight scales (see <see cref="WeightRange"/>); null: only on CPUs whose int8 kernels would saturate.</summary>
+    public bool? ReduceRange { get; init; }
     /// <summary>Static/dynamic: int8 slower than the original fails the run instead of being skipped with a warning.</summary>
     public bool Required { get; init; }
     /// <summary>Static, opt-in: HardSwish between quantized ops as a quantized Add and Mul instead of a float island (3–5 % faster on det, but its rounding of HardSigmoid costs cosine at small sizes: measured, docs/benchmarks.md).</summary>
@@ -65,10 +67,11 @@ public sealed record QuantizeSettings
                 "algorithm" => s with { Algorithm = Enum(value, key, file, ("rtn", Int4Algorithm.Rtn), ("gptq", Int4Algorithm.Gptq)) },
                 "percentile" => s with { Percentile = Number(value, key, file) },
                 "allowSlower" => s with { AllowSlower = Bool(value, key, file) },
+                "reduceRange" => s with { ReduceRange = value is null ? null : Bool(value, key, file) },
                 "required" => s with { Required = Bool(value, key, file) },
                 "integerHardSwish" => s with { IntegerHardSwish = Bool(value, key, file) },
                 "biasCorrection" => s with { BiasCorrection = Bool(value, key, file) },
-                _ => throw Error(file, $"unknown setting 'quantize.{key}' (expected mode, calibration, perChannel, activationType, keepFloat, exclude, blockSize, symmetric, algorithm, percentile, allowSlower, required, integerHardSwish or biasCorrection)."),
+                _ => throw Error(file, $"unknown setting 'quantize.{key}' (expected mode, calibration, perChannel, activationType, keepFloat, exclude, blockSize, symmetric, algorithm, percentile, allowSlower, required, reduceRange, integerHardSwish or biasCorrection)."),
             };
         }
         if (!seen.Contains("symmetric") && s.Mode == QuantizeMode.Int4) s = s with { Symmetric = true };
@@ -93,6 +96,7 @@ public sealed record QuantizeSettings
         Only("allowSlower", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization)");
         Only("required", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization, never skipped for speed)");
         Only("integerHardSwish", m == QuantizeMode.Static, "applies only to mode 'static'");
+        Only("reduceRange", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 weights are dequantized to float before the product)");
         Only("biasCorrection", m == QuantizeMode.Static, "applies only to mode 'static' (it needs the calibration stream)");
         Only("keepFloat", m != QuantizeMode.Int4, "does not apply to mode 'int4' (use 'exclude')");
         if (s.KeepDepthwise && m != QuantizeMode.Static)
