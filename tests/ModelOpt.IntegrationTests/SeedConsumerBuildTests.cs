@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Validation;
+using ModelOpt.Validation.Optimization;
 using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.IntegrationTests;
@@ -90,10 +91,12 @@ public sealed class SeedConsumerBuildTests
     public void KeptBudgetIsInTheReportAndTheSettingsStamp()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        var budget = RunReportJson.Deserialize(s_builtReport).Budgets.Single();
-        Assert.AreEqual("maxFlops", budget.Key);
-        Assert.AreEqual(1_100_000, budget.Limit);
-        Assert.IsTrue(budget.Kept && budget.Measured > 0, budget.Message);
+        var budgets = RunReportJson.Deserialize(s_builtReport).Budgets;
+        // The budget set, then the default fidelity floor (no output budget; the samples beside the model have labels).
+        CollectionAssert.AreEqual(new[] { "maxFlops", "maxAccuracyDrop" }, budgets.Select(b => b.Key).ToArray());
+        var verdict = budgets[0];
+        Assert.AreEqual(1_100_000, verdict.Limit);
+        Assert.IsTrue(verdict.Kept && verdict.Measured > 0, verdict.Message);
         // A changed budget must re-run the target: it is part of the stamp the target's Inputs include.
         StringAssert.Contains(s_settings, "maxFlops=1.1M");
     }
