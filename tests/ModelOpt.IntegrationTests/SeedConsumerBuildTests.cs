@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Validation;
-using ModelOpt.Validation.Optimization;
 using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.IntegrationTests;
