@@ -26,6 +26,11 @@ internal static class ModelItemSettings
             ConfigPath = Resolve(item.GetMetadata("Config"), projectDirectory),
             DataPath = Resolve(item.GetMetadata("Data"), projectDirectory),
             Shapes = Text(item, "Shape") is { } shapes ? SplitList(shapes, ';', ' ') : [],
+            // Values may hold lists with spaces ("[1, 2]"): only ';' separates them. A relative
+            // .npy path is the project's, as every other path metadata.
+            Values = Text(item, "Values") is { } values
+                ? SplitList(values, ';').Select(v => ResolveValueFile(v, projectDirectory)).ToArray() : [],
+            State = Text(item, "State") is { } state ? SplitList(state, ';', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
             Budgets = Budgets(item, model),
@@ -35,6 +40,13 @@ internal static class ModelItemSettings
                 ? seconds >= 1 ? seconds : throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata SearchTime=\"{seconds}\" must be at least 1 second.")
                 : 300),
         };
+    }
+
+    private static string ResolveValueFile(string binding, string projectDirectory)
+    {
+        int eq = binding.IndexOf('=');
+        if (eq <= 0 || !binding.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return binding;
+        return binding[..(eq + 1)] + Resolve(binding[(eq + 1)..].Trim(), projectDirectory);
     }
 
     /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>

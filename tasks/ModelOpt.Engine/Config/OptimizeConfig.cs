@@ -13,7 +13,7 @@ namespace ModelOpt.Engine.Config;
 /// </summary>
 public sealed class OptimizeConfig
 {
-    private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal) { "passes", "calibration", "overrides", "budgets", "$schema" };
+    private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal) { "passes", "calibration", "overrides", "budgets", "$schema", InputValuesConfig.Key, StatePairsConfig.Key };
 
     /// <summary>
     /// Config keys spelled as JSON identifiers for passes whose names are not (<c>shareWeights</c>
@@ -72,6 +72,12 @@ public sealed class OptimizeConfig
     public IReadOnlyList<string> Passes { get; }
 
     public CalibrationConfig? Calibration { get; }
+
+    /// <summary>The <c>values</c> section: inputs bound to a value (<see cref="InputValuesConfig"/>).</summary>
+    public Shapes.ValueBindings Values { get; private init; } = Shapes.ValueBindings.None;
+
+    /// <summary>The <c>state</c> section: which outputs feed which inputs on the next step (<see cref="StatePairsConfig"/>).</summary>
+    public IReadOnlyDictionary<string, string> State { get; private init; } = new Dictionary<string, string>();
 
     /// <summary>The raw <c>budgets</c> object, read by the validation layer.</summary>
     public JsonObject? Budgets { get; }
@@ -150,7 +156,11 @@ public sealed class OptimizeConfig
         if (root["budgets"] is { } budgetsNode)
             budgets = budgetsNode as JsonObject ?? throw Error(file, "'budgets' must be an object.");
 
-        return new OptimizeConfig(sourcePath, passes, passSettings, calibration, opTypes, nodes, budgets);
+        return new OptimizeConfig(sourcePath, passes, passSettings, calibration, opTypes, nodes, budgets)
+        {
+            Values = InputValuesConfig.From(root, file),
+            State = StatePairsConfig.From(root, file),
+        };
     }
 
     /// <summary>Pass names in 'passes', settings and overrides must all be passes ModelOpt knows.</summary>
@@ -191,7 +201,7 @@ public sealed class OptimizeConfig
             string pattern = "^" + Regex.Escape(name) + "$";
             nodes.Add((pattern, new Regex(pattern, RegexOptions.CultureInvariant), new JsonObject { [pass] = value?.DeepClone() }));
         }
-        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets);
+        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets) { Values = Values, State = State };
     }
 
     /// <summary>The global settings of a pass (empty when the config has none).</summary>

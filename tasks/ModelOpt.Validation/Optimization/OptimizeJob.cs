@@ -30,7 +30,8 @@ public static class OptimizeJob
         config.CheckPassNames(registry.Names);
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
-        var bindings = ShapeBindings.Parse(options.Shapes);
+        var bindings = ShapeBindings.Parse(options.Shapes).WithValues(config.Values.With(ValueBindings.Parse(options.Values)));
+        var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
         var validation = new ValidationSettings
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
@@ -40,14 +41,20 @@ public static class OptimizeJob
             Seed = options.Seed + 1,
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
-            Comparison = new ComparisonSettings { Progress = options.Progress },
+            Comparison = new ComparisonSettings { Progress = options.Progress, State = state },
         };
 
         var probe = ModelLoader.Load(options.ModelPath);
         config.CheckAgainst(probe);
+        if (!bindings.Values.IsEmpty || !state.IsEmpty)
+        {
+            // Bad values and pairings are found before any pass runs, and the samples see the bound values.
+            ShapeInference.Run(probe, bindings);
+            state.CheckAgainst(probe);
+        }
         var passes = registry.Parse(string.Join(',', passNames));
-        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes, warnings) : null;
-        var calibration = samples is null ? null : new OrtActivationSource(samples);
+        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, bindings, notes, warnings) : null;
+        var calibration = samples is null ? null : new OrtActivationSource(samples, state: state);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
@@ -69,8 +76,8 @@ public static class OptimizeJob
         var before = reports.Count > 0 ? reports[0].Before : measure(model);
         var after = reports.Count > 0 ? reports[^1].After : before;
 
-        if (passes.Count > 0) CheckRuns(model, options, passes);
-        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed);
+        if (passes.Count > 0) CheckRuns(model, options, passes, bindings);
+        EnforceRequiredChecks(candidate.RequiredChecks, options, model, bindings, notes, warnings, searchSpeed);
         ValidationReport? report = null;
         if (!budgets.IsEmpty || options.Validate)
         {
@@ -99,7 +106,7 @@ public static class OptimizeJob
         return new ModelFigures(report.Nodes.Count, report.Totals.Parameters, complete ? report.Totals.Flops : null);
     };
 
-    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, List<string> notes, List<ModelOptWarning> warnings)
+    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, ShapeBindings bindings, List<string> notes, List<ModelOptWarning> warnings)
     {
         int count = options.CalibrationSamples ?? config.Calibration?.Samples ?? CalibrationConfig.DefaultSamples;
         string? folder = options.DataPath ?? config.Calibration?.Data;
@@ -113,18 +120,18 @@ public static class OptimizeJob
         warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
             $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
         // Bound shapes (--shape) for dynamic inputs; declared ones speak for themselves.
-        var shapes = ShapeBindings.Parse(options.Shapes).Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
+        var shapes = bindings.Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
         return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
     // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
+    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, ShapeBindings bindings, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return;
         // The search already measured the model it chose (the same model, built the same way).
-        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed);
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed);
         notes.Add($"speed check: {result}");
         QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
         if (!result.Passed)
@@ -133,10 +140,12 @@ public static class OptimizeJob
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.
-    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes)
+    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, ShapeBindings bindings)
     {
         try
         {
+            // The bound values (a sample rate that picks an If branch) are what the model is run with.
+            if (!bindings.Values.IsEmpty) ShapeInference.Run(model, bindings);
             var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
             using var runner = OrtModelRunner.FromModel(model);
             runner.Run(SyntheticInputs.For(model, shapes, options.Seed));
