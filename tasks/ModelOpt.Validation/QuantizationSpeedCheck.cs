@@ -52,12 +52,16 @@ public static class QuantizationSpeedCheck
         return Measure(original, quantized, SyntheticInputs.For(original, shapes, seed));
     }
 
+    /// <summary>Below this a model is launch- and memory-bound: int8's Q/DQ overhead outweighs what it saves.</summary>
+    public const double SmallModelSeconds = 0.5e-3;
+
     /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower).</summary>
     public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName)
     {
         if (!result.Passed && !allowSlower)
-            throw new ModelOptException(ErrorCode.BudgetBroken, modelName,
-                $"the quantized model is slower than the original under ONNX Runtime ({result}); no output is written. Set \"quantize.allowSlower\": true to keep it anyway.");
+            throw new ModelOptException(ErrorCode.BudgetBroken, modelName, result.OriginalMedianSeconds < SmallModelSeconds
+                ? $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower ({result}), the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. No output is written. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins (--passes fp16 or share-weights, with --max-size); \"quantize.allowSlower\": true keeps the int8 model anyway."
+                : $"the quantized model is slower than the original under ONNX Runtime ({result}); no output is written. Set \"quantize.allowSlower\": true to keep it anyway.");
         return result;
     }
 

@@ -15,6 +15,9 @@ public enum WarningCode
 
     /// <summary>The int8 model runs slower than the original and was kept because <c>quantize.allowSlower</c> is set.</summary>
     QuantizedSlower = 5003,
+
+    /// <summary>The passes asked for rewrote no compute node: the model's weighted layers sit inside If/Loop bodies, which passes do not enter.</summary>
+    WorkInsideSubgraphs = 5004,
 }
 
 public static class WarningCodes

@@ -77,6 +77,8 @@ public static class OptimizeJob
         var after = reports.Count > 0 ? reports[^1].After : before;
 
         if (passes.Count > 0) CheckRuns(model, options, passes, bindings);
+        if (SubgraphWork.Explain(model, reports) is { } inside)
+            warnings.Add(new ModelOptWarning(WarningCode.WorkInsideSubgraphs, options.ModelPath, inside));
         EnforceRequiredChecks(candidate.RequiredChecks, options, model, bindings, notes, warnings, searchSpeed);
         ValidationReport? report = null;
         if (!budgets.IsEmpty || options.Validate)
