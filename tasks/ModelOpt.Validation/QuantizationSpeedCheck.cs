@@ -13,6 +13,10 @@ public sealed record SpeedCheckResult(double OriginalMedianSeconds, double Quant
 
     public override string ToString() =>
         $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)";
+
+    /// <summary>E.g. <c>int8 0.19 ms vs fp32 0.11 ms (0.58×)</c>.</summary>
+    public string Describe() =>
+        $"int8 {QuantizedMedianSeconds * 1e3:0.00} ms vs fp32 {OriginalMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)";
 }
 
 /// <summary>
@@ -55,13 +59,19 @@ public static class QuantizationSpeedCheck
     /// <summary>Below this a model is launch- and memory-bound: int8's Q/DQ overhead outweighs what it saves.</summary>
     public const double SmallModelSeconds = 0.5e-3;
 
-    /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower).</summary>
-    public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName)
+    /// <summary>
+    /// For a model too small for int8 to pay, the one sentence that says so and what is left (size
+    /// wins); null for a model where int8 being slower is a surprise worth its own message.
+    /// </summary>
+    public static string? SmallModelReason(SpeedCheckResult result) => result.Passed || result.OriginalMedianSeconds >= SmallModelSeconds ? null
+        : $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower, the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins (--passes fp16 or share-weights, with --max-size)";
+
+    /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower); <paramref name="why"/> says why that is an error rather than a skipped pass.</summary>
+    public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName, string? why = null)
     {
         if (!result.Passed && !allowSlower)
-            throw new ModelOptException(ErrorCode.BudgetBroken, modelName, result.OriginalMedianSeconds < SmallModelSeconds
-                ? $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower ({result}), the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. No output is written. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins (--passes fp16 or share-weights, with --max-size); \"quantize.allowSlower\": true keeps the int8 model anyway."
-                : $"the quantized model is slower than the original under ONNX Runtime ({result}); no output is written. Set \"quantize.allowSlower\": true to keep it anyway.");
+            throw new ModelOptException(ErrorCode.BudgetBroken, modelName,
+                $"the quantized model is slower than the original under ONNX Runtime ({result}){(why is null ? "" : $" and {why}")}; no output is written. {(SmallModelReason(result) is { } small ? char.ToUpperInvariant(small[0]) + small[1..] + ". " : "")}Set \"quantize.allowSlower\": true to keep it anyway.");
         return result;
     }
 

@@ -86,6 +86,15 @@ public sealed class SpeechCorpusTests
             Assert.IsFalse(File.Exists(output));
             return;
         }
+        var skipped = result.Warnings.FirstOrDefault(w => w.Code == WarningCode.PassSkipped);
+        if (skipped is not null)
+        {
+            // int8 did not pay and was left out: said once, with the size wins that remain.
+            StringAssert.Contains(skipped.Message, "already runs in");
+            StringAssert.Contains(skipped.Message, "fp16");
+            Assert.IsFalse(result.Passes.Any(r => r.Pass == "quantize"));
+            return;
+        }
         var inside = result.Warnings.FirstOrDefault(w => w.Code == WarningCode.WorkInsideSubgraphs);
         if (inside is not null)
         {

@@ -64,7 +64,10 @@ internal static class CorpusBenchmark
                         Validate = true,
                     });
                     var inside = r.Warnings.FirstOrDefault(w => w.Code == WarningCode.WorkInsideSubgraphs);
-                    result = inside is not null ? "written unchanged: MOPT5004, the network sits inside the `sr` If" : "written";
+                    var skipped = r.Warnings.FirstOrDefault(w => w.Code == WarningCode.PassSkipped);
+                    result = inside is not null ? "written unchanged: MOPT5006, the network sits inside the `sr` If"
+                        : skipped is not null ? $"{WarningCode.PassSkipped.Text()}: {Shorten(skipped.Message)}"
+                        : "written";
                     size = $"{new FileInfo(path).Length / 1024.0:0} → {r.OutputBytes / 1024.0:0} KiB";
                     cosine = r.Validation?.Comparison is { } c ? $"{c.MinCosine:0.0000}" : "";
                     fast = Latency(path, output, inputs, 0, runs);
@@ -91,7 +94,7 @@ internal static class CorpusBenchmark
 
     private static string Shorten(string message)
     {
-        int cut = message.IndexOf(" No output is written", StringComparison.Ordinal);
+        int cut = message.IndexOf(" For a smaller file", StringComparison.Ordinal);
         return (cut > 0 ? message[..cut] : message).Replace("|", "\\|");
     }
 }

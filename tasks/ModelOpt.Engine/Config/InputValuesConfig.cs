@@ -14,9 +14,9 @@ public static class InputValuesConfig
 {
     public const string Key = "values";
 
-    public static ValueBindings From(JsonObject root, string file)
+    public static ValueBindings From(JsonNode? node, string file)
     {
-        if (root[Key] is not { } node) return ValueBindings.None;
+        if (node is null) return ValueBindings.None;
         if (node is not JsonObject obj)
             throw OptimizeConfig.Error(file, "'values' must be an object of input names to values, e.g. { \"sr\": 16000, \"state\": \"zeros\" }.");
         var specs = new List<string>();

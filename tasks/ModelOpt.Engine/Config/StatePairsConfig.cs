@@ -11,10 +11,10 @@ public static class StatePairsConfig
 {
     public const string Key = "state";
 
-    public static IReadOnlyDictionary<string, string> From(JsonObject root, string file)
+    public static IReadOnlyDictionary<string, string> From(JsonNode? node, string file)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (root[Key] is not { } node) return pairs;
+        if (node is null) return pairs;
         if (node is not JsonObject obj)
             throw OptimizeConfig.Error(file, "'state' must be an object of output names to the inputs they feed on the next step, e.g. { \"stateN\": \"state\" }.");
         foreach (var (output, value) in obj)
