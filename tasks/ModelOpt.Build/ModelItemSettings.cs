@@ -29,6 +29,11 @@ internal static class ModelItemSettings
             PassSettingsSource = projectFile,
             DataPath = Resolve(item.GetMetadata("Data"), projectDirectory),
             Shapes = Text(item, "Shape") is { } shapes ? SplitList(shapes, ';', ' ') : [],
+            // Values may hold lists with spaces ("[1, 2]"): only ';' separates them. A relative
+            // .npy path is the project's, as every other path metadata.
+            Values = Text(item, "Values") is { } values
+                ? SplitList(values, ';').Select(v => ResolveValueFile(v, projectDirectory)).ToArray() : [],
+            State = Text(item, "State") is { } state ? SplitList(state, ';', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
             Budgets = Budgets(item, model),
@@ -40,6 +45,13 @@ internal static class ModelItemSettings
         // The same checks as the tool's options, in the metadata's words.
         options.Check(property => $"the OnnxModel metadata {property}=\"{item.GetMetadata(property)}\"", model);
         return options;
+    }
+
+    private static string ResolveValueFile(string binding, string projectDirectory)
+    {
+        int eq = binding.IndexOf('=');
+        if (eq <= 0 || !binding.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return binding;
+        return binding[..(eq + 1)] + Resolve(binding[(eq + 1)..].Trim(), projectDirectory);
     }
 
     /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>

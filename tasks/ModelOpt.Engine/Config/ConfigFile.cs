@@ -26,5 +26,11 @@ public sealed record ConfigFile : ISettings
     /// <summary>Budget limits by key; checked with <see cref="Budgets.BudgetSet.FromConfig"/>.</summary>
     public JsonObject? Budgets { get; init; }
 
+    /// <summary>Inputs fixed to a value (<c>{ "sr": 16000 }</c>); read by <see cref="InputValuesConfig"/>.</summary>
+    public JsonObject? Values { get; init; }
+
+    /// <summary>A streaming model's state pairs (<c>{ "stateN": "state" }</c>); read by <see cref="StatePairsConfig"/>.</summary>
+    public JsonObject? State { get; init; }
+
     public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given) => [];
 }

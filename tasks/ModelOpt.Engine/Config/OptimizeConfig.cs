@@ -76,6 +76,12 @@ public sealed class OptimizeConfig
     /// <summary>The raw <c>budgets</c> object (already checked), read by the validation layer.</summary>
     public JsonObject? Budgets => File.Budgets;
 
+    /// <summary>The <c>values</c> section: inputs bound to a value (<see cref="InputValuesConfig"/>).</summary>
+    public Shapes.ValueBindings Values => InputValuesConfig.From(File.Values, FileName);
+
+    /// <summary>The <c>state</c> section: which outputs feed which inputs on the next step (<see cref="StatePairsConfig"/>).</summary>
+    public IReadOnlyDictionary<string, string> State => StatePairsConfig.From(File.State, FileName);
+
     private string FileName => SourcePath ?? "modelopt.json";
 
     public static OptimizeConfig Load(string path, PassRegistry? registry = null)
@@ -193,6 +199,8 @@ public sealed class OptimizeConfig
             }
         }
 
+        CheckSection(problems, "values", () => InputValuesConfig.From(configFile.Values, file));
+        CheckSection(problems, "state", () => StatePairsConfig.From(configFile.State, file));
         problems.ThrowIfAny();
         return new OptimizeConfig(sourcePath, configFile, passes, registry, positions, passSettings, opTypes, nodes);
     }
@@ -360,6 +368,18 @@ public sealed class OptimizeConfig
         if (value is JsonObject obj)
             foreach (var (k, v) in obj) target[k] = v?.DeepClone();
         return true;
+    }
+
+    private static void CheckSection(ConfigProblems problems, string key, Action read)
+    {
+        try
+        {
+            read();
+        }
+        catch (ModelOptException e)
+        {
+            problems.Add(ConfigPath.Root.Then(key), atKey: false, e.Message);
+        }
     }
 
     internal static ModelOptException Error(string file, string message) => new(ErrorCode.InvalidConfig, file, message);

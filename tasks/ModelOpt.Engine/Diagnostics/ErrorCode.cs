@@ -27,6 +27,8 @@ public enum ErrorCode
     InvalidConfig = 2004,
     UnknownPass = 2005,
     DataFileInvalid = 2006,
+    InvalidValueBinding = 2020,
+    InvalidStatePairing = 2021,
 
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,

@@ -35,6 +35,12 @@ public sealed record OptimizeOptions
     /// <summary><c>NAME=1x3x224x224</c> bindings for dynamic input dimensions.</summary>
     public IReadOnlyList<string> Shapes { get; init; } = [];
 
+    /// <summary><c>NAME=VALUE</c> bindings of inputs to fixed values (<c>sr=16000</c>, <c>state=zeros</c>); they win over the config's <c>values</c>.</summary>
+    public IReadOnlyList<string> Values { get; init; } = [];
+
+    /// <summary><c>OUTPUT=INPUT</c> state pairs of a streaming model; they win over the config's <c>state</c>.</summary>
+    public IReadOnlyList<string> State { get; init; } = [];
+
     /// <summary>Calibration samples to use; null: the config's (default 64).</summary>
     public int? CalibrationSamples { get; init; }
 

@@ -26,6 +26,8 @@ internal static class OptimizeCommand
         var labels = new Option<string?>("--labels") { Description = "Class-index labels for the validation samples; default: labels.* in the sample folder." };
         var samples = new Option<int?>("--calibration-samples") { Description = "How many calibration samples to use (default 64)." };
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x640x640 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var value = ValueOption.Create();
+        var state = ValueOption.CreateState();
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
@@ -34,7 +36,7 @@ internal static class OptimizeCommand
         var reports = new ReportOptions("--report");
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, passSettings, data, labels, samples, shape, search, searchTime, seed, noFloor,
+            model, output, passes, config, passSettings, data, labels, samples, shape, value, state, search, searchTime, seed, noFloor,
         };
         budgets.AddTo(command);
         reports.AddTo(command);
@@ -51,6 +53,8 @@ internal static class OptimizeCommand
                 LabelsPath = parse.GetValue(labels),
                 CalibrationSamples = parse.GetValue(samples),
                 Shapes = parse.GetValue(shape) ?? [],
+                Values = parse.GetValue(value) ?? [],
+                State = parse.GetValue(state) ?? [],
                 Seed = parse.GetValue(seed),
                 Budgets = budgets.Read(parse),
                 Search = parse.GetValue(search),
