@@ -33,7 +33,7 @@ public sealed class QuantizePass : IPass
             _ => Int4Quantizer.Run(model, context, settings, notes),
         };
         if (touched > 0 && settings.Mode != QuantizeMode.Int4)
-            context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower));
+            context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower, settings.Required));
         return new PassOutcome(touched > 0, touched, notes);
     }
 

@@ -83,7 +83,8 @@ public static class StaticQuantizer
             ? new ChannelMeans(targets.Where(n => n.OpType == "Conv" && IsWeighted(n)).Select(n => n.Input(0)!.Name))
             : null;
         var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings, means);
-        var qdq = new QdqBuilder(graph, settings.ActivationsSigned);
+        var weightRange = WeightRange.For(settings.ReduceRange);
+        var qdq = new QdqBuilder(graph, settings.ActivationsSigned, weightRange);
         var parameters = new Dictionary<Value, QuantParams>();
         var absorbed = new Dictionary<Value, AffineAbsorption.Plan>();
         foreach (var t in tensors)
@@ -111,7 +112,7 @@ public static class StaticQuantizer
         foreach (var node in targets)
         {
             var shift = means is not null && node.OpType == "Conv" && IsWeighted(node) && means.Mean(node.Input(0)!.Name) is { } mean
-                ? BiasCorrection.Shift(node, mean, perChannel) : null;
+                ? BiasCorrection.Shift(node, mean, perChannel, weightRange) : null;
             if (shift is not null && BiasCorrection.Apply(graph, node, shift)) corrected++;
             if (QuantizeWeights(graph, node, qdq, parameters, perChannel)) touched++;
         }
@@ -137,7 +138,7 @@ public static class StaticQuantizer
         if (settings.IntegerHardSwish && QuantizedHardSwish.Run(graph) is > 0 and var swishes)
             notes.Add($"{swishes} HardSwish between quantized ops written as QLinearAdd + QLinearMul patterns (Q saturation is the clip)");
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
-            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
+            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}{weightRange.Note}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
     }
 
@@ -314,7 +315,8 @@ public static class StaticQuantizer
             "Gemm" => node.GetInt("transB", 0) == 1 ? 0 : 1,
             _ => 1,
         };
-        var (dq, scales) = qdq.QuantizeWeight(weight, values, axis);
+        bool kAlongRows = node.OpType != "Conv" && !(node.OpType == "Gemm" && node.GetInt("transB", 0) == 1);
+        var (dq, scales) = qdq.QuantizeWeight(weight, values, axis, kAlongRows);
         node.SetInput(1, dq);
         if (node.OpType is "Conv" or "Gemm" && node.Input(2) is { } bias && bias.ConstantValue is { } b && b.Dims.Length == 1
             && node.Input(0) is { } x && parameters.TryGetValue(x, out var xp)
