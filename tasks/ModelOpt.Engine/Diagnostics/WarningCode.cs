@@ -15,6 +15,9 @@ public enum WarningCode
 
     /// <summary>The int8 model runs slower than the original and was kept because <c>quantize.allowSlower</c> is set.</summary>
     QuantizedSlower = 5003,
+
+    /// <summary><c>--search-time</c> ran out before the search found any saving; the original layers were kept.</summary>
+    SearchTimeRanOut = 5005,
 }
 
 public static class WarningCodes

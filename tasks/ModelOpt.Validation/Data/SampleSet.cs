@@ -23,8 +23,10 @@ public sealed class SampleSet : IDisposable
     private readonly IReadOnlyList<InputSpec> _inputs;
     private readonly List<ISampleFile> _files;
     // For each sample, for each input: which file and which row.
-    private readonly List<(int File, long Row)[]> _samples;
+    private List<(int File, long Row)[]> _samples;
     private readonly Func<int, IReadOnlyList<TensorData>>? _synthetic;
+    // Which synthetic samples (by seed index) this set holds; all of them until restricted.
+    private List<int>? _syntheticIndices;
 
     private sealed record InputSpec(string Name, DataType Type, long[]? FixedRowShape, int Rank);
 
@@ -39,9 +41,26 @@ public sealed class SampleSet : IDisposable
         Count = synthetic is null ? samples.Count : syntheticCount;
     }
 
-    public string Description { get; }
+    public string Description { get; private set; }
 
-    public int Count { get; }
+    public int Count { get; private set; }
+
+    /// <summary>Keeps only the samples whose index (in folder order, or seed order) passes <paramref name="keep"/>.</summary>
+    public void Restrict(Func<int, bool> keep, string part)
+    {
+        int total = Count;
+        if (_synthetic is not null)
+        {
+            _syntheticIndices = (_syntheticIndices ?? Enumerable.Range(0, Count).ToList()).Where((_, i) => keep(i)).ToList();
+            Count = _syntheticIndices.Count;
+        }
+        else
+        {
+            _samples = _samples.Where((_, i) => keep(i)).ToList();
+            Count = _samples.Count;
+        }
+        Description = $"{Count} of {Description} ({part})";
+    }
 
     public bool IsSynthetic => _synthetic is not null;
 
@@ -164,7 +183,7 @@ public sealed class SampleSet : IDisposable
             for (int start = 0; start < Count; start += batchSize)
             {
                 int n = Math.Min(batchSize, Count - start);
-                var parts = Enumerable.Range(start, n).Select(_synthetic).ToList();
+                var parts = Enumerable.Range(start, n).Select(i => _synthetic(_syntheticIndices?[i] ?? i)).ToList();
                 yield return Enumerable.Range(0, parts[0].Count).Select(k => Concat(parts.Select(p => p[k]).ToList())).ToList();
             }
             yield break;

@@ -53,6 +53,7 @@ internal static class OptimizeCommand
                 Search = parse.GetValue(search),
                 SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
                 Progress = ValidationRenderer.Progress(console),
+                SearchProgress = ValidationRenderer.SearchProgress(console),
             }, reports.Read(parse));
         }));
         return command;

@@ -30,6 +30,11 @@ internal static class ValidationRenderer
             console.Out.MarkupLine((v.Kept ? "[green]ok[/]     " : "[red]BROKEN[/] ") + Markup.Escape(v.Message()));
     }
 
+    /// <summary>The search's log lines as they come, on a terminal only (the full log is printed at the end either way).</summary>
+    public static Action<string>? SearchProgress(ToolConsole console) => console.IsTerminal
+        ? line => console.Error.WriteLine(line)
+        : null;
+
     /// <summary>Progress on a terminal only: a redirected log must not fill with carriage returns.</summary>
     public static Action<int, int>? Progress(ToolConsole console) => console.IsTerminal
         ? (done, total) => console.Error.Write($"\rvalidating {done}/{total} samples{(done == total ? Environment.NewLine : "")}")
