@@ -44,7 +44,8 @@ public sealed class SearchKnobCommandTests
         var search = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "refit,prune", "--search", "--max-accuracy-drop", "0.5", "--min-flop-reduction", "1.2");
         Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
         StringAssert.Contains(search.Out, "passes prune, refit");
-        StringAssert.Contains(search.Out, "take conv1 by prune");
+        StringAssert.Contains(search.Out, "profile: 2 knob(s)");
+        StringAssert.Matches(search.Out, new System.Text.RegularExpressions.Regex(@"search: chose .*conv1 ratio [0-9.]+ \(\d of 5 channels\) by prune"));
 
         var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "0.5", "--min-flop-reduction", "1.2", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
@@ -59,8 +60,11 @@ public sealed class SearchKnobCommandTests
         var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune", "--search", "--max-accuracy-drop", "0.5", "--min-flop-reduction", "1.2");
         Assert.AreEqual(1, result.ExitCode, result.Out + result.Error);
         Assert.IsFalse(File.Exists(output));
-        StringAssert.Contains(result.Out, "sensitivity conv2 by prune ratio 0.125");
+        StringAssert.Contains(result.Out, "profile: most harm per saving (MACs): conv2 by prune");
         StringAssert.Contains(result.Error, "minFlopReduction");
+        // Which budget, the closest it got, and where the time went.
+        StringAssert.Contains(result.Error, "the closest it got: FLOPs");
+        StringAssert.Contains(result.Error, "time spent: sensitivity profile");
     }
 
     [TestMethod]
@@ -91,13 +95,15 @@ public sealed class SearchKnobCommandTests
             var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune,quantize", "--config", _allowSlower, "--seed", "7",
                 "--search", "--max-accuracy-drop", "0.5");
             Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
-            // The log line with the search's duration is the only one that may differ.
-            return string.Join("\n", result.Out.Split('\n').Where(l => l.StartsWith("sensitivity", StringComparison.Ordinal) || l.StartsWith("take", StringComparison.Ordinal) || l.StartsWith("keep", StringComparison.Ordinal)));
+            // Durations are the only thing that may differ.
+            var seconds = new System.Text.RegularExpressions.Regex(@"[0-9.]+ s\b");
+            return string.Join("\n", result.Out.Split('\n').Where(l => l.StartsWith("validation", StringComparison.Ordinal) || l.StartsWith("profile", StringComparison.Ordinal))
+                .Select(l => seconds.Replace(l, "…")));
         }
         string first = Run("first.onnx"), second = Run("second.onnx");
         Assert.AreEqual(first, second);
-        StringAssert.Contains(first, "sensitivity conv1 by prune");
-        StringAssert.Contains(first, "take fc1 by quantize int8");
+        StringAssert.Contains(first, "conv1 by prune");
+        StringAssert.Contains(first, "fc1 by quantize int8");
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(_dir, "first.onnx")), File.ReadAllBytes(Path.Combine(_dir, "second.onnx")));
     }
 
@@ -119,13 +125,38 @@ public sealed class SearchKnobCommandTests
     [DataRow("freeze,refit,prune,quantize", "freeze,prune,refit,quantize")]
     [DataRow("prune,quantize,refit", "prune,refit,quantize")]
     [DataRow("refit,quantize", "refit,quantize")]
-    [DataRow("freeze,refit", "freeze,separable,lowrank,refit")]
-    [DataRow("none", "separable,lowrank")]
+    [DataRow("freeze,refit", "freeze,prune,separable,lowrank,refit,quantize")]
+    [DataRow("none", "prune,separable,lowrank,refit,quantize")]
     [DataRow("Quantize,Refit,LowRank", "quantize,lowrank,refit")]
     public void TrialPassesRunRefitAfterTheStructuralKnobs(string given, string expected)
     {
         var (passes, knobs) = LayerSearch.TrialPasses(given.Split(','));
         Assert.AreEqual(expected, string.Join(",", passes));
         CollectionAssert.AreEqual(passes.Where(p => p is "separable" or "lowrank" or "prune" or "quantize").Order().ToArray(), knobs.Order().ToArray());
+    }
+
+    [TestMethod]
+    public void TheSearchChoosesOnTwoThirdsOfTheDigitsAndTheRunIsJudgedOnTheThirdItNeverSaw()
+    {
+        string output = Path.Combine(_dir, "split.onnx");
+        var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "lowrank", "--search", "--max-accuracy-drop", "1");
+        Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+        StringAssert.Contains(result.Out, "search: chooses on 1334 of the 2000 validation samples; the result is confirmed on the other 666");
+        StringAssert.Contains(result.Out, "search: chosen on 1334 of 2000 samples");
+        StringAssert.Contains(result.Out, "666 of 2000 samples");
+    }
+
+    [TestMethod]
+    public void ASearchTimeTooShortForAnySavingKeepsTheOriginalWithAWarningSayingWhatItMeasured()
+    {
+        string output = Path.Combine(_dir, "timeout.onnx");
+        var result = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--search-time", "1", "--max-accuracy-drop", "1");
+        Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+        StringAssert.Contains(result.Out + result.Error, "MOPT5005");
+        StringAssert.Contains(result.Out + result.Error, "ran out before the search found any saving");
+        StringAssert.Contains(result.Out + result.Error, "time spent: sensitivity profile");
+        var graph = ModelLoader.Load(output).Graph;
+        Assert.AreEqual(5L, graph.Nodes.Single(n => n.Name == "conv1").Input(1)!.ConstantValue!.Dims[0]);
+        Assert.IsFalse(graph.Nodes.Any(n => n.OpType == "QuantizeLinear"));
     }
 }

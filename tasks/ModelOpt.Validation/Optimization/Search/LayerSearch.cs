@@ -31,6 +31,8 @@ public sealed class LayerSearch
     private readonly IReadOnlyList<string> _knobPasses;
     private readonly bool _hasUnnamedNodes;
     private readonly List<(string What, double Seconds)> _spent = [];
+    // Seconds of full validations per layer at the boundary being tested (the layer whose setting a bisection step decided).
+    private readonly Dictionary<string, double> _spentOn = new(StringComparer.Ordinal);
     private IReadOnlyList<LayerKnob> _knobs = [];
     private bool _timeRanOut;
 
@@ -135,11 +137,11 @@ public sealed class LayerSearch
         }
         var config = ConfigFor(Assignment(chosen));
         Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_clock.Elapsed.TotalSeconds:0.#} s.");
-        Log($"search: time spent: {string.Join("; ", _spent.Select(s => $"{s.What} {s.Seconds:0.#} s"))}.");
+        Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
         string? timeOut = _timeRanOut && chosen.Count == 0
-            ? $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. Measured: {string.Join("; ", _spent.Select(s => $"{s.What} {s.Seconds:0.#} s"))}; raise --search-time (SearchTime) to let it finish."
+            ? $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish."
             : null;
         return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed, TimeRanOut = timeOut, Profile = profile };
     }
@@ -200,6 +202,7 @@ public sealed class LayerSearch
             var boundary = moves[mid - 1];
             var trial = Evaluate(Assignment(Apply(before, moves.Take(mid))), null,
                 $"{kind}: first {mid} of {moves.Count} (up to {boundary.Knob.Knob.Key} {boundary.Knob.Knob.Ladder[boundary.Step].Label})");
+            _spentOn[boundary.Knob.Knob.Key] = _spentOn.GetValueOrDefault(boundary.Knob.Knob.Key) + _spent[^1].Seconds;
             if (trial.Kept)
             {
                 lo = mid;
@@ -248,10 +251,19 @@ public sealed class LayerSearch
             + (report.FlopReduction is double r ? $" ({r:0.##}x fewer)" : "")
             + (report.Comparison?.AccuracyDrop is double d ? $", accuracy drop {d:0.##} points" : "")
             + (report.Comparison is { } c ? $", agreement {c.Agreement:0.####}, cosine {c.MinCosine:0.#####}" : "");
-        string spent = $"time spent on: {string.Join("; ", _spent.Select(s => $"{s.What} {s.Seconds:0.#} s"))}";
+        string spent = TimeSpent();
         var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log },
             $"--search: {why}; {best}; {spent}. Budget(s) that could not be met:");
         return new SearchOutcome(_request.Config, _passes, _log, failure);
+    }
+
+    private string TimeSpent()
+    {
+        double profile = _spent.Where(s => s.What == "sensitivity profile").Sum(s => s.Seconds);
+        var validations = _spent.Where(s => s.What != "sensitivity profile").ToList();
+        string layers = string.Join(", ", _spentOn.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:0.#} s"));
+        return $"time spent: sensitivity profile {profile:0.#} s, {validations.Count} full validation(s) {validations.Sum(v => v.Seconds):0.#} s"
+            + (layers.Length > 0 ? $", deciding {layers}" : "");
     }
 
     private string Describe(Dictionary<string, int> chosen)
