@@ -34,6 +34,7 @@ public sealed class LayerSearch
     // Seconds of full validations per layer at the boundary being tested (the layer whose setting a bisection step decided).
     private readonly Dictionary<string, double> _spentOn = new(StringComparer.Ordinal);
     private IReadOnlyList<LayerKnob> _knobs = [];
+    private readonly Dictionary<string, KnobSaving> _saves = new(StringComparer.Ordinal);
     private bool _timeRanOut;
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
@@ -99,25 +100,52 @@ public sealed class LayerSearch
         // The model the knob passes first see: after the passes before them that keep outputs (freeze).
         var prefix = pipeline.TakeWhile(p => p is not IKnobProvider && p.Name != RefitPass.PassName).ToList();
         var prepared = CandidateBuilder.Build(_request.ModelPath, _request.Config, prefix, _request.Validation.Bindings, null).Model;
-        var sets = KnobCatalog.For(prepared, _request.Config, pipeline, _request.Validation.Bindings, _request.ModelPath);
-        _knobs = sets.SelectMany(s => s.Knobs).ToList();
-        Log($"search: {_knobs.Count} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}; passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
+        Log($"search: passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
         if (_request.SplitNote is { } split) Log(split);
 
-        var profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
-        _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
-        LogProfile(profile);
-
         var chosen = new Dictionary<string, int>();
-        Trial? last = null;
+        SensitivityProfile? profile = null;
         foreach (var saves in new[] { KnobSaving.Macs, KnobSaving.Time })
         {
+            var providers = pipeline.OfType<IKnobProvider>().Where(p => p.Saves == saves).ToList();
+            if (providers.Count == 0) continue;
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            // Time-saving knobs (int8) are listed on the model as the MAC-saving choice and refit
+            // left it, so the layers those passes created (a factorized conv's halves) are knobs too.
+            var basis = prepared;
+            if (saves == KnobSaving.Time && _knobs.Count > 0)
+            {
+                var before = pipeline.TakeWhile(p => !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
+                basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
+            }
+            var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
+            _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
+            foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
+            Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
+            profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
+            _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
+            LogProfile(profile);
             var moves = profile.Ranked(saves);
             if (moves.Count == 0) continue;
-            if (TimeUp()) break;
-            (chosen, last) = Bisect(moves, chosen, saves);
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            (chosen, _) = Bisect(moves, chosen, saves);
         }
         if (_timeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
+        if (_timeRanOut && chosen.Count == 0)
+        {
+            // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
+            string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
+            Log($"search: chose no rewrite; {ranOut}");
+            return new SearchOutcome(ConfigFor([]), _passes, _log, null) { TimeRanOut = ranOut, Profile = profile };
+        }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
         var speed = SpeedCheck(final);
@@ -125,7 +153,7 @@ public sealed class LayerSearch
         {
             // int8 slower than fp32 is a broken speed budget, not an error: the search drops the
             // time-saving knobs rather than fail, since a mixed model only adds float↔int8 conversions.
-            var timeKnobs = chosen.Keys.Where(k => profile.Knobs.First(p => p.Knob.Key == k).Saves == KnobSaving.Time).ToList();
+            var timeKnobs = chosen.Keys.Where(k => _saves[k] == KnobSaving.Time).ToList();
             Log($"speed check: int8 is slower than fp32 ({speed}); every layer kept float.");
             if (timeKnobs.Count > 0)
             {
@@ -140,10 +168,7 @@ public sealed class LayerSearch
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        string? timeOut = _timeRanOut && chosen.Count == 0
-            ? $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish."
-            : null;
-        return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed, TimeRanOut = timeOut, Profile = profile };
+        return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed, Profile = profile };
     }
 
     // Rounds of bisection: each finds the longest prefix of the ranked moves (on top of what was
