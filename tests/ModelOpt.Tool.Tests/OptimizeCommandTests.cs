@@ -133,6 +133,7 @@ public sealed class OptimizeCommandTests
         StringAssert.Contains(markdown, "no budgets set");
         StringAssert.Contains(markdown, "Top-1 accuracy");
         StringAssert.Contains(markdown, "| `fc1` | Gemm |");
+        StringAssert.Contains(markdown, "/f.onnx` (written)", "the Markdown names the output model");
         StringAssert.Contains(File.ReadAllText(json), "\"passes\"");
     }
 }

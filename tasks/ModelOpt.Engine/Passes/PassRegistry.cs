@@ -52,6 +52,7 @@ public sealed class PassRegistry
         registry.Register(QuantizePass.PassName, () => new QuantizePass());
         registry.Register(RefitPass.PassName, () => new RefitPass());
         registry.Register(Fp16Pass.PassName, () => new Fp16Pass());
+        registry.Register(Fp32Pass.PassName, () => new Fp32Pass());
         registry.Register(ShareWeightsPass.PassName, () => new ShareWeightsPass());
         return registry;
     }

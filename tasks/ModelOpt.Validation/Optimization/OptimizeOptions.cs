@@ -38,6 +38,12 @@ public sealed record OptimizeOptions
     /// <summary>Run the accuracy-aware search for the most aggressive per-layer settings that keep every budget.</summary>
     public bool Search { get; init; }
 
+    /// <summary>
+    /// The default fidelity floor (docs/validation.md): null takes the config's <c>budgets.fidelityFloor</c>,
+    /// else on; false switches it off (<c>--no-fidelity-floor</c>, <c>FidelityFloor="false"</c>).
+    /// </summary>
+    public bool? FidelityFloor { get; init; }
+
     /// <summary>Compare the result with the original (outputs, latency) even when no budget asks for it: reports want the figures.</summary>
     public bool Validate { get; init; }
 

@@ -20,7 +20,10 @@ internal static class AnalyzeCommand
         bool Measure,
         int Runs,
         string? JsonPath,
-        int Top);
+        int Top,
+        bool Advise = false,
+        string? DataPath = null,
+        int AdviseSamples = 16);
 
     public static Command Create(ToolConsole console)
     {
@@ -31,9 +34,12 @@ internal static class AnalyzeCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs for --measure (after warm-up).", DefaultValueFactory = _ => 20 };
         var json = new Option<string?>("--json") { Description = "Write the analysis as JSON to this file." };
         var top = new Option<int>("--top") { Description = "List only the N heaviest nodes by FLOPs (0: all nodes in graph order).", DefaultValueFactory = _ => 25 };
+        var advise = new Option<bool>("--advise") { Description = "What-if table: per heavy layer, what each technique (prune, separable, lowrank, int8) would save and, with --data, what it would cost in fidelity, ranked as the search ranks them." };
+        var data = new Option<string?>("--data") { Description = "Samples for --advise's fidelity column (a folder, as for optimize)." };
+        var samples = new Option<int>("--samples") { Description = "Samples --advise profiles on.", DefaultValueFactory = _ => 16 };
         var command = new Command("analyze", "Count parameters, MACs and FLOPs per layer and estimate inference time.\n\nExamples:\n  dotnet model-opt analyze model.onnx\n  dotnet model-opt analyze model.onnx --shape input=1x3x224x224 --measure --json report.json")
         {
-            model, shape, gflops, measure, runs, json, top,
+            model, shape, gflops, measure, runs, json, top, advise, data, samples,
         };
         command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new Settings(
             parse.GetValue(model)!,
@@ -42,7 +48,10 @@ internal static class AnalyzeCommand
             parse.GetValue(measure),
             parse.GetValue(runs),
             parse.GetValue(json),
-            parse.GetValue(top)))));
+            parse.GetValue(top),
+            parse.GetValue(advise),
+            parse.GetValue(data),
+            parse.GetValue(samples)))));
         return command;
     }
 
@@ -70,6 +79,13 @@ internal static class AnalyzeCommand
         }
 
         AnalysisTableRenderer.Render(console, report, settings.Top);
+        if (settings.Advise)
+        {
+            if (settings.AdviseSamples < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--samples must be at least 1.");
+            var advice = Validation.Optimization.Advice.Advisor.For(settings.ModelPath, bindings, settings.DataPath, settings.AdviseSamples, deviceFlops);
+            AdviceRenderer.Render(console, advice, settings.Top);
+        }
+        else if (settings.DataPath is not null) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--data is for --advise.");
         if (settings.JsonPath is { } json)
         {
             AnalysisJson.Write(report, json);

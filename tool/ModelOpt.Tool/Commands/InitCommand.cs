@@ -8,6 +8,7 @@ using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Data;
+using ModelOpt.Validation.Optimization;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -47,13 +48,15 @@ internal static class InitCommand
         // Paths in the config are relative to the config file.
         string configFolder = Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!;
         string? samples = SampleSet.FindBeside(settings.ModelPath) is { } beside ? Path.GetRelativePath(configFolder, beside).Replace('\\', '/') : null;
-        string text = StarterConfig.For(model, report, Path.GetFileName(settings.ModelPath), samples, PassRegistry.Default.Names);
+        var suggestion = PassAdvisor.Suggest(settings.ModelPath, ShapeBindings.Parse(settings.Shapes));
+        string text = StarterConfig.For(report, Path.GetFileName(settings.ModelPath), samples, PassRegistry.Default.Names, suggestion);
 
         // What init writes must be what optimize accepts.
         OptimizeConfig.Parse(text, settings.OutputPath).CheckPassNames(PassRegistry.Default.Names);
         Directory.CreateDirectory(configFolder);
         AtomicFile.WriteAllText(settings.OutputPath, text);
-        console.WriteLine($"Wrote {settings.OutputPath}.");
+        foreach (var trial in suggestion.Trials) console.WriteLine($"{trial.Pass}: {(trial.Suggested ? "suggested" : "not suggested")}: {trial.Finding}");
+        console.WriteLine($"Wrote {settings.OutputPath} (passes: {(suggestion.Passes.Count == 0 ? "none" : string.Join(", ", suggestion.Passes))}).");
         return ExitCodes.Success;
     }
 }

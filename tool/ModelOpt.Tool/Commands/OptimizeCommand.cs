@@ -4,6 +4,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -27,11 +28,12 @@ internal static class OptimizeCommand
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
+        var noFloor = new Option<bool>("--no-fidelity-floor") { Description = $"Write the model without the default fidelity floor, which applies when no output budget is set: accuracy drop at most {FidelityFloor.MaxAccuracyDropPoints:0} point with labels, else cosine at least {FidelityFloor.MinCosine} against the original (docs/validation.md)." };
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--report");
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed,
+            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed, noFloor,
         };
         budgets.AddTo(command);
         reports.AddTo(command);
@@ -51,6 +53,7 @@ internal static class OptimizeCommand
                 Seed = parse.GetValue(seed),
                 Budgets = budgets.Read(parse),
                 Search = parse.GetValue(search),
+                FidelityFloor = parse.GetValue(noFloor) ? false : null,
                 SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
                 Progress = ValidationRenderer.Progress(console),
                 SearchProgress = ValidationRenderer.SearchProgress(console),
@@ -67,15 +70,17 @@ internal static class OptimizeCommand
         try
         {
             // A report asked for without budgets still gets the comparison with the original.
-            bool wantsReport = reportPaths is { } p && (p.Json ?? p.Markdown ?? p.Html) is not null;
+            bool wantsReport = reportPaths is { Any: true };
             result = OptimizeJob.Run(options with { Validate = options.Validate || wantsReport });
         }
         catch (BudgetBrokenException e) when (e.Report is not null)
         {
             // The CI job that failed still gets its summary.
             foreach (var line in e.Report.SearchLog) console.WriteLine(line);
+            if (e.Report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, e.Report);
-            if (reportPaths is not null) ReportOptions.Write(console, e.Report, reportPaths);
+            if (reportPaths is { Any: true })
+                ReportOptions.Write(console, RunReportBuilder.From(e.Report, Context(options), options.ModelPath, options.OutputPath, written: false), reportPaths);
             throw;
         }
         foreach (var line in result.SearchLog) console.WriteLine(line);
@@ -83,9 +88,13 @@ internal static class OptimizeCommand
         if (result.Validation is { } report)
         {
             foreach (var note in report.Notes) console.WriteLine($"note: {note}");
+            if (report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, report);
-            if (reportPaths is not null) ReportOptions.Write(console, report, reportPaths);
         }
+        if (reportPaths is { Any: true }) ReportOptions.Write(console, RunReportBuilder.From(result, Context(options)), reportPaths);
         return ExitCodes.Success;
     }
+
+    private static ReportContext Context(OptimizeOptions options) =>
+        ReportOptions.Context("optimize", RunReportBuilder.Settings(options, Environment.CurrentDirectory));
 }

@@ -36,6 +36,10 @@ public sealed record QuantizeSettings
     public Int4Algorithm Algorithm { get; init; } = Int4Algorithm.Rtn;
     public double Percentile { get; init; } = 99.99;
     public bool AllowSlower { get; init; }
+    /// <summary>Pair-safe int8 weight scales (see <see cref="WeightRange"/>); null: only on CPUs whose int8 kernels would saturate.</summary>
+    public bool? ReduceRange { get; init; }
+    /// <summary>Static/dynamic: int8 slower than the original fails the run instead of being skipped with a warning.</summary>
+    public bool Required { get; init; }
     /// <summary>Static, opt-in: HardSwish between quantized ops as a quantized Add and Mul instead of a float island (3–5 % faster on det, but its rounding of HardSigmoid costs cosine at small sizes: measured, docs/benchmarks.md).</summary>
     public bool IntegerHardSwish { get; init; }
     /// <summary>Static, opt-in (neutral to slightly worse on det's held-out pages: measured, docs/benchmarks.md): subtract each quantized conv's expected output shift (W_q − W)·E[x], measured on the calibration stream, from its bias (Nagel et al. 2019).</summary>
@@ -63,9 +67,11 @@ public sealed record QuantizeSettings
                 "algorithm" => s with { Algorithm = Enum(value, key, file, ("rtn", Int4Algorithm.Rtn), ("gptq", Int4Algorithm.Gptq)) },
                 "percentile" => s with { Percentile = Number(value, key, file) },
                 "allowSlower" => s with { AllowSlower = Bool(value, key, file) },
+                "reduceRange" => s with { ReduceRange = value is null ? null : Bool(value, key, file) },
+                "required" => s with { Required = Bool(value, key, file) },
                 "integerHardSwish" => s with { IntegerHardSwish = Bool(value, key, file) },
                 "biasCorrection" => s with { BiasCorrection = Bool(value, key, file) },
-                _ => throw Error(file, $"unknown setting 'quantize.{key}' (expected mode, calibration, perChannel, activationType, keepFloat, exclude, blockSize, symmetric, algorithm, percentile, allowSlower, integerHardSwish or biasCorrection)."),
+                _ => throw Error(file, $"unknown setting 'quantize.{key}' (expected mode, calibration, perChannel, activationType, keepFloat, exclude, blockSize, symmetric, algorithm, percentile, allowSlower, required, reduceRange, integerHardSwish or biasCorrection)."),
             };
         }
         if (!seen.Contains("symmetric") && s.Mode == QuantizeMode.Int4) s = s with { Symmetric = true };
@@ -88,7 +94,9 @@ public sealed record QuantizeSettings
         Only("symmetric", m != QuantizeMode.Dynamic, "does not apply to mode 'dynamic' (weights are always symmetric int8, activations asymmetric uint8)");
         Only("percentile", m == QuantizeMode.Static && s.Calibration == CalibrationMethod.Percentile, "applies only with \"calibration\": \"percentile\"");
         Only("allowSlower", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization)");
+        Only("required", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization, never skipped for speed)");
         Only("integerHardSwish", m == QuantizeMode.Static, "applies only to mode 'static'");
+        Only("reduceRange", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 weights are dequantized to float before the product)");
         Only("biasCorrection", m == QuantizeMode.Static, "applies only to mode 'static' (it needs the calibration stream)");
         Only("keepFloat", m != QuantizeMode.Int4, "does not apply to mode 'int4' (use 'exclude')");
         if (s.KeepDepthwise && m != QuantizeMode.Static)
