@@ -45,6 +45,9 @@ public sealed class OptimizeConfig
     private readonly Dictionary<string, JsonObject> _passSettings;
     private readonly Dictionary<string, JsonObject> _opTypeOverrides;
     private readonly List<(string Pattern, Regex Regex, JsonObject Settings)> _nodeOverrides;
+    // How many of the node overrides came from the file (the rest the search appended); -1: all.
+    // Only the file's are checked against the model: the search may name nodes its own passes create.
+    private int _fileOverrides = -1;
 
     private OptimizeConfig(
         string? sourcePath,
@@ -171,7 +174,7 @@ public sealed class OptimizeConfig
     public void CheckAgainst(Model model)
     {
         var names = model.Graph.AllNodes().Select(n => n.Name).ToList();
-        foreach (var (pattern, regex, _) in _nodeOverrides)
+        foreach (var (pattern, regex, _) in _nodeOverrides.Take(_fileOverrides < 0 ? _nodeOverrides.Count : _fileOverrides))
         {
             if (!names.Any(regex.IsMatch))
                 throw Error(SourcePath ?? "modelopt.json", $"'overrides.nodes' names '{pattern}', which matches no node of the model.");
@@ -191,7 +194,10 @@ public sealed class OptimizeConfig
             string pattern = "^" + Regex.Escape(name) + "$";
             nodes.Add((pattern, new Regex(pattern, RegexOptions.CultureInvariant), new JsonObject { [pass] = value?.DeepClone() }));
         }
-        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets);
+        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets)
+        {
+            _fileOverrides = _fileOverrides < 0 ? _nodeOverrides.Count : _fileOverrides,
+        };
     }
 
     /// <summary>The global settings of a pass (empty when the config has none).</summary>
