@@ -155,7 +155,7 @@ public sealed class SearchKnobCommandTests
         var result = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--search-time", "1", "--max-accuracy-drop", "1");
         Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
         string text = System.Text.RegularExpressions.Regex.Replace(result.Out + result.Error, @"\s+", " ");
-        StringAssert.Contains(text, "MOPT5006");
+        StringAssert.Contains(text, "MOPT5007");
         StringAssert.Contains(text, "ran out before the search found any saving");
         StringAssert.Contains(text, "time spent: sensitivity profile");
         var graph = ModelLoader.Load(output).Graph;

@@ -23,7 +23,7 @@ public enum WarningCode
     NoGain = 5005,
 
     /// <summary><c>--search-time</c> ran out before the search found any saving; the original layers were kept.</summary>
-    SearchTimeRanOut = 5006,
+    SearchTimeRanOut = 5007,
 }
 
 public static class WarningCodes
