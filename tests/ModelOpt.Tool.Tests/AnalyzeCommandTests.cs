@@ -127,4 +127,20 @@ public sealed class AnalyzeCommandTests
             Assert.AreEqual(0, doc.RootElement.GetProperty("unknownOps").GetArrayLength(), $"{file}: {doc.RootElement.GetProperty("unknownOps")}");
         }
     }
+
+    [TestMethod]
+    public void AdviseListsEachTechniqueOnTheHeaviestLayerWithItsSavingAndWithDataItsFidelityCost()
+    {
+        var result = ToolRunner.Run("analyze", SeedModel, "--device-gflops", "1", "--top", "1", "--advise", "--data", Path.Combine(RepoPaths.Models, "seed-cnn.samples"), "--samples", "8");
+        Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
+        // fc1 holds 368,640 of the 530 K MACs; rank 96 of 128 leaves 96·(2880 + 128) = 288,768.
+        StringAssert.Contains(result.Out, "lowrank rank 96");
+        StringAssert.Contains(result.Out, "79.872 K");
+        StringAssert.Contains(result.Out, "quantize int8");
+        StringAssert.Contains(result.Out, "1/SQNR on 8 samples");
+        Assert.IsFalse(result.Out.Contains("conv1 ", StringComparison.Ordinal) && result.Out.Contains("separable rank", StringComparison.Ordinal), "--top 1: only the heaviest layer");
+
+        var bad = ToolRunner.Run("analyze", SeedModel, "--data", Path.Combine(RepoPaths.Models, "seed-cnn.samples"));
+        Assert.AreEqual(2, bad.ExitCode, bad.Out + bad.Error);
+    }
 }

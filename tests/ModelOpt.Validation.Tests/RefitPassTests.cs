@@ -142,6 +142,19 @@ public sealed class RefitPassTests
         Assert.IsGreaterThanOrEqualTo(prunedAccuracy, Accuracy(pruned), $"pruned {prunedAccuracy:P2}");
     }
 
+    [TestMethod]
+    public void AfterLowRankTheSecondFactorIsRefitToTheOutputOfTheLayerItReplaced()
+    {
+        string folder = SampleSet.FindBeside(SeedModel)!;
+        var model = ModelLoader.Load(SeedModel);
+        var fc1Output = model.Graph.Nodes.Single(n => n.Name == "fc1").Output(0).Name;
+        using var calibration = SampleSet.FromFolder(folder, model, limit: 200);
+        var reports = Run(model, "lowrank,refit", """{ "lowrank": { "rank": 8 } }""", calibration);
+        var notes = reports[1].Notes;
+        Assert.IsTrue(notes.Any(n => n.StartsWith($"fc1_lowrank_b: refit to the teacher's '{fc1Output}'", StringComparison.Ordinal)), string.Join("\n", notes));
+        Assert.IsFalse(notes.Any(n => n.Contains("has no value", StringComparison.Ordinal)), string.Join("\n", notes));
+    }
+
     /// <summary>Unstructured magnitude pruning of one weight, as the prune pass would do it.</summary>
     internal static void ZeroSmallest(Model model, string weight, double fraction)
     {

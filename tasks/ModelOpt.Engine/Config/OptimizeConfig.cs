@@ -39,6 +39,9 @@ public sealed class OptimizeConfig
     private readonly Dictionary<string, (JsonObject Settings, ConfigPath Path)> _passSettings;
     private readonly Dictionary<string, (JsonObject Settings, ConfigPath Path)> _opTypeOverrides;
     private readonly List<(string Pattern, Regex Regex, JsonObject Settings, ConfigPath Path)> _nodeOverrides;
+    // How many of the node overrides came from the file (the rest the search appended); -1: all.
+    // Only the file's are checked against the model: the search may name nodes its own passes create.
+    private int _fileOverrides = -1;
 
     private OptimizeConfig(
         string? sourcePath,
@@ -281,7 +284,7 @@ public sealed class OptimizeConfig
     {
         var names = model.Graph.AllNodes().Select(n => n.Name).ToList();
         var problems = new ConfigProblems(FileName, _positions);
-        foreach (var (pattern, regex, _, path) in _nodeOverrides)
+        foreach (var (pattern, regex, _, path) in _nodeOverrides.Take(_fileOverrides < 0 ? _nodeOverrides.Count : _fileOverrides))
         {
             if (!names.Any(regex.IsMatch))
                 problems.Add(path, atKey: true, $"'overrides.nodes' names '{pattern}', which matches no node of the model.{DidYouMean.Sentence(pattern, names)}");
@@ -302,7 +305,10 @@ public sealed class OptimizeConfig
             string pattern = "^" + Regex.Escape(name) + "$";
             nodes.Add((pattern, new Regex(pattern, RegexOptions.CultureInvariant), new JsonObject { [pass] = value?.DeepClone() }, ConfigPath.Root));
         }
-        return new OptimizeConfig(SourcePath, File, passes ?? Passes, _registry, _positions, _passSettings, _opTypeOverrides, nodes);
+        return new OptimizeConfig(SourcePath, File, passes ?? Passes, _registry, _positions, _passSettings, _opTypeOverrides, nodes)
+        {
+            _fileOverrides = _fileOverrides < 0 ? _nodeOverrides.Count : _fileOverrides,
+        };
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public enum WarningCode
 
     /// <summary>The passes asked for rewrote no compute node: the model's weighted layers sit inside If/Loop bodies, which passes do not enter.</summary>
     WorkInsideSubgraphs = 5006,
+
+    /// <summary><c>--search-time</c> ran out before the search found any saving; the original layers were kept.</summary>
+    SearchTimeRanOut = 5007,
 }
 
 public static class WarningCodes

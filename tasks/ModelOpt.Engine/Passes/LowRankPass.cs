@@ -1,6 +1,7 @@
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
+using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Passes.LowRank;
 
 namespace ModelOpt.Engine.Passes;
@@ -11,7 +12,7 @@ namespace ModelOpt.Engine.Passes;
 /// only when r·(K + N) &lt; K·N, i.e. when it really saves MACs. The bias, alpha and beta stay on
 /// the second factor, so the pair computes exactly what the layer did at full rank.
 /// </summary>
-public sealed class LowRankPass : IPass
+public sealed class LowRankPass : IKnobProvider
 {
     public const string PassName = "lowrank";
 
@@ -33,14 +34,62 @@ public sealed class LowRankPass : IPass
                 notes.Add($"{node.Name}: left alone by the configuration");
                 continue;
             }
-            string? why = TryRewrite(model.Graph, node, settings, notes);
+            string? why = TryRewrite(model.Graph, node, settings, context, notes);
             if (why is null) rewritten++;
             else notes.Add($"{node.Name}: skipped, {why}");
         }
         return new PassOutcome(rewritten > 0, rewritten, notes);
     }
 
-    private static string? TryRewrite(Graph graph, Node node, RankSettings settings, List<string> notes)
+    public KnobSaving Saves => KnobSaving.Macs;
+
+    private static readonly double[] RankFractions = [0.75, 0.5, 0.375, 0.25, 0.1875, 0.125, 0.0625, 0.03125];
+
+    /// <summary>Each named fully connected layer the pass could factorize, with fractions of its full rank that save MACs, mildest first.</summary>
+    public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context)
+    {
+        var knobs = new List<LayerKnob>();
+        foreach (var node in model.Graph.Nodes)
+        {
+            if (node.Name.Length == 0 || node.Domain.Length != 0 || node.OpType is not ("Gemm" or "MatMul")) continue;
+            if (node.OpType == "Gemm" && node.GetInt("transA", 0) != 0) continue;
+            if (context.SettingsFor(PassName, node) is null) continue;
+            if (node.Input(1)?.ConstantValue is not { DataType: TensorProto.Types.DataType.Float, Dims.Length: 2 } w) continue;
+            bool transB = node.OpType == "Gemm" && node.GetInt("transB", 0) != 0;
+            int k = (int)(transB ? w.Dims[1] : w.Dims[0]), n = (int)(transB ? w.Dims[0] : w.Dims[1]);
+            int full = Math.Min(k, n);
+            var factorization = new Lazy<MatrixFactorization>(() => MatrixFactorization.Compute(KByN(w.ToFloats(), transB, k, n), k, n));
+            var ladder = RankFractions.Select(f => (int)Math.Max(1, Math.Round(full * f))).Distinct().Where(r => (long)r * (k + n) < (long)k * n)
+                .Select(r => new KnobSetting($"rank {r}", new System.Text.Json.Nodes.JsonObject { ["rank"] = r },
+                    new LocalChange.ReplacedWeights(new Lazy<float[]>(() => Product(factorization.Value, r, k, n, transB))),
+                    (double)r * (k + n) / ((double)k * n)))
+                .ToList();
+            if (ladder.Count > 0) knobs.Add(new LayerKnob(node.Name, PassName, ladder));
+        }
+        return knobs;
+    }
+
+    // A·B at rank r, in the layout of the layer's own weight input ([N, K] under transB).
+    private static float[] Product(MatrixFactorization f, int rank, int k, int n, bool transB)
+    {
+        var (a, b) = f.Factors(rank);
+        var w = new float[k * n];
+        for (int i = 0; i < k; i++)
+            for (int r = 0; r < rank; r++)
+            {
+                float x = a[i * rank + r];
+                if (x == 0) continue;
+                for (int j = 0; j < n; j++)
+                {
+                    float v = x * b[r * n + j];
+                    if (transB) w[j * k + i] += v;
+                    else w[i * n + j] += v;
+                }
+            }
+        return w;
+    }
+
+    private static string? TryRewrite(Graph graph, Node node, RankSettings settings, PassContext context, List<string> notes)
     {
         bool gemm = node.OpType == "Gemm";
         if (gemm && node.GetInt("transA", 0) != 0) return "its first input is transposed (transA)";
@@ -84,6 +133,8 @@ public sealed class LowRankPass : IPass
         var y = node.Output(0);
         up.Output(0).ElementType = y.ElementType;
         up.Output(0).Shape = y.Shape;
+        // refit pairs the second factor with the teacher's output of the layer it replaces.
+        context.TeacherValues.RecordReplacement(y, up.Output(0));
         graph.ReplaceAllUses(y, up.Output(0));
         graph.RemoveNode(node, force: true);
         notes.Add($"{name}: rank {rank} of {factorization.MaxRank} (energy {factorization.RetainedEnergy(rank):0.####}), MACs per row {before} → {after} ({(double)before / after:0.##}×)");

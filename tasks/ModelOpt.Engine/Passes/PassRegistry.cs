@@ -11,12 +11,23 @@ namespace ModelOpt.Engine.Passes;
 public sealed class PassRegistry
 {
     private readonly Dictionary<string, Func<IPass>> _factories = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _order = [];
 
     public static PassRegistry Default { get; } = CreateDefault();
 
     public IEnumerable<string> Names => _factories.Keys.Order(StringComparer.Ordinal);
 
-    public void Register(string name, Func<IPass> factory) => _factories[name] = factory;
+    public void Register(string name, Func<IPass> factory)
+    {
+        if (!_factories.ContainsKey(name)) _order.Add(name);
+        _factories[name] = factory;
+    }
+
+    /// <summary>One instance of every pass, in the order they were registered (the order the search runs its knob passes in).</summary>
+    public IEnumerable<IPass> All() => _order.Select(Create);
+
+    /// <summary>The registered spelling of <paramref name="name"/> (names are case-insensitive), or the name as given.</summary>
+    public string Canonical(string name) => _order.FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) ?? name;
 
     public bool IsKnown(string name) => _factories.ContainsKey(name);
 
@@ -39,14 +50,15 @@ public sealed class PassRegistry
     {
         var registry = new PassRegistry();
         registry.Register(FreezePass.PassName, () => new FreezePass());
-        registry.Register(SeparablePass.PassName, () => new SeparablePass());
+        // Prune before separable and lowrank: a pruned conv keeps its name, a factorized one does not.
         registry.Register(PrunePass.PassName, () => new PrunePass());
+        registry.Register(SeparablePass.PassName, () => new SeparablePass());
+        registry.Register(LowRankPass.PassName, () => new LowRankPass());
         registry.Register(QuantizePass.PassName, () => new QuantizePass());
         registry.Register(RefitPass.PassName, () => new RefitPass());
         registry.Register(Fp16Pass.PassName, () => new Fp16Pass());
         registry.Register(Fp32Pass.PassName, () => new Fp32Pass());
         registry.Register(ShareWeightsPass.PassName, () => new ShareWeightsPass());
-        registry.Register(LowRankPass.PassName, () => new LowRankPass());
         return registry;
     }
 }

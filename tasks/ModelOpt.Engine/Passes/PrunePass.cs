@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Passes.Prune;
 using ModelOpt.Engine.Shapes;
 
@@ -11,7 +12,7 @@ namespace ModelOpt.Engine.Passes;
 /// them, following channel groups through BN, activations, residual Adds, Concats, depthwise convs
 /// and Flatten→Gemm), or unstructured magnitude pruning (zeroes weights; a size win only).
 /// </summary>
-public sealed class PrunePass : IPass
+public sealed class PrunePass : IKnobProvider
 {
     public const string PassName = "prune";
 
@@ -33,6 +34,10 @@ public sealed class PrunePass : IPass
             ? UnstructuredPruning.Run(model.Graph, global, SettingsFor)
             : RunStructured(model, global, SettingsFor, file, context.Bindings);
     }
+
+    public KnobSaving Saves => KnobSaving.Macs;
+
+    public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context) => PruneKnobs.For(model, context.Config);
 
     private static PassOutcome RunStructured(Model model, PruneSettings settings, Func<Node, PruneSettings?> settingsFor, string file, ShapeBindings bindings)
     {

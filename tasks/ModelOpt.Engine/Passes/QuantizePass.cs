@@ -1,4 +1,5 @@
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Passes.Quantize;
 
 namespace ModelOpt.Engine.Passes;
@@ -8,7 +9,7 @@ namespace ModelOpt.Engine.Passes;
 /// (MatMulNBits). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
 /// is slower than fp32 is a known trap, so the pass asks the validation layer for a speed check.
 /// </summary>
-public sealed class QuantizePass : IPass
+public sealed class QuantizePass : IKnobProvider
 {
     public const string PassName = "quantize";
 
@@ -20,6 +21,27 @@ public sealed class QuantizePass : IPass
     public PassNeeds Needs => PassNeeds.Calibration;
 
     public string Description => "Quantize to int8 (static QDQ with calibration, or dynamic for MatMul/Gemm) or to int4 weight-only MatMulNBits.";
+
+    public KnobSaving Saves => KnobSaving.Time;
+
+    /// <summary>
+    /// Int8 (or int4) or float for each layer the configured mode would rewrite, found by the
+    /// quantizers' own selection after their own preparation of <paramref name="model"/>; nodes
+    /// without a name cannot be addressed and are left out.
+    /// </summary>
+    public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context)
+    {
+        var settings = context.Settings<QuantizeSettings>(PassName);
+        var (nodes, change, label) = settings.Mode switch
+        {
+            QuantizeMode.Static => (StaticQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
+            QuantizeMode.Dynamic => ((IReadOnlyList<Node>)DynamicQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
+            _ => (Int4Quantizer.Targets(model, context, settings), new LocalChange.Quantized(0, 4, true), "int4"),
+        };
+        return nodes.Where(n => n.Name.Length > 0)
+            .Select(n => new LayerKnob(n.Name, PassName, [new KnobSetting(label, new System.Text.Json.Nodes.JsonObject(), change)]))
+            .ToList();
+    }
 
     public PassOutcome Run(Model model, PassContext context)
     {

@@ -1,5 +1,6 @@
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
+using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Passes.Separable;
 
 namespace ModelOpt.Engine.Passes;
@@ -9,7 +10,7 @@ namespace ModelOpt.Engine.Passes;
 /// depthwise conv with channel multiplier r and a 1×1 conv, from an SVD of the trained weights.
 /// A layer is rewritten only when r·(k² + Cout) &lt; Cout·k², i.e. when it really saves MACs.
 /// </summary>
-public sealed class SeparablePass : IPass
+public sealed class SeparablePass : IKnobProvider
 {
     public const string PassName = "separable";
 
@@ -41,6 +42,50 @@ public sealed class SeparablePass : IPass
         // each would bury the layers that matter.
         foreach (var (why, count) in ineligible) notes.Add($"{count} conv(s) skipped: {why}");
         return new PassOutcome(rewritten > 0, rewritten, notes);
+    }
+
+    public KnobSaving Saves => KnobSaving.Macs;
+
+    /// <summary>Each named standard conv the configuration lets the pass touch, with every rank that saves MACs, highest (mildest) first.</summary>
+    public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context)
+    {
+        var knobs = new List<LayerKnob>();
+        foreach (var conv in model.Graph.Nodes)
+        {
+            if (conv.Name.Length == 0 || conv.Domain.Length != 0 || conv.OpType != "Conv" || conv.GetInt("group", 1) != 1) continue;
+            if (context.SettingsFor(PassName, conv) is null) continue;
+            if (conv.Input(1)?.ConstantValue is not { DataType: TensorProto.Types.DataType.Float, Dims.Length: 4 } w) continue;
+            if (conv.Input(2) is { ConstantValue: null }) continue;
+            int cout = (int)w.Dims[0], cin = (int)w.Dims[1], kh = (int)w.Dims[2], kw = (int)w.Dims[3];
+            int k = kh * kw;
+            if (k == 1) continue;
+            var factorization = new Lazy<ConvFactorization>(() => ConvFactorization.Compute(w.Span<float>(), cout, cin, kh, kw));
+            var ladder = Enumerable.Range(1, Math.Min(cout, k)).Where(r => (long)r * (k + cout) < (long)cout * k).OrderDescending()
+                .Select(r => new KnobSetting($"rank {r}", new System.Text.Json.Nodes.JsonObject { ["rank"] = r },
+                    new LocalChange.ReplacedWeights(new Lazy<float[]>(() => Equivalent(factorization.Value, r))),
+                    (double)r * (k + cout) / ((double)cout * k)))
+                .ToList();
+            if (ladder.Count > 0) knobs.Add(new LayerKnob(conv.Name, PassName, ladder));
+        }
+        return knobs;
+    }
+
+    // The [Cout, Cin, Kh, Kw] weights the depthwise + pointwise pair at rank r computes together.
+    private static float[] Equivalent(ConvFactorization f, int rank)
+    {
+        var (depthwise, pointwise) = f.Factors(rank);
+        int k = f.Kh * f.Kw, width = f.Cin * rank;
+        var w = new float[f.Cout * f.Cin * k];
+        for (int o = 0; o < f.Cout; o++)
+            for (int c = 0; c < f.Cin; c++)
+                for (int i = 0; i < rank; i++)
+                {
+                    float p = pointwise[o * width + c * rank + i];
+                    if (p == 0) continue;
+                    int from = (c * rank + i) * k, to = (o * f.Cin + c) * k;
+                    for (int j = 0; j < k; j++) w[to + j] += p * depthwise[from + j];
+                }
+        return w;
     }
 
     private const string AlreadyGrouped = "already grouped or depthwise";

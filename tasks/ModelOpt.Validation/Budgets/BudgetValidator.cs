@@ -79,7 +79,7 @@ public static class BudgetValidator
 
     private static ComparisonResult Compare(ModelUnderTest baseline, ModelUnderTest candidate, ValidationSettings settings, List<string> notes)
     {
-        using var opened = SampleSource.Open(baseline.Model, baseline.FilePath ?? baseline.DisplayName, settings.DataPath, settings.LabelsPath, settings.SampleLimit, settings.Seed, synthetic: settings.Synthetic);
+        using var opened = SampleSource.Open(baseline.Model, baseline.FilePath ?? baseline.DisplayName, settings.DataPath, settings.LabelsPath, settings.SampleLimit, settings.Seed, synthetic: settings.Synthetic, part: settings.Part);
         notes.Add(opened.Note);
         using var a = baseline.OpenRunner(settings.Session);
         using var b = candidate.OpenRunner(settings.Session);

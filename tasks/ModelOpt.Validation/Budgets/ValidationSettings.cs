@@ -24,6 +24,9 @@ public sealed record ValidationSettings
 
     public OrtSessionSettings Session { get; init; } = OrtSessionSettings.Default;
 
+    /// <summary>Which part of the samples to judge on: the search chooses on one part, its result is confirmed on the other.</summary>
+    public Data.SamplePart Part { get; init; } = Data.SamplePart.All;
+
     /// <summary>Compare outputs and latency even when no budget needs them (the <c>validate</c> command does).</summary>
     public bool AlwaysCompare { get; init; }
 }

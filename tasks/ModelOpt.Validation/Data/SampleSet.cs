@@ -23,12 +23,14 @@ public sealed class SampleSet : IDisposable
     private readonly IReadOnlyList<InputSpec> _inputs;
     private readonly List<ISampleFile> _files;
     // For each sample, for each input: which file and which row.
-    private readonly List<(int File, long Row)[]> _samples;
+    private List<(int File, long Row)[]> _samples;
     private readonly Func<int, IReadOnlyList<TensorData>>? _synthetic;
     // Inputs with a bound value (--value): fed as bound, never read from files.
     private readonly IReadOnlyList<(int Position, TensorData Value)> _bound;
     // Bound values and inputs without a batch axis cannot be stacked: such sets run one sample at a time.
     private readonly bool _oneAtATime;
+    // Which synthetic samples (by seed index) this set holds; all of them until restricted.
+    private List<int>? _syntheticIndices;
 
     // Unbatched: a scalar, or an input whose first dimension is fixed above 1 (a recurrent state
     // [2, batch, H]): a sample file holds it exactly as it is fed, with no batch axis added.
@@ -53,9 +55,26 @@ public sealed class SampleSet : IDisposable
     /// <summary>Whether samples run one at a time (bound values or inputs without a batch axis).</summary>
     public bool OneAtATime => _oneAtATime;
 
-    public string Description { get; }
+    public string Description { get; private set; }
 
-    public int Count { get; }
+    public int Count { get; private set; }
+
+    /// <summary>Keeps only the samples whose index (in folder order, or seed order) passes <paramref name="keep"/>.</summary>
+    public void Restrict(Func<int, bool> keep, string part)
+    {
+        int total = Count;
+        if (_synthetic is not null)
+        {
+            _syntheticIndices = (_syntheticIndices ?? Enumerable.Range(0, Count).ToList()).Where((_, i) => keep(i)).ToList();
+            Count = _syntheticIndices.Count;
+        }
+        else
+        {
+            _samples = _samples.Where((_, i) => keep(i)).ToList();
+            Count = _samples.Count;
+        }
+        Description = $"{Count} of {Description} ({part})";
+    }
 
     public bool IsSynthetic => _synthetic is not null;
 
@@ -180,7 +199,7 @@ public sealed class SampleSet : IDisposable
             for (int start = 0; start < Count; start += batchSize)
             {
                 int n = Math.Min(batchSize, Count - start);
-                var parts = Enumerable.Range(start, n).Select(_synthetic).ToList();
+                var parts = Enumerable.Range(start, n).Select(i => _synthetic(_syntheticIndices?[i] ?? i)).ToList();
                 if (n == 1)
                 {
                     yield return parts[0];

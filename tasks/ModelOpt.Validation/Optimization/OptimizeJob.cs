@@ -55,19 +55,30 @@ public static class OptimizeJob
             state.CheckAgainst(probe);
         }
         var passes = registry.Parse(string.Join(',', passNames));
-        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, bindings, notes, warnings) : null;
+        // The search's sensitivity profile (and the refit it adds) needs calibration samples whatever the passes named.
+        bool calibrate = options.Search || passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration));
+        using var samples = calibrate ? OpenCalibration(options, config, probe, bindings, notes, warnings) : null;
         var calibration = samples is null ? null : new OrtActivationSource(samples, state: state);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
         if (options.Search)
         {
-            var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, validation, options.SearchTime, registry, calibration));
+            // The search chooses on one part of the samples; what it chose is confirmed on the rest,
+            // which it never saw, so the reported figures are not the ones it tuned for.
+            var (searchPart, splitNote) = SplitFor(probe, options, validation);
+            if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
+            var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, validation with { Part = searchPart }, options.SearchTime, registry, calibration)
+            {
+                Progress = options.SearchProgress,
+                SplitNote = splitNote,
+            });
             searchLog = outcome.Log;
             if (outcome.Failure is not null) throw outcome.Failure;
             config = outcome.Config;
             searchSpeed = outcome.SpeedCheck;
             passes = registry.Parse(string.Join(',', outcome.Passes));
+            if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
         }
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
@@ -113,6 +124,18 @@ public static class OptimizeJob
             SearchLog = searchLog,
             Warnings = warnings,
         };
+    }
+
+    // Splits the validation samples when there are enough of them; otherwise the search and the final check share them, and say so.
+    private static (SamplePart Part, string Note) SplitFor(Model model, OptimizeOptions options, ValidationSettings validation)
+    {
+        int total;
+        using (var all = SampleSource.Open(model, options.ModelPath, validation.DataPath, validation.LabelsPath, validation.SampleLimit, validation.Seed, synthetic: validation.Synthetic))
+            total = all.Samples.Count;
+        if (total < SampleSplit.MinimumToSplit)
+            return (SamplePart.All, $"search: only {total} validation sample(s), too few to hold any out: the search and the final check judge on the same samples.");
+        var (search, confirmation) = SampleSplit.Counts(total);
+        return (SamplePart.Search, $"search: chooses on {search} of the {total} validation samples; the result is confirmed on the other {confirmation}, which the search never sees.");
     }
 
     /// <summary>Nodes, parameters and FLOPs of the model as it is, from the cost model.</summary>

@@ -71,6 +71,9 @@ public sealed record OptimizeOptions
     /// <summary>Called after each validation batch with (done, total); the tool draws progress from it.</summary>
     public Action<int, int>? Progress { get; init; }
 
+    /// <summary>Each line of the search log as the search writes it (a terminal shows how far it got); null: none.</summary>
+    public Action<string>? SearchProgress { get; init; }
+
     /// <summary>
     /// Values no run can use, by property name: the tool and the MSBuild task both check their
     /// input with this (each naming the property as its user wrote it), and so does <see cref="OptimizeJob"/>.

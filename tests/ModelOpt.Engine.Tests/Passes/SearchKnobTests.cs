@@ -1,43 +1,55 @@
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IO;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Passes.Prune;
-using ModelOpt.Engine.Passes.Quantize;
 using ModelOpt.TestSupport;
 using ModelOpt.TestSupport.Networks;
 
 namespace ModelOpt.Engine.Tests.Passes;
 
-/// <summary>What the accuracy-aware search may turn for prune (channel groups) and quantize (layers).</summary>
+/// <summary>What each pass declares the accuracy-aware search may turn (<see cref="IKnobProvider"/>).</summary>
 [TestClass]
 public sealed class SearchKnobTests
 {
     private static string Seed => Path.Combine(RepoPaths.Models, "seed-cnn.onnx");
 
+    private static IReadOnlyList<LayerKnob> Knobs(IKnobProvider pass, string json = "{}") =>
+        pass.Knobs(ModelLoader.Load(Seed), new PassContext(Seed) { Config = OptimizeConfig.Parse(json) });
+
     [TestMethod]
     public void SeedCnnHasOnePruneKnobPerConvWithALadderOfDistinctChannelCounts()
     {
         var knobs = PruneKnobs.For(ModelLoader.Load(Seed), OptimizeConfig.Empty);
-        CollectionAssert.AreEqual(new[] { "conv1", "conv2" }, knobs.Select(k => k.Name).ToArray());
+        CollectionAssert.AreEqual(new[] { "conv1", "conv2" }, knobs.Select(k => k.Node).ToArray());
         // 5 channels: 0.125 keeps 4, 0.25 would keep 4 again, 0.375 keeps 3, 0.5 again 3, 0.625 keeps 2, 0.75 keeps 1.
-        CollectionAssert.AreEqual(new[] { 0.125, 0.375, 0.625, 0.75 }, knobs[0].Steps.Select(s => s.Ratio).ToArray());
-        StringAssert.Contains(knobs[0].Steps[^1].Label, "1 of 5 channels");
+        CollectionAssert.AreEqual(new[] { 0.125, 0.375, 0.625, 0.75 }, knobs[0].Ladder.Select(s => s.Settings["ratio"]!.GetValue<double>()).ToArray());
+        StringAssert.Contains(knobs[0].Ladder[^1].Label, "1 of 5 channels");
+        // Each step removes the channels of the step before it and more, as the pass would.
+        var removed = knobs[0].Ladder.Select(s => ((LocalChange.RemovedOutputs)s.Change).Channels).ToList();
+        for (int i = 1; i < removed.Count; i++) Assert.IsTrue(removed[i - 1].All(removed[i].Contains));
+        CollectionAssert.AreEqual(new[] { 0.8, 0.6, 0.4, 0.2 }, knobs[0].Ladder.Select(s => Math.Round(s.MacsLeft, 3)).ToArray());
     }
 
     [TestMethod]
     public void ConvsTiedThroughResidualAddsShareOneKnobAndAUserNullRemovesIt()
     {
         var knobs = PruneKnobs.For(MobileNetV2.Create(), OptimizeConfig.Empty);
-        var tied = knobs.Where(k => k.Nodes.Count > 1).ToList();
+        var tied = knobs.Where(k => k.Members.Count > 1).ToList();
         Assert.IsTrue(tied.Count > 0, "MobileNetV2's residual blocks tie project convs together");
-        Assert.IsFalse(knobs.Any(k => k.Nodes.Any(n => n.EndsWith(".depthwise", StringComparison.Ordinal))), "depthwise convs follow their input's group");
+        Assert.IsFalse(knobs.Any(k => k.Members.Any(n => n.EndsWith(".depthwise", StringComparison.Ordinal))), "depthwise convs follow their input's group");
         var group = tied[0];
 
         // Leaving one conv of the group alone leaves the whole group alone: it has no knob then.
-        var config = OptimizeConfig.Parse($$"""{ "overrides": { "nodes": { "^{{group.Nodes[^1].Replace(".", "\\\\.")}}$": { "prune": null } } } }""");
+        var config = OptimizeConfig.Parse($$"""{ "overrides": { "nodes": { "^{{group.Members[^1].Replace(".", "\\\\.")}}$": { "prune": null } } } }""");
         var without = PruneKnobs.For(MobileNetV2.Create(), config);
-        Assert.IsFalse(without.Any(k => k.Name == group.Name));
+        Assert.IsFalse(without.Any(k => k.Node == group.Node));
         Assert.AreEqual(knobs.Count - 1, without.Count);
     }
+
+    [TestMethod]
+    public void UnstructuredPruningSavesNoMacsAndSoHasNoKnobs() =>
+        Assert.IsEmpty(Knobs(new PrunePass(), """{ "prune": { "mode": "unstructured" } }"""));
 
     [TestMethod]
     [DataRow("{}", "conv1,conv2,fc1,fc2")]
@@ -47,7 +59,27 @@ public sealed class SearchKnobTests
     [DataRow("""{ "quantize": { "mode": "dynamic" } }""", "fc1,fc2")]
     public void QuantizeKnobsAreTheLayersTheModeWouldRewriteAndTheUserDidNotKeepFloat(string json, string expected)
     {
-        var names = QuantizeKnobs.For(ModelLoader.Load(Seed), OptimizeConfig.Parse(json));
-        Assert.AreEqual(expected, string.Join(",", names));
+        var knobs = Knobs(new QuantizePass(), json);
+        Assert.AreEqual(expected, string.Join(",", knobs.Select(k => k.Node)));
+        Assert.IsTrue(knobs.All(k => k.Ladder.Single().Change is LocalChange.Quantized { WeightBits: 8 }));
+    }
+
+    [TestMethod]
+    public void RankKnobsOfferOnlyRanksThatSaveMacsAndApproximateTheWeightsBetterAtHigherRank()
+    {
+        var separable = Knobs(new SeparablePass());
+        // conv1 is 1 → 5 channels at 3×3: r·(9 + 5) < 5·9 for r ≤ 3; conv2 (5 → 5) the same per input channel.
+        CollectionAssert.AreEqual(new[] { "rank 3", "rank 2", "rank 1" }, separable.Single(k => k.Node == "conv1").Ladder.Select(s => s.Label).ToArray());
+        var lowrank = Knobs(new LowRankPass()).Single(k => k.Node == "fc1");
+        var original = ModelLoader.Load(Seed).Graph.Nodes.Single(n => n.Name == "fc1").Input(1)!.ConstantValue!.ToFloats();
+        double Error(KnobSetting s)
+        {
+            var w = ((LocalChange.ReplacedWeights)s.Change).Weights.Value;
+            Assert.HasCount(original.Length, w);
+            return original.Zip(w).Sum(p => (p.First - p.Second) * (double)(p.First - p.Second));
+        }
+        var errors = lowrank.Ladder.Select(Error).ToList();
+        for (int i = 1; i < errors.Count; i++) Assert.IsGreaterThan(errors[i - 1], errors[i], lowrank.Ladder[i].Label);
+        Assert.IsTrue(lowrank.Ladder.All(s => s.MacsLeft < 1));
     }
 }

@@ -21,7 +21,10 @@ internal static class AnalyzeCommand
         int Runs,
         string? JsonPath,
         int Top,
-        IReadOnlyList<string>? Values = null);
+        IReadOnlyList<string>? Values = null,
+        bool Advise = false,
+        string? DataPath = null,
+        int AdviseSamples = 16);
 
     public static Command Create(ToolConsole console)
     {
@@ -33,9 +36,12 @@ internal static class AnalyzeCommand
         var json = new Option<string?>("--json") { Description = "Write the analysis as JSON to this file." };
         var value = ValueOption.Create();
         var top = new Option<int>("--top") { Description = "List only the N heaviest nodes by FLOPs (0: all nodes in graph order).", DefaultValueFactory = _ => 25 };
+        var advise = new Option<bool>("--advise") { Description = "What-if table: per heavy layer, what each technique (prune, separable, lowrank, int8) would save and, with --data, what it would cost in fidelity, ranked as the search ranks them." };
+        var data = new Option<string?>("--data") { Description = "Samples for --advise's fidelity column (a folder, as for optimize)." };
+        var samples = new Option<int>("--samples") { Description = "Samples --advise profiles on.", DefaultValueFactory = _ => 16 };
         var command = new Command("analyze", "Count parameters, MACs and FLOPs per layer and estimate inference time.\n\nExamples:\n  dotnet model-opt analyze model.onnx\n  dotnet model-opt analyze model.onnx --shape input=1x3x224x224 --measure --json report.json")
         {
-            model, shape, value, gflops, measure, runs, json, top,
+            model, shape, value, gflops, measure, runs, json, top, advise, data, samples,
         };
         command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new Settings(
             parse.GetValue(model)!,
@@ -45,7 +51,10 @@ internal static class AnalyzeCommand
             parse.GetValue(runs),
             parse.GetValue(json),
             parse.GetValue(top),
-            parse.GetValue(value) ?? []))));
+            parse.GetValue(value) ?? [],
+            parse.GetValue(advise),
+            parse.GetValue(data),
+            parse.GetValue(samples)))));
         return command;
     }
 
@@ -73,6 +82,13 @@ internal static class AnalyzeCommand
         }
 
         AnalysisTableRenderer.Render(console, report, settings.Top);
+        if (settings.Advise)
+        {
+            if (settings.AdviseSamples < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--samples must be at least 1.");
+            var advice = Validation.Optimization.Advice.Advisor.For(settings.ModelPath, bindings, settings.DataPath, settings.AdviseSamples, deviceFlops);
+            AdviceRenderer.Render(console, advice, settings.Top);
+        }
+        else if (settings.DataPath is not null) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--data is for --advise.");
         if (settings.JsonPath is { } json)
         {
             AnalysisJson.Write(report, json);

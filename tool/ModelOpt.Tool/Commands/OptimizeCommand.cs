@@ -61,6 +61,7 @@ internal static class OptimizeCommand
                 FidelityFloor = parse.GetValue(noFloor) ? false : null,
                 SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
                 Progress = ValidationRenderer.Progress(console),
+                SearchProgress = ValidationRenderer.SearchProgress(console),
             }, reports.Read(parse));
         }));
         return command;

@@ -33,6 +33,11 @@ internal static class ValidationRenderer
     private static void Verdict(ToolConsole console, bool kept, string message) =>
         console.Out.MarkupLine((kept ? "[green]ok[/]     " : "[red]BROKEN[/] ") + Markup.Escape(message));
 
+    /// <summary>The search's log lines as they come, on a terminal only (the full log is printed at the end either way).</summary>
+    public static Action<string>? SearchProgress(ToolConsole console) => console.IsTerminal
+        ? line => console.Error.WriteLine(line)
+        : null;
+
     /// <summary>Progress on a terminal only: a redirected log must not fill with carriage returns.</summary>
     public static Action<int, int>? Progress(ToolConsole console) => console.IsTerminal
         ? (done, total) => console.Error.Write($"\rvalidating {done}/{total} samples{(done == total ? Environment.NewLine : "")}")

@@ -19,22 +19,10 @@ public static class DynamicQuantizer
     public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
     {
         var graph = model.Graph;
-        int moved = ConstantsToInitializers.Run(graph);
-        if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
-        graph.SortTopologically();
-        var layers = graph.Nodes.Where(IsCandidate).ToList();
-        var keep = new HashSet<Node>();
-        if (settings.KeepFirst && layers.Count > 0) keep.Add(layers[0]);
-        if (settings.KeepLast && layers.Count > 0) keep.Add(layers[^1]);
         int rewritten = 0;
         var range = WeightRange.For(settings.ReduceRange);
-        foreach (var node in layers)
+        foreach (var node in Targets(model, context, settings, notes))
         {
-            if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node) || keep.Contains(node))
-            {
-                notes.Add($"{node.Name}: kept float");
-                continue;
-            }
             Rewrite(graph, node, settings.PerChannel, range);
             rewritten++;
         }
@@ -44,6 +32,26 @@ public static class DynamicQuantizer
             notes.Add($"{rewritten} MatMul/Gemm layers rewritten as DynamicQuantizeMatMul (int8 weights {(settings.PerChannel ? "per column" : "per tensor")}{range.Note}, uint8 activations quantized at run time)");
         }
         return rewritten;
+    }
+
+    /// <summary>The layers <see cref="Run"/> rewrites (it moves Constant nodes into initializers and sorts <paramref name="model"/> first).</summary>
+    public static List<Node> Targets(Model model, PassContext context, QuantizeSettings settings, List<string>? notes = null)
+    {
+        var graph = model.Graph;
+        int moved = ConstantsToInitializers.Run(graph);
+        if (moved > 0) notes?.Add($"{moved} Constant nodes turned into initializers");
+        graph.SortTopologically();
+        var layers = graph.Nodes.Where(IsCandidate).ToList();
+        var keep = new HashSet<Node>();
+        if (settings.KeepFirst && layers.Count > 0) keep.Add(layers[0]);
+        if (settings.KeepLast && layers.Count > 0) keep.Add(layers[^1]);
+        var targets = new List<Node>();
+        foreach (var node in layers)
+        {
+            if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node) || keep.Contains(node)) notes?.Add($"{node.Name}: kept float");
+            else targets.Add(node);
+        }
+        return targets;
     }
 
     internal static bool IsCandidate(Node node)

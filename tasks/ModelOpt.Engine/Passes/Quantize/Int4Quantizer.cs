@@ -16,20 +16,28 @@ public static class Int4Quantizer
 {
     public const long MinimumWeights = 128 * 128;
 
-    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    /// <summary>The MatMuls <see cref="Run"/> rewrites (it moves Constant nodes into initializers in <paramref name="model"/> first).</summary>
+    public static List<Node> Targets(Model model, PassContext context, QuantizeSettings settings, List<string>? notes = null)
     {
         var graph = model.Graph;
         int moved = ConstantsToInitializers.Run(graph);
-        if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
+        if (moved > 0) notes?.Add($"{moved} Constant nodes turned into initializers");
         var layers = new List<Node>();
         foreach (var node in graph.Nodes)
         {
             if (node.Domain.Length != 0 || node.OpType != "MatMul") continue;
             if (node.Input(1)?.ConstantValue is not { DataType: DataType.Float, Dims.Length: 2 } w) continue;
-            if (w.ElementCount < MinimumWeights) notes.Add($"{node.Name}: kept float (weight {w.Dims[0]}×{w.Dims[1]} is below {MinimumWeights} elements)");
-            else if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node)) notes.Add($"{node.Name}: kept float by the configuration");
+            if (w.ElementCount < MinimumWeights) notes?.Add($"{node.Name}: kept float (weight {w.Dims[0]}×{w.Dims[1]} is below {MinimumWeights} elements)");
+            else if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node)) notes?.Add($"{node.Name}: kept float by the configuration");
             else layers.Add(node);
         }
+        return layers;
+    }
+
+    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    {
+        var graph = model.Graph;
+        var layers = Targets(model, context, settings, notes);
         if (layers.Count == 0) return 0;
 
         Dictionary<Node, Matrix<double>>? hessians = null;

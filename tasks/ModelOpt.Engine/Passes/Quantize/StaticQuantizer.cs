@@ -27,6 +27,27 @@ public static class StaticQuantizer
         if (source.IsSynthetic)
             notes.Add($"warning: calibrated on {source.Description}; real samples give better ranges (set 'calibration.data').");
 
+        if (Prepare(model, context, settings, notes) is not { } perChannel) return 0;
+        var targets = SelectTargets(graph, context, settings, notes);
+        if (targets.Count == 0) return 0;
+        return Quantize(model, context, settings, notes, targets, perChannel);
+    }
+
+    /// <summary>
+    /// The nodes <see cref="Run"/> would quantize, after the same preparation of <paramref name="model"/>
+    /// (a copy the caller owns): the accuracy-aware search's int8 knobs, so they cannot drift from the pass.
+    /// </summary>
+    public static IReadOnlyList<Node> Targets(Model model, PassContext context, QuantizeSettings settings)
+    {
+        var notes = new List<string>();
+        if (Prepare(model, context, settings, notes) is null) return [];
+        return SelectTargets(model.Graph, context, settings, notes);
+    }
+
+    // Rewrites that make the graph quantizable; null when it cannot be (opset below 10), else whether weights go per channel.
+    private static bool? Prepare(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    {
+        var graph = model.Graph;
         int moved = ConstantsToInitializers.Run(graph);
         if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
         bool perChannel = settings.PerChannel;
@@ -40,7 +61,7 @@ public static class StaticQuantizer
         if ((model.OpsetVersion() ?? 1) < 10)
         {
             notes.Add($"skipped: QuantizeLinear needs opset 10 or more and the model is at opset {model.OpsetVersion()}");
-            return 0;
+            return null;
         }
         int affine = ConvAffineFolding.Run(graph);
         if (affine > 0) notes.Add($"{affine} constant Mul/Add after convs folded into their weights and biases");
@@ -54,9 +75,13 @@ public static class StaticQuantizer
         // det's cosine at 160 from ≥ 0.99 to 0.989 by a different rounding grid (measured, docs/benchmarks.md).
         int intoConvs = settings.IntegerHardSwish ? AffineIntoConvs.Run(graph) : 0;
         if (intoConvs > 0) notes.Add($"{intoConvs} scalar Mul/Add folded into the unpadded convs that read them");
+        return perChannel;
+    }
 
-        var targets = SelectTargets(graph, context, settings, notes);
-        if (targets.Count == 0) return 0;
+    private static int Quantize(Model model, PassContext context, QuantizeSettings settings, List<string> notes, List<Node> targets, bool perChannel)
+    {
+        var graph = model.Graph;
+        var source = context.Calibration!;
 
         // The tensor quantized for each node output, and the ReLU/Clip it replaces.
         bool canFold = !settings.Symmetric;

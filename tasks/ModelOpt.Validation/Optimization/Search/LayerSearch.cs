@@ -5,19 +5,21 @@ using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation.Budgets;
 
 namespace ModelOpt.Validation.Optimization.Search;
 
 /// <summary>
-/// Accuracy-aware search. First each layer's sensitivity: the harm (accuracy drop with labels,
-/// else 1 − cosine) when only that layer is rewritten, stepping down its ladder until a setting
-/// alone breaks an output budget. Then layers are rewritten one step at a time in order of least
-/// harm, each step kept only if the combined model still keeps the output budgets; a layer whose
-/// step breaks them stays where it was. Finally every budget is checked, falling back layer by
-/// layer (most harmful first) if the output budgets are broken. Everything is deterministic: the
-/// samples, the order of trials and the SVDs do not depend on timing, only the time limit can cut
-/// the search short and the int8 speed check (made once, on the final choice) can drop quantize.
+/// Accuracy-aware search in O(log N) full validations. First the sensitivity profile: one pass over
+/// the calibration samples measures every knob setting's error on its own layer
+/// (<see cref="SensitivityProfile"/>), and ranks the settings by harm per unit of saving. Then, for
+/// the knobs that save MACs (rank, channels) and then for those that save time (int8), a bisection
+/// on the ranked list finds the longest prefix whose model, built and validated in full, still keeps
+/// the output budgets: each validation halves the interval. Finally every budget is checked on the
+/// choice. Everything is deterministic (samples, ranking, SVDs); only the time limit can cut the
+/// search short and the int8 speed check (made once, on the final choice) can drop quantize.
 /// </summary>
 public sealed class LayerSearch
 {
@@ -28,7 +30,12 @@ public sealed class LayerSearch
     private readonly IReadOnlyList<string> _passes;
     private readonly IReadOnlyList<string> _knobPasses;
     private readonly bool _hasUnnamedNodes;
+    private readonly List<(string What, double Seconds)> _spent = [];
+    // Seconds of full validations per layer at the boundary being tested (the layer whose setting a bisection step decided).
+    private readonly Dictionary<string, double> _spentOn = new(StringComparer.Ordinal);
     private IReadOnlyList<LayerKnob> _knobs = [];
+    private readonly Dictionary<string, KnobSaving> _saves = new(StringComparer.Ordinal);
+    private bool _timeRanOut;
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
     {
@@ -40,9 +47,7 @@ public sealed class LayerSearch
     {
         _request = request;
         _outputBudgets = request.Budgets.Where(d => d.NeedsOutputs);
-        var (passes, knobPasses) = TrialPasses(request.Passes);
-        _passes = passes;
-        _knobPasses = knobPasses;
+        (_passes, _knobPasses) = TrialPasses(request.Passes, request.Registry);
         _hasUnnamedNodes = ModelLoader.Load(request.ModelPath).Graph.AllNodes().Any(n => n.Name.Length == 0);
     }
 
@@ -50,119 +55,207 @@ public sealed class LayerSearch
     {
         if (!request.Budgets.NeedsOutputs)
             throw new ModelOptException(ErrorCode.InvalidArgument, null, "--search needs a budget on the outputs to know how far it may go: --max-accuracy-drop, --min-agreement or --min-cosine.");
+        if (request.Calibration is null)
+            throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, "--search needs calibration samples for its sensitivity profile (the tool gives synthetic ones when no --data is given).");
         return new LayerSearch(request).Search();
     }
 
     /// <summary>
     /// The passes each trial runs and those the search turns. The user's order is kept, except that
-    /// separable and lowrank are added (before refit) when no knob pass is named, and refit moves
-    /// to just after the last of separable, lowrank and prune (so before quantize, whose Q/DQ weights
-    /// refit cannot fit), and every trial is refit before it is measured.
+    /// refit moves to just after the last pass whose knobs save MACs (before int8, whose Q/DQ
+    /// weights refit cannot fit), so every trial is refit before it is measured. When the user names
+    /// no knob pass, every pass that declares knobs is considered, in the registry's order, with
+    /// refit after the compressing ones.
     /// </summary>
-    public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given)
+    public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given, PassRegistry? registry = null)
     {
-        string Canonical(string p) => KnobCatalog.KnobPasses.Append(RefitPass.PassName).FirstOrDefault(k => k.Equals(p, StringComparison.OrdinalIgnoreCase)) ?? p;
-        var passes = given.Where(p => !p.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(Canonical).ToList();
-        if (!passes.Any(KnobCatalog.KnobPasses.Contains))
+        registry ??= PassRegistry.Default;
+        var providers = KnobCatalog.Providers(registry);
+        var compressing = providers.Where(p => p.Saves == KnobSaving.Macs).Select(p => p.Name).ToList();
+        var passes = given.Where(p => !p.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(registry.Canonical).ToList();
+        if (!passes.Any(p => providers.Any(k => k.Name == p)))
         {
             int refitAt = passes.IndexOf(RefitPass.PassName);
-            passes.InsertRange(refitAt < 0 ? passes.Count : refitAt, KnobCatalog.DefaultPasses);
+            if (refitAt < 0)
+            {
+                passes.AddRange(compressing);
+                passes.Add(RefitPass.PassName);
+            }
+            else passes.InsertRange(refitAt, compressing);
+            passes.AddRange(providers.Where(p => p.Saves != KnobSaving.Macs).Select(p => p.Name));
         }
         int refit = passes.IndexOf(RefitPass.PassName);
-        int lastStructural = passes.FindLastIndex(KnobCatalog.StructuralPasses.Contains);
-        if (refit >= 0 && lastStructural >= 0)
+        int lastCompressing = passes.FindLastIndex(compressing.Contains);
+        if (refit >= 0 && lastCompressing >= 0)
         {
             passes.RemoveAt(refit);
-            passes.Insert(lastStructural > refit ? lastStructural : lastStructural + 1, RefitPass.PassName);
+            passes.Insert(lastCompressing > refit ? lastCompressing : lastCompressing + 1, RefitPass.PassName);
         }
-        return (passes, KnobCatalog.KnobPasses.Where(passes.Contains).ToList());
+        return (passes, providers.Select(p => p.Name).Where(passes.Contains).ToList());
     }
 
     private SearchOutcome Search()
     {
-        _knobs = KnobCatalog.For(_request.ModelPath, _request.Config, _knobPasses);
-        var knobs = _knobs;
-        Log($"search: {knobs.Count} layer(s) to tune ({string.Join(", ", knobs.Select(Describe))}); passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
-        var reference = Evaluate([]);
-        if (!reference.Kept)
-            return Fail(reference.Report, [], $"the passes {string.Join(", ", _passes.Except(_knobPasses))} alone already break the output budgets");
+        var pipeline = _request.Registry.Parse(string.Join(',', _passes));
+        // The model the knob passes first see: after the passes before them that keep outputs (freeze).
+        var prefix = pipeline.TakeWhile(p => p is not IKnobProvider && p.Name != RefitPass.PassName).ToList();
+        var prepared = CandidateBuilder.Build(_request.ModelPath, _request.Config, prefix, _request.Validation.Bindings, null).Model;
+        Log($"search: passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
+        if (_request.SplitNote is { } split) Log(split);
 
-        // Sensitivity of each layer alone, mildest setting first.
-        var alone = new Dictionary<(string Knob, int Step), Trial>();
-        foreach (var knob in knobs)
-        {
-            for (int step = 0; step < knob.Ladder.Count && !TimeUp(); step++)
-            {
-                var trial = Evaluate([(knob, step)]);
-                alone[(knob.Key, step)] = trial;
-                Log($"sensitivity {knob.Key} {knob.Ladder[step].Label}: harm {Harm(trial)}, FLOPs {Quantity.Format(trial.Flops ?? 0, QuantityKind.Flops)}{(trial.Kept ? "" : " — breaks " + BrokenKeys(trial))}");
-                if (!trial.Kept) break; // a more aggressive setting of the same layer only does more harm
-            }
-        }
-
-        // Rewrite one step at a time, least harm first.
         var chosen = new Dictionary<string, int>();
-        var frozen = new HashSet<string>();
-        while (!TimeUp())
+        SensitivityProfile? profile = null;
+        foreach (var saves in new[] { KnobSaving.Macs, KnobSaving.Time })
         {
-            var next = knobs.Where(k => !frozen.Contains(k.Key))
-                .Select(k => (Knob: k, Step: chosen.GetValueOrDefault(k.Key, -1) + 1))
-                .Where(c => alone.TryGetValue((c.Knob.Key, c.Step), out var t) && t.Kept)
-                .OrderBy(c => alone[(c.Knob.Key, c.Step)].Harm).ThenBy(c => alone[(c.Knob.Key, c.Step)].Flops ?? long.MaxValue)
-                .ThenBy(c => c.Knob.Key, StringComparer.Ordinal)
-                .FirstOrDefault();
-            if (next.Knob is null) break;
-            var trial = Evaluate(Assignment(chosen, next.Knob.Key, next.Step));
-            if (trial.Kept)
+            var providers = pipeline.OfType<IKnobProvider>().Where(p => p.Saves == saves).ToList();
+            if (providers.Count == 0) continue;
+            if (TimeUp())
             {
-                chosen[next.Knob.Key] = next.Step;
-                Log($"take {next.Knob.Key} {next.Knob.Ladder[next.Step].Label}: harm {Harm(trial)}, FLOPs {Quantity.Format(trial.Flops ?? 0, QuantityKind.Flops)}");
+                _timeRanOut = true;
+                break;
             }
-            else
+            // Time-saving knobs (int8) are listed on the model as the MAC-saving choice and refit
+            // left it, so the layers those passes created (a factorized conv's halves) are knobs too.
+            var basis = prepared;
+            if (saves == KnobSaving.Time && _knobs.Count > 0)
             {
-                frozen.Add(next.Knob.Key);
-                Log($"keep {next.Knob.Key} at {(chosen.TryGetValue(next.Knob.Key, out int s) ? next.Knob.Ladder[s].Label : "the original")}: {next.Knob.Ladder[next.Step].Label} with the others breaks {BrokenKeys(trial)}");
+                var before = pipeline.TakeWhile(p => !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
+                basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
+            var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
+            _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
+            foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
+            Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
+            profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
+            _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
+            LogProfile(profile);
+            var moves = profile.Ranked(saves);
+            if (moves.Count == 0) continue;
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            (chosen, _) = Bisect(moves, chosen, saves);
         }
-        if (TimeUp()) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
+        if (_timeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
+        if (_timeRanOut && chosen.Count == 0)
+        {
+            // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
+            string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
+            Log($"search: chose no rewrite; {ranOut}");
+            return new SearchOutcome(ConfigFor([]), _passes, _log, null) { TimeRanOut = ranOut, Profile = profile };
+        }
 
-        var final = FallBack(chosen, alone);
+        var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
         var speed = SpeedCheck(final);
         if (speed is { Passed: false })
         {
             // The user asked for int8 or nothing: no fallback to float.
             if (final.Candidate?.RequiredChecks.Any(c => c.PassRequired) == true)
                 QuantizationSpeedCheck.Enforce(speed, allowSlower: false, _request.ModelPath, "\"quantize\": { \"required\": true } is set");
-            // int8 slower than fp32 is a broken speed budget, not an error: the search drops quantize
-            // rather than fail, since a mixed model only adds float↔int8 conversions.
-            var quantized = chosen.Keys.Where(k => Knob(k).Pass == QuantizePass.PassName).ToList();
+            // int8 slower than fp32 is a broken speed budget, not an error: the search drops the
+            // time-saving knobs rather than fail, since a mixed model only adds float↔int8 conversions.
+            var timeKnobs = chosen.Keys.Where(k => _saves[k] == KnobSaving.Time).ToList();
             Log($"speed check: int8 is slower than fp32 ({speed}); every layer kept float.");
-            if (quantized.Count > 0)
+            if (timeKnobs.Count > 0)
             {
-                foreach (var key in quantized) chosen.Remove(key);
-                final = FallBack(chosen, alone);
+                foreach (var key in timeKnobs) chosen.Remove(key);
+                final = Evaluate(Assignment(chosen), _request.Budgets, "final check without int8");
                 speed = null;
             }
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
         }
         var config = ConfigFor(Assignment(chosen));
-        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : string.Join(", ", chosen.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {Knob(c.Key).Ladder[c.Value].Label}")))} in {_clock.Elapsed.TotalSeconds:0.#} s.");
-        if (!final.Kept) return Fail(final.Report, chosen, "no setting keeps every budget");
-        return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed };
+        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_clock.Elapsed.TotalSeconds:0.#} s.");
+        Log($"search: {TimeSpent()}.");
+        if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
+        if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
+        return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed, Profile = profile };
     }
 
-    // Every budget now, falling back most harmful first while the output budgets are broken.
-    private Trial FallBack(Dictionary<string, int> chosen, Dictionary<(string Knob, int Step), Trial> alone)
+    // Rounds of bisection: each finds the longest prefix of the ranked moves (on top of what was
+    // chosen before) that keeps the output budgets; the move that broke them fixes its knob where it
+    // is, and the next round goes on down the rest of the list. MAC-saving rounds stop once the
+    // static budgets (FLOPs, parameters, size) are met; each round costs O(log N) validations.
+    private (Dictionary<string, int> Chosen, Trial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, KnobSaving saves)
     {
-        var final = Evaluate(Assignment(chosen), _request.Budgets);
-        while (final.Report.Broken.Any(v => v.Budget.Definition.NeedsOutputs) && chosen.Count > 0)
+        string kind = saves == KnobSaving.Macs ? "MAC-saving" : "time-saving";
+        var staticBudgets = _request.Budgets.Where(d => !d.NeedsOutputs && !d.NeedsLatency);
+        var chosen = before;
+        Trial? last = null;
+        var remaining = moves.ToList();
+        int maxRounds = saves == KnobSaving.Macs ? 4 : 2;
+        for (int round = 1; round <= maxRounds && remaining.Count > 0; round++)
         {
-            var worst = chosen.OrderByDescending(c => alone[(c.Key, c.Value)].Harm).ThenBy(c => c.Key, StringComparer.Ordinal).First();
-            chosen.Remove(worst.Key);
-            Log($"fall back: {worst.Key} left as it was");
-            final = Evaluate(Assignment(chosen), _request.Budgets);
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            var (taken, trial, breaker) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}");
+            chosen = Apply(chosen, remaining.Take(taken));
+            last = trial ?? last;
+            if (breaker is null) break;
+            remaining = remaining.Skip(taken).Where(m => m.Knob.Knob.Key != breaker.Knob.Knob.Key).ToList();
+            if (saves == KnobSaving.Macs && !staticBudgets.IsEmpty && last is not null && StaticBudgetsKept(last, staticBudgets)) break;
         }
-        return final;
+        return (chosen, last);
+    }
+
+    private static Dictionary<string, int> Apply(Dictionary<string, int> before, IEnumerable<RankedMove> moves)
+    {
+        var result = new Dictionary<string, int>(before);
+        foreach (var move in moves) result[move.Knob.Knob.Key] = Math.Max(result.GetValueOrDefault(move.Knob.Knob.Key, -1), move.Step);
+        return result;
+    }
+
+    private static bool StaticBudgetsKept(Trial trial, BudgetSet budgets) =>
+        BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null).Evaluate(budgets).All(v => v.Kept);
+
+    private (int Taken, Trial? Trial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind)
+    {
+        int lo = 0, hi = moves.Count;
+        Trial? last = null;
+        var all = Evaluate(Assignment(Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
+        if (all.Kept) return (hi, all, null);
+        while (hi - lo > 1)
+        {
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            int mid = (lo + hi) / 2;
+            var boundary = moves[mid - 1];
+            var trial = Evaluate(Assignment(Apply(before, moves.Take(mid))), null,
+                $"{kind}: first {mid} of {moves.Count} (up to {boundary.Knob.Knob.Key} {boundary.Knob.Knob.Ladder[boundary.Step].Label})");
+            _spentOn[boundary.Knob.Knob.Key] = _spentOn.GetValueOrDefault(boundary.Knob.Knob.Key) + _spent[^1].Seconds;
+            if (trial.Kept)
+            {
+                lo = mid;
+                last = trial;
+            }
+            else hi = mid;
+        }
+        var stopped = moves[lo];
+        Log($"{kind}: took the first {lo} of {moves.Count} ranked setting(s); the next, {stopped.Knob.Knob.Key} {stopped.Knob.Knob.Ladder[stopped.Step].Label}, breaks the output budgets with them, so {stopped.Knob.Knob.Node} stays where it is.");
+        return (lo, last, stopped);
+    }
+
+    private void LogProfile(SensitivityProfile profile)
+    {
+        Log($"profile: {profile.Knobs.Count} knob(s), {profile.Knobs.Sum(k => k.Steps.Count)} setting(s) measured layer by layer on {profile.Samples} calibration sample(s) in {profile.Elapsed.TotalSeconds:0.#} s.");
+        foreach (var unmeasured in profile.Knobs.Where(k => !k.Measured))
+            Log($"profile: {unmeasured.Knob.Key} could not be measured on its own (a layer the profile cannot recompute); left as it is.");
+        foreach (var saves in new[] { KnobSaving.Macs, KnobSaving.Time })
+        {
+            var ranked = profile.Ranked(saves);
+            if (ranked.Count == 0) continue;
+            string Line(RankedMove m) => $"{m.Knob.Knob.Key} {m.Knob.Knob.Ladder[m.Step].Label} (1/SQNR {m.Knob.Steps[m.Step].Harm.ToString("0.###e0", CultureInfo.InvariantCulture)})";
+            Log($"profile: least harm per saving ({(saves == KnobSaving.Macs ? "MACs" : "time")}): {string.Join(", ", ranked.Take(3).Select(Line))}");
+            Log($"profile: most harm per saving ({(saves == KnobSaving.Macs ? "MACs" : "time")}): {string.Join(", ", ranked.TakeLast(Math.Min(5, ranked.Count)).Reverse().Select(Line))}");
+        }
     }
 
     // The speed check quantize asks for, made on the final choice only (it is the one timing-dependent step).
@@ -180,28 +273,43 @@ public sealed class LayerSearch
         new(new Budget(BudgetDefinition.MinSpeedup, 1, "the int8 speed check (quantize.allowSlower is false)"), speed.Speedup, false,
             "the pass 'quantize' made it slower than fp32", speed.ToString());
 
-    private SearchOutcome Fail(ValidationReport report, Dictionary<string, int> chosen, string why)
+    private SearchOutcome Fail(ValidationReport report, string why)
     {
-        string best = $"the best reached: FLOPs {Quantity.Format(report.CandidateFootprint.Flops ?? 0, QuantityKind.Flops)}"
+        string best = $"the closest it got: FLOPs {Quantity.Format(report.CandidateFootprint.Flops ?? 0, QuantityKind.Flops)}"
             + (report.FlopReduction is double r ? $" ({r:0.##}x fewer)" : "")
             + (report.Comparison?.AccuracyDrop is double d ? $", accuracy drop {d:0.##} points" : "")
             + (report.Comparison is { } c ? $", agreement {c.Agreement:0.####}, cosine {c.MinCosine:0.#####}" : "");
+        string spent = TimeSpent();
         var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log },
-            $"--search: {why}; {best}. Budget(s) that could not be met:");
+            $"--search: {why}; {best}; {spent}. Budget(s) that could not be met:");
         return new SearchOutcome(_request.Config, _passes, _log, failure);
+    }
+
+    private string TimeSpent()
+    {
+        double profile = _spent.Where(s => s.What == "sensitivity profile").Sum(s => s.Seconds);
+        var validations = _spent.Where(s => s.What != "sensitivity profile").ToList();
+        string layers = string.Join(", ", _spentOn.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:0.#} s"));
+        return $"time spent: sensitivity profile {profile:0.#} s, {validations.Count} full validation(s) {validations.Sum(v => v.Seconds):0.#} s"
+            + (layers.Length > 0 ? $", deciding {layers}" : "");
+    }
+
+    private string Describe(Dictionary<string, int> chosen)
+    {
+        var byPass = chosen.GroupBy(c => Knob(c.Key).Pass).ToList();
+        return string.Join("; ", byPass.Select(g =>
+        {
+            var items = g.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{Knob(c.Key).Node} {Knob(c.Key).Ladder[c.Value].Label}").ToList();
+            int total = _knobs.Count(k => k.Pass == g.Key);
+            return items.Count > 12 ? $"{g.Key} on {items.Count} of {total} layers ({total - items.Count} left as they are: {string.Join(", ", _knobs.Where(k => k.Pass == g.Key && !chosen.ContainsKey(k.Key)).Select(k => k.Node))})"
+                : string.Join(", ", items.Select(i => $"{i} by {g.Key}"));
+        }));
     }
 
     private LayerKnob Knob(string key) => _knobs.First(k => k.Key == key);
 
-    private static string Describe(LayerKnob k) =>
-        k.Members.Count > 1 ? $"{k.Key} (with {string.Join(", ", k.Members.Where(m => m != k.Node))})" : k.Key;
-
-    private List<(LayerKnob, int)> Assignment(Dictionary<string, int> chosen, string? extra = null, int step = 0)
-    {
-        var result = _knobs.Where(k => chosen.ContainsKey(k.Key) && k.Key != extra).Select(k => (k, chosen[k.Key])).ToList();
-        if (extra is not null) result.Add((Knob(extra), step));
-        return result;
-    }
+    private List<(LayerKnob, int)> Assignment(Dictionary<string, int> chosen) =>
+        _knobs.Where(k => chosen.ContainsKey(k.Key)).Select(k => (k, chosen[k.Key])).ToList();
 
     // Every knob layer not in the assignment is left alone (null), so a trial rewrites exactly what
     // it names; unnamed nodes, which no knob can address, are left alone by the knob passes too.
@@ -217,8 +325,9 @@ public sealed class LayerSearch
         return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
 
-    private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets = null)
+    private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what)
     {
+        var clock = Stopwatch.StartNew();
         var config = ConfigFor(assignment);
         var passes = _request.Registry.Parse(string.Join(',', _passes));
         var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
@@ -226,17 +335,24 @@ public sealed class LayerSearch
             _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } });
         var c = report.Comparison;
         double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
-        // Only the final check keeps the model (for the speed check); sensitivities would hold one per trial.
-        return new Trial(report, harm, budgets is null ? null : candidate);
+        var trial = new Trial(report, harm, budgets is null ? null : candidate);
+        _spent.Add((what, clock.Elapsed.TotalSeconds));
+        Log($"validation {_spent.Count - 1}: {what}: {Harm(trial)}, FLOPs {Quantity.Format(trial.Flops ?? 0, QuantityKind.Flops)}"
+            + $" — {(trial.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(trial))} ({clock.Elapsed.TotalSeconds:0.#} s)");
+        return trial;
     }
 
     private static string Harm(Trial t) => t.Report.Comparison?.AccuracyDrop is double d
-        ? $"{d.ToString("0.##", CultureInfo.InvariantCulture)} points"
+        ? $"accuracy drop {d.ToString("0.##", CultureInfo.InvariantCulture)} points"
         : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}";
 
     private static string BrokenKeys(Trial t) => string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
 
     private bool TimeUp() => _clock.Elapsed > _request.TimeLimit;
 
-    private void Log(string line) => _log.Add(line);
+    private void Log(string line)
+    {
+        _log.Add(line);
+        _request.Progress?.Invoke(line);
+    }
 }

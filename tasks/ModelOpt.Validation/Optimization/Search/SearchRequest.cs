@@ -3,11 +3,12 @@ using ModelOpt.Engine.Calibration;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation.Budgets;
 
 namespace ModelOpt.Validation.Optimization.Search;
 
-/// <summary>What the accuracy-aware search works from: the model, the user's config and passes, the budgets and the validation data.</summary>
+/// <summary>What the accuracy-aware search works from: the model, the user's config and passes, the budgets and the validation data (its search part).</summary>
 public sealed record SearchRequest(
     string ModelPath,
     OptimizeConfig Config,
@@ -16,11 +17,24 @@ public sealed record SearchRequest(
     ValidationSettings Validation,
     TimeSpan TimeLimit,
     PassRegistry Registry,
-    IActivationSource? Calibration);
+    IActivationSource? Calibration)
+{
+    /// <summary>Each search log line as it is written, for a terminal (null: none).</summary>
+    public Action<string>? Progress { get; init; }
+
+    /// <summary>How the validation samples were split between the search and the confirmation, for the log.</summary>
+    public string? SplitNote { get; init; }
+}
 
 /// <summary>The settings the search chose (as a config with per-node settings and a pass list), its log, or why no setting keeps the budgets.</summary>
 public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> Passes, IReadOnlyList<string> Log, ModelOptException? Failure)
 {
     /// <summary>The int8 speed check the search made on the model it chose, so the run does not measure (and maybe decide) twice.</summary>
     public SpeedCheckResult? SpeedCheck { get; init; }
+
+    /// <summary>Set when the time limit ran out before any saving was found: what to warn the user.</summary>
+    public string? TimeRanOut { get; init; }
+
+    /// <summary>The sensitivity profile the search ranked by.</summary>
+    public SensitivityProfile? Profile { get; init; }
 }
