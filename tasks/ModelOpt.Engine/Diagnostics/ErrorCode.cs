@@ -27,12 +27,17 @@ public enum ErrorCode
     InvalidConfig = 2004,
     UnknownPass = 2005,
     DataFileInvalid = 2006,
+    InvalidValueBinding = 2020,
+    InvalidStatePairing = 2021,
 
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,
 
     // 4xxx: budgets (exit code 1)
     BudgetBroken = 4001,
+
+    // 9xxx: a bug in ModelOpt, not the user's mistake (exit code 3)
+    InternalError = 9001,
 }
 
 public static class ErrorCodes

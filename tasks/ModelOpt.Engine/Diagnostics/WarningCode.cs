@@ -21,6 +21,9 @@ public enum WarningCode
 
     /// <summary>The rewrite gained nothing: no fewer FLOPs, no smaller file, no faster.</summary>
     NoGain = 5005,
+
+    /// <summary>The passes asked for rewrote no compute node: the model's weighted layers sit inside If/Loop bodies, which passes do not enter.</summary>
+    WorkInsideSubgraphs = 5006,
 }
 
 public static class WarningCodes

@@ -58,6 +58,12 @@ public sealed class Value
     /// </summary>
     public Tensor? KnownValue { get; set; }
 
+    /// <summary>
+    /// For a graph input: the value the user bound to it (<c>--value sr=16000</c>), fed on every run
+    /// and folded by shape inference. Not part of the saved model.
+    /// </summary>
+    public Tensor? BoundValue { get; set; }
+
     public bool IsGraphInput { get; internal set; }
 
     public bool IsGraphOutput { get; internal set; }

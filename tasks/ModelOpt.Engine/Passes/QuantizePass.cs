@@ -14,6 +14,8 @@ public sealed class QuantizePass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(QuantizeSettings);
+
     // Static int8 and GPTQ int4 calibrate; dynamic and round-to-nearest int4 ignore the samples.
     public PassNeeds Needs => PassNeeds.Calibration;
 
@@ -21,7 +23,7 @@ public sealed class QuantizePass : IPass
 
     public PassOutcome Run(Model model, PassContext context)
     {
-        var settings = QuantizeSettings.From(context.Config.SettingsFor(PassName), context.Config.SourcePath ?? "modelopt.json");
+        var settings = context.Settings<QuantizeSettings>(PassName);
         if (model.Graph.AllNodes().Any(n => n.OpType == "BatchNormalization"))
             context.Note("quantize: the model still has BatchNormalization; run 'freeze' first so it is folded into the convs before quantizing.");
         var notes = new List<string>();

@@ -10,10 +10,23 @@ namespace ModelOpt.Engine.Shapes;
 /// </summary>
 internal static class ControlFlowShapes
 {
-    public static void InferIf(Node node, Action<Graph> inferBody)
+    public static void InferIf(Node node, Action<Graph> inferBody, FoldedTensor? condition, ShapeInferenceResult result)
     {
         if (!node.Subgraphs.TryGetValue("then_branch", out var then) || !node.Subgraphs.TryGetValue("else_branch", out var @else))
             throw new ShapeInferenceFailure("If without both branches");
+        if (condition is { Count: 1 })
+        {
+            // A condition fixed by constants or bound inputs (Silero VAD's sr == 16000): only the
+            // branch taken runs, so only it is inferred and counted; the other stays in the model.
+            bool taken = condition.Int(0) != 0;
+            var (run, skipped) = taken ? (then, @else) : (@else, then);
+            inferBody(run);
+            result.MarkNotTaken(skipped);
+            result.AddNote($"If '{node.Name}': the condition is {(taken ? "true" : "false")} for the bound values, so only its {(taken ? "then" : "else")} branch is counted ({skipped.AllNodes().Count()} node(s) of the other branch are kept but not counted).");
+            for (int i = 0; i < node.Outputs.Count && i < run.Outputs.Count; i++)
+                if (node.Outputs[i] is { } output && run.Outputs[i].Shape is { } shape) Set(output, run.Outputs[i].ElementType, shape);
+            return;
+        }
         inferBody(then);
         inferBody(@else);
         for (int i = 0; i < node.Outputs.Count; i++)

@@ -15,6 +15,7 @@ internal sealed class FoldedValues
         if (_values.TryGetValue(value, out var known)) return known;
         FoldedTensor? read = null;
         var constant = value.IsConstant ? value.Initializer : value.Producer?.ConstantOutput;
+        if (constant is null && value.IsGraphInput && value.BoundValue is { } bound) constant = bound;
         if (constant is not null) read = FoldedTensor.FromTensor(constant);
         _values[value] = read;
         return read;

@@ -25,10 +25,38 @@ internal static class InputBinder
                     $"--shape names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
         }
 
+        foreach (string name in bindings.Values.Specs.Keys)
+        {
+            if (inputs.All(v => v.Name != name))
+                throw new ModelOptException(ErrorCode.InvalidValueBinding, model.SourcePath,
+                    $"--value names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
+        }
+
         foreach (var input in inputs)
         {
+            input.BoundValue = null;
             TensorShape? declared = input.ShapeSource == ShapeSource.Bound && Declared.TryGetValue(input, out var d) ? d : input.Shape;
             if (declared is not null) Declared.AddOrUpdate(input, declared);
+            if (bindings.Values.Specs.TryGetValue(input.Name, out string? spec))
+            {
+                var saved = (input.Shape, input.ShapeSource);
+                input.Shape = declared;
+                bindings.Shapes.TryGetValue(input.Name, out long[]? boundShape);
+                if (boundShape is not null) CheckCompatible(model, input.Name, declared, boundShape);
+                Tensor value;
+                try
+                {
+                    value = ValueBindings.Resolve(model.SourcePath ?? "(model)", input, spec, boundShape);
+                }
+                catch
+                {
+                    (input.Shape, input.ShapeSource) = saved;
+                    throw;
+                }
+                input.BoundValue = value;
+                Apply(input, TensorShape.Of(value.Dims), result);
+                continue;
+            }
             if (bindings.Shapes.TryGetValue(input.Name, out long[]? bound))
             {
                 CheckCompatible(model, input.Name, declared, bound);

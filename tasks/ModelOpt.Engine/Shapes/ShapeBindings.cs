@@ -12,13 +12,27 @@ public sealed class ShapeBindings
 {
     private readonly Dictionary<string, long[]> _shapes;
 
-    private ShapeBindings(Dictionary<string, long[]> shapes) => _shapes = shapes;
+    private ShapeBindings(Dictionary<string, long[]> shapes, ValueBindings? values = null)
+    {
+        _shapes = shapes;
+        Values = values ?? ValueBindings.None;
+    }
 
     public static ShapeBindings None { get; } = new(new Dictionary<string, long[]>(StringComparer.Ordinal));
 
     public IReadOnlyDictionary<string, long[]> Shapes => _shapes;
 
-    public bool IsEmpty => _shapes.Count == 0;
+    /// <summary>Values bound to inputs (<c>--value</c>): they fix those inputs' shapes too.</summary>
+    public ValueBindings Values { get; }
+
+    public bool IsEmpty => _shapes.Count == 0 && Values.IsEmpty;
+
+    /// <summary>These shapes with <paramref name="values"/> bound as well.</summary>
+    public ShapeBindings WithValues(ValueBindings values) => new(_shapes, values);
+
+    /// <summary>Parses <c>--shape</c> and <c>--value</c> strings together.</summary>
+    public static ShapeBindings Parse(IEnumerable<string> shapes, IEnumerable<string> values) =>
+        Parse(shapes).WithValues(ValueBindings.Parse(values));
 
     public static ShapeBindings Of(IReadOnlyDictionary<string, long[]> shapes) =>
         new(shapes.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal));
@@ -62,5 +76,5 @@ public sealed class ShapeBindings
     private static ModelOptException Invalid(string text, string why) =>
         new(ErrorCode.InvalidShapeBinding, null, $"invalid --shape '{text}': {why}.");
 
-    public override string ToString() => string.Join(' ', _shapes.Select(p => $"{p.Key}={TensorShape.Of(p.Value)}"));
+    public override string ToString() => string.Join(' ', _shapes.Select(p => $"{p.Key}={TensorShape.Of(p.Value)}").Concat(Values.Specs.Select(p => $"{p.Key}:={p.Value}")));
 }

@@ -49,7 +49,7 @@ public static class ShapeInference
         void InferBody(Graph body) => InferGraph(body, model, folded, result);
         if (node.Domain.Length == 0 && node.OpType == "If")
         {
-            ControlFlowShapes.InferIf(node, InferBody);
+            ControlFlowShapes.InferIf(node, InferBody, node.Input(0) is { } cond ? folded.Get(cond) : null, result);
             return;
         }
         if (node.Domain.Length == 0 && node.OpType == "Loop")

@@ -8,6 +8,7 @@ public sealed class ShapeInferenceResult
     private readonly List<string> _notes = [];
     private readonly Dictionary<Node, string> _unresolved = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, TensorShape> _inputShapes = new(StringComparer.Ordinal);
+    private readonly HashSet<Graph> _notTaken = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The shapes graph inputs were given (bound, defaulted or as declared); the runtime provider gets these.</summary>
     public IReadOnlyDictionary<string, TensorShape> InputShapes => _inputShapes;
@@ -20,6 +21,22 @@ public sealed class ShapeInferenceResult
 
     /// <summary>Values whose shapes came from the runtime provider.</summary>
     public int RuntimeFilled { get; internal set; }
+
+    /// <summary>
+    /// If branches that bound values (<see cref="ValueBindings"/>) rule out: kept in the model, not
+    /// inferred and not counted by the cost model.
+    /// </summary>
+    public IReadOnlyCollection<Graph> NotTaken => _notTaken;
+
+    /// <summary>Whether <paramref name="node"/> sits, at any depth, inside a branch that is not taken.</summary>
+    public bool IsNotTaken(Node node)
+    {
+        for (var g = node.Owner; g.OwnerNode is { } owner; g = owner.Owner)
+            if (_notTaken.Contains(g)) return true;
+        return false;
+    }
+
+    internal void MarkNotTaken(Graph branch) => _notTaken.Add(branch);
 
     internal void AddNote(string note) => _notes.Add(note);
 

@@ -22,7 +22,7 @@ internal static class ShapeRuleRegistry
             new ConcatRule(), new SplitRule(), new SliceRule(), new GatherRule(), new GatherElementsRule(), new GatherNDRule(),
             new ShapeOfRule(), new ExpandRule(), new TileRule(), new PadRule(), new ResizeRule(), new ReduceRule(),
             new ArgReduceRule(), new TopKRule(), new ConstantRule(), new ConstantOfShapeRule(), new RangeRule(),
-            new DepthSpaceRule(), new QuantizeRule(), new NonZeroRule(),
+            new DepthSpaceRule(), new QuantizeRule(), new NonZeroRule(), new RecurrentRule(),
         ];
         var map = new Dictionary<string, IShapeRule>(StringComparer.Ordinal);
         foreach (var rule in rules)

@@ -13,4 +13,7 @@ public sealed record ComparisonSettings
 
     /// <summary>Called after each batch with (samples done, samples in all): the tool draws a progress bar from it.</summary>
     public Action<int, int>? Progress { get; init; }
+
+    /// <summary>A streaming model's state pairs: samples run in order, each model carrying its own state.</summary>
+    public Engine.Shapes.StatePairs State { get; init; } = Engine.Shapes.StatePairs.None;
 }

@@ -26,12 +26,14 @@ public static class ModelComparer
         int done = 0, agree = 0, baselineCorrect = 0, candidateCorrect = 0;
         double runtime = 0;
         IReadOnlyList<TensorData>? firstBatch = null;
+        var steppedA = new StatefulRunner(baseline, settings.State);
+        var steppedB = new StatefulRunner(candidate, settings.State);
         foreach (var batch in samples.Batches(BatchSizeFor(baseline, settings.BatchSize)))
         {
             firstBatch ??= batch;
             long t0 = Stopwatch.GetTimestamp();
-            var a = baseline.Run(batch, names);
-            var b = candidate.Run(batch, names);
+            var a = steppedA.Run(batch, names);
+            var b = steppedB.Run(batch, names);
             runtime += Stopwatch.GetElapsedTime(t0).TotalSeconds;
             long n = batch[0].Shape.Length > 0 ? batch[0].Shape[0] : 1;
             for (int k = 0; k < names.Length; k++)

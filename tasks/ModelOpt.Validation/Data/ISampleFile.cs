@@ -57,6 +57,11 @@ internal static class SampleFiles
         {
             _reader = reader;
             _single = reader.Shape.Length == inputRank - 1;
+            if (!_single && reader.Shape.Length == 0)
+            {
+                reader.Dispose();
+                throw new ModelOptException(ErrorCode.DataFileInvalid, reader.Path, "the array is a scalar, but the input it feeds takes a batch of samples along its first dimension.");
+            }
             RowShape = _single ? reader.Shape : reader.Shape[1..];
         }
 

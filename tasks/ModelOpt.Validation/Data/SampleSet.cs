@@ -25,11 +25,20 @@ public sealed class SampleSet : IDisposable
     // For each sample, for each input: which file and which row.
     private readonly List<(int File, long Row)[]> _samples;
     private readonly Func<int, IReadOnlyList<TensorData>>? _synthetic;
+    // Inputs with a bound value (--value): fed as bound, never read from files.
+    private readonly IReadOnlyList<(int Position, TensorData Value)> _bound;
+    // Bound values and inputs without a batch axis cannot be stacked: such sets run one sample at a time.
+    private readonly bool _oneAtATime;
 
-    private sealed record InputSpec(string Name, DataType Type, long[]? FixedRowShape, int Rank);
+    // Unbatched: a scalar, or an input whose first dimension is fixed above 1 (a recurrent state
+    // [2, batch, H]): a sample file holds it exactly as it is fed, with no batch axis added.
+    private sealed record InputSpec(string Name, DataType Type, long[]? FixedRowShape, int Rank, bool Unbatched = false)
+    {
+        public int RowRank => Unbatched ? Rank : Rank - 1;
+    }
 
     private SampleSet(string description, IReadOnlyList<InputSpec> inputs, List<ISampleFile> files, List<(int, long)[]> samples,
-        Func<int, IReadOnlyList<TensorData>>? synthetic, int syntheticCount)
+        Func<int, IReadOnlyList<TensorData>>? synthetic, int syntheticCount, IReadOnlyList<(int, TensorData)>? bound = null)
     {
         Description = description;
         _inputs = inputs;
@@ -37,7 +46,12 @@ public sealed class SampleSet : IDisposable
         _samples = samples;
         _synthetic = synthetic;
         Count = synthetic is null ? samples.Count : syntheticCount;
+        _bound = bound ?? [];
+        _oneAtATime = _bound.Count > 0 || inputs.Any(i => i.Unbatched);
     }
+
+    /// <summary>Whether samples run one at a time (bound values or inputs without a batch axis).</summary>
+    public bool OneAtATime => _oneAtATime;
 
     public string Description { get; }
 
@@ -58,6 +72,7 @@ public sealed class SampleSet : IDisposable
         if (!Directory.Exists(folder))
             throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder does not exist.");
         var inputs = InputsOf(model);
+        var bound = BoundOf(model);
         var files = new List<ISampleFile>();
         var samples = new List<(int, long)[]>();
         try
@@ -128,7 +143,7 @@ public sealed class SampleSet : IDisposable
 
         if (limit is int n && samples.Count > n) samples.RemoveRange(n, samples.Count - n);
         if (samples.Count == 0) throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder holds no samples.");
-        return new SampleSet($"{samples.Count} samples from {folder}", inputs, files, samples, null, 0);
+        return new SampleSet($"{samples.Count} samples from {folder}", inputs, files, samples, null, 0, bound);
     }
 
     /// <summary>Seeded random samples of the given input shapes (batch dimension excluded from the count).</summary>
@@ -137,7 +152,7 @@ public sealed class SampleSet : IDisposable
         var inputs = InputsOf(model);
         var oneSample = shapes?.ToDictionary(kv => kv.Key, kv => kv.Value);
         return new SampleSet($"{count} synthetic samples (seed {seed})", inputs, [], [],
-            i => SyntheticInputs.For(model, oneSample, seed * 100_003 + i), count);
+            i => SyntheticInputs.For(model, oneSample, seed * 100_003 + i), count, BoundOf(model));
     }
 
     /// <summary>
@@ -149,7 +164,7 @@ public sealed class SampleSet : IDisposable
         var inputs = InputsOf(model);
         var oneSample = shapes?.ToDictionary(kv => kv.Key, kv => kv.Value);
         return new SampleSet($"{count} synthetic page images (seed {seed})", inputs, [], [],
-            i => Data.SyntheticDocuments.For(model, oneSample, seed * 100_003 + i), count);
+            i => Data.SyntheticDocuments.For(model, oneSample, seed * 100_003 + i), count, BoundOf(model));
     }
 
     /// <summary>
@@ -159,12 +174,18 @@ public sealed class SampleSet : IDisposable
     public IEnumerable<IReadOnlyList<TensorData>> Batches(int batchSize)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize));
+        if (_oneAtATime) batchSize = 1;
         if (_synthetic is not null)
         {
             for (int start = 0; start < Count; start += batchSize)
             {
                 int n = Math.Min(batchSize, Count - start);
                 var parts = Enumerable.Range(start, n).Select(_synthetic).ToList();
+                if (n == 1)
+                {
+                    yield return parts[0];
+                    continue;
+                }
                 yield return Enumerable.Range(0, parts[0].Count).Select(k => Concat(parts.Select(p => p[k]).ToList())).ToList();
             }
             yield break;
@@ -184,8 +205,9 @@ public sealed class SampleSet : IDisposable
                     var (f, row) = _samples[start + i][k];
                     _files[f].ReadRows(row, 1).CopyTo(bytes.AsSpan((int)(i * rowBytes)));
                 }
-                batch.Add(new TensorData(_inputs[k].Name, file.DataType, [n, .. file.RowShape], bytes));
+                batch.Add(new TensorData(_inputs[k].Name, file.DataType, _inputs[k].Unbatched ? file.RowShape : [n, .. file.RowShape], bytes));
             }
+            foreach (var (position, value) in _bound) batch.Insert(position, value);
             yield return batch;
         }
     }
@@ -210,12 +232,14 @@ public sealed class SampleSet : IDisposable
 
     private static int Open(List<ISampleFile> files, string path, InputSpec input)
     {
-        var file = SampleFiles.Open(path, input.Rank);
+        var file = SampleFiles.Open(path, input.Unbatched ? input.Rank + 1 : input.Rank);
         files.Add(file);
         if (file.DataType != input.Type)
             throw new ModelOptException(ErrorCode.DataFileInvalid, path, $"holds {DataTypes.Name(file.DataType)} but input '{input.Name}' takes {DataTypes.Name(input.Type)}.");
-        if (file.RowShape.Length != input.Rank - 1)
-            throw new ModelOptException(ErrorCode.DataFileInvalid, path, $"has shape [{string.Join(", ", file.RowShape)}] per sample, but input '{input.Name}' has rank {input.Rank} (batch dimension first).");
+        if (file.RowShape.Length != input.RowRank)
+            throw new ModelOptException(ErrorCode.DataFileInvalid, path, input.Unbatched
+                ? $"has shape [{string.Join(", ", file.RowShape)}] per sample, but input '{input.Name}' has rank {input.Rank} and no batch axis: a file holds it exactly as it is fed (or bind it with --value {input.Name}=...)."
+                : $"has shape [{string.Join(", ", file.RowShape)}] per sample, but input '{input.Name}' has rank {input.Rank} (batch dimension first).");
         if (input.FixedRowShape is { } fixedShape)
             for (int d = 0; d < fixedShape.Length; d++)
                 if (fixedShape[d] >= 0 && fixedShape[d] != file.RowShape[d])
@@ -223,16 +247,24 @@ public sealed class SampleSet : IDisposable
         return files.Count - 1;
     }
 
+    // Bound inputs, at their position among the model's real inputs.
+    private static List<(int, TensorData)> BoundOf(Model model) =>
+        model.Graph.Inputs.Where(v => v.Initializer is null)
+            .Select((v, i) => (i, v.BoundValue))
+            .Where(p => p.BoundValue is not null)
+            .Select(p => (p.i, TensorData.FromTensor(p.BoundValue!)))
+            .ToList();
+
     private static List<InputSpec> InputsOf(Model model)
     {
         var specs = new List<InputSpec>();
         foreach (var v in model.Graph.Inputs)
         {
-            if (v.Initializer is not null) continue;
+            if (v.Initializer is not null || v.BoundValue is not null) continue;
             int rank = v.Shape?.Rank ?? throw new ModelOptException(ErrorCode.DataFileInvalid, model.SourcePath, $"input '{v.Name}' has no declared shape, so samples cannot be matched to it.");
-            if (rank == 0) throw new ModelOptException(ErrorCode.DataFileInvalid, model.SourcePath, $"input '{v.Name}' is a scalar; samples need a batch dimension.");
-            var row = v.Shape.Dims.Skip(1).Select(d => d.Value ?? -1).ToArray();
-            specs.Add(new InputSpec(v.Name, v.ElementType, row, rank));
+            bool unbatched = rank == 0 || v.Shape[0].Value is > 1;
+            var row = v.Shape.Dims.Skip(unbatched ? 0 : 1).Select(d => d.Value ?? -1).ToArray();
+            specs.Add(new InputSpec(v.Name, v.ElementType, row, rank, unbatched));
         }
         return specs;
     }

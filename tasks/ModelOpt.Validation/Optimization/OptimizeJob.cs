@@ -26,11 +26,14 @@ public static class OptimizeJob
         registry ??= PassRegistry.Default;
         var notes = new List<string>();
         var warnings = new List<ModelOptWarning>();
-        var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath);
-        config.CheckPassNames(registry.Names);
+        options.Check();
+        var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath, registry);
+        if (options.PassSettings is { } inline)
+            config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(inline, options.PassSettingsSource ?? "--pass-settings", registry));
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
-        var bindings = ShapeBindings.Parse(options.Shapes);
+        var bindings = ShapeBindings.Parse(options.Shapes).WithValues(config.Values.With(ValueBindings.Parse(options.Values)));
+        var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
         var validation = new ValidationSettings
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
@@ -40,14 +43,20 @@ public static class OptimizeJob
             Seed = options.Seed + 1,
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
-            Comparison = new ComparisonSettings { Progress = options.Progress },
+            Comparison = new ComparisonSettings { Progress = options.Progress, State = state },
         };
 
         var probe = ModelLoader.Load(options.ModelPath);
         config.CheckAgainst(probe);
+        if (!bindings.Values.IsEmpty || !state.IsEmpty)
+        {
+            // Bad values and pairings are found before any pass runs, and the samples see the bound values.
+            ShapeInference.Run(probe, bindings);
+            state.CheckAgainst(probe);
+        }
         var passes = registry.Parse(string.Join(',', passNames));
-        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes, warnings) : null;
-        var calibration = samples is null ? null : new OrtActivationSource(samples);
+        using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, bindings, notes, warnings) : null;
+        var calibration = samples is null ? null : new OrtActivationSource(samples, state: state);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
@@ -62,14 +71,14 @@ public static class OptimizeJob
         }
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes);
-        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, candidate.Model, notes, warnings, searchSpeed) is { } skipped)
+        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings);
+        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed) is { } skipped)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
             passes = passes.Where(p => p.Name != skipped).ToList();
             candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes);
+            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings);
         }
         notes.AddRange(candidate.Notes);
         var model = candidate.Model;
@@ -82,6 +91,8 @@ public static class OptimizeJob
         // of the user's, the default fidelity floor judges it (a model that answers unlike the original
         // must not be written just because nobody asked).
         bool floor = passes.Count > 0 && FidelityFloor.AppliesTo(budgets, options.FidelityFloor);
+        if (SubgraphWork.Explain(model, reports) is { } inside)
+            warnings.Add(new ModelOptWarning(WarningCode.WorkInsideSubgraphs, options.ModelPath, inside));
         ValidationReport? report = null;
         if (!budgets.IsEmpty || options.Validate || passes.Count > 0)
         {
@@ -92,7 +103,7 @@ public static class OptimizeJob
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
                 warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
                     $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));
-            if (NoGain(report, reports) is { } nothing) warnings.Add(new ModelOptWarning(WarningCode.NoGain, options.ModelPath, nothing));
+            if (passes.Count > 0 && NoGain(report, reports) is { } nothing) warnings.Add(new ModelOptWarning(WarningCode.NoGain, options.ModelPath, nothing));
         }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
@@ -112,7 +123,7 @@ public static class OptimizeJob
         return new ModelFigures(report.Nodes.Count, report.Totals.Parameters, complete ? report.Totals.Flops : null);
     };
 
-    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, List<string> notes, List<ModelOptWarning> warnings)
+    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, ShapeBindings bindings, List<string> notes, List<ModelOptWarning> warnings)
     {
         int count = options.CalibrationSamples ?? config.Calibration?.Samples ?? CalibrationConfig.DefaultSamples;
         string? folder = options.DataPath ?? config.Calibration?.Data;
@@ -126,7 +137,7 @@ public static class OptimizeJob
         warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
             $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
         // Bound shapes (--shape) for dynamic inputs; declared ones speak for themselves.
-        var shapes = ShapeBindings.Parse(options.Shapes).Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
+        var shapes = bindings.Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
         return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
@@ -135,13 +146,13 @@ public static class OptimizeJob
     // so the other passes still reach the build; it is an error only when the user needs it applied
     // (quantize.required) or set a speed budget, and kept on request (quantize.allowSlower).
     // Returns the name of the pass to leave out, if any.
-    private static string? EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, BudgetSet budgets, Model model,
+    private static string? EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, BudgetSet budgets, ShapeBindings bindings, Model model,
         List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return null;
         // The search already measured the model it chose (the same model, built the same way).
-        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed);
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed);
         notes.Add($"speed check: {result}");
         if (result.Passed) return null;
         if (speed.All(c => c.Waived))
@@ -156,7 +167,7 @@ public static class OptimizeJob
         if (why is not null) QuantizationSpeedCheck.Enforce(result, allowSlower: false, options.ModelPath, why);
         string pass = speed[0].Pass;
         warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath,
-            $"{pass} skipped: {result.Describe()}; the model is written without it. Set \"{pass}\": {{ \"allowSlower\": true }} to keep the slower model, or {{ \"required\": true }} to fail instead."));
+            $"{pass} skipped: {QuantizationSpeedCheck.SmallModelReason(result) ?? result.Describe()}; the model is written without it. Set \"{pass}\": {{ \"allowSlower\": true }} to keep the slower model, or {{ \"required\": true }} to fail instead."));
         return pass;
     }
 
@@ -176,10 +187,12 @@ public static class OptimizeJob
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.
-    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes)
+    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, ShapeBindings bindings)
     {
         try
         {
+            // The bound values (a sample rate that picks an If branch) are what the model is run with.
+            if (!bindings.Values.IsEmpty) ShapeInference.Run(model, bindings);
             var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
             using var runner = OrtModelRunner.FromModel(model);
             runner.Run(SyntheticInputs.For(model, shapes, options.Seed));

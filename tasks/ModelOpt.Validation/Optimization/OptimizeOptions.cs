@@ -1,3 +1,5 @@
+using ModelOpt.Engine.Diagnostics;
+
 namespace ModelOpt.Validation.Optimization;
 
 /// <summary>
@@ -17,11 +19,27 @@ public sealed record OptimizeOptions
     /// <summary>A <c>modelopt.json</c>; null for defaults.</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>
+    /// Pass sections given inline, e.g. <c>{ "quantize": { "allowSlower": true } }</c> (MSBuild's
+    /// <c>PassSettings</c>, the tool's <c>--pass-settings</c>): the schema of modelopt.json's pass
+    /// sections, laid over the config file's key by key.
+    /// </summary>
+    public string? PassSettings { get; init; }
+
+    /// <summary>What <see cref="PassSettings"/> came from, for its errors (the project file; null: the command line).</summary>
+    public string? PassSettingsSource { get; init; }
+
     /// <summary>Folder of calibration samples; null: the config's, else <c>NAME.samples/</c> beside the model, else synthetic.</summary>
     public string? DataPath { get; init; }
 
     /// <summary><c>NAME=1x3x224x224</c> bindings for dynamic input dimensions.</summary>
     public IReadOnlyList<string> Shapes { get; init; } = [];
+
+    /// <summary><c>NAME=VALUE</c> bindings of inputs to fixed values (<c>sr=16000</c>, <c>state=zeros</c>); they win over the config's <c>values</c>.</summary>
+    public IReadOnlyList<string> Values { get; init; } = [];
+
+    /// <summary><c>OUTPUT=INPUT</c> state pairs of a streaming model; they win over the config's <c>state</c>.</summary>
+    public IReadOnlyList<string> State { get; init; } = [];
 
     /// <summary>Calibration samples to use; null: the config's (default 64).</summary>
     public int? CalibrationSamples { get; init; }
@@ -52,4 +70,21 @@ public sealed record OptimizeOptions
 
     /// <summary>Called after each validation batch with (done, total); the tool draws progress from it.</summary>
     public Action<int, int>? Progress { get; init; }
+
+    /// <summary>
+    /// Values no run can use, by property name: the tool and the MSBuild task both check their
+    /// input with this (each naming the property as its user wrote it), and so does <see cref="OptimizeJob"/>.
+    /// </summary>
+    public IEnumerable<(string Property, string Problem)> Problems()
+    {
+        if (CalibrationSamples is < 1) yield return (nameof(CalibrationSamples), $"must be at least 1, got {CalibrationSamples}");
+        if (SearchTime < TimeSpan.FromSeconds(1)) yield return (nameof(SearchTime), $"must be at least 1 second, got {SearchTime.TotalSeconds:0.###}");
+    }
+
+    /// <summary>Throws one <see cref="ErrorCode.InvalidArgument"/> error per problem, each named by <paramref name="name"/> (a property name in, the user's spelling out).</summary>
+    public void Check(Func<string, string>? name = null, string? file = null)
+    {
+        var errors = Problems().Select(p => new ModelOptError(ErrorCode.InvalidArgument, file, 0, 0, $"{(name ?? (n => n))(p.Property)} {p.Problem}.")).ToList();
+        if (errors.Count > 0) throw new ModelOptException(errors);
+    }
 }

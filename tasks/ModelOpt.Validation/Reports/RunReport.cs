@@ -153,4 +153,7 @@ public sealed record ReportSettings
     public int? LatencyRuns { get; init; }
 
     public IReadOnlyDictionary<string, string>? Budgets { get; init; }
+
+    /// <summary>optimize: false when the default fidelity floor was switched off from the command line or metadata (docs/validation.md).</summary>
+    public bool? FidelityFloor { get; init; }
 }

@@ -101,6 +101,7 @@ public static class RunReportBuilder
             Search = options.Search,
             SearchSeconds = options.Search ? (int)options.SearchTime.TotalSeconds : null,
             Budgets = Budgets(options.Budgets),
+            FidelityFloor = options.FidelityFloor,
         };
     }
 

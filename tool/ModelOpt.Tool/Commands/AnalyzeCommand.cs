@@ -20,7 +20,8 @@ internal static class AnalyzeCommand
         bool Measure,
         int Runs,
         string? JsonPath,
-        int Top);
+        int Top,
+        IReadOnlyList<string>? Values = null);
 
     public static Command Create(ToolConsole console)
     {
@@ -30,10 +31,11 @@ internal static class AnalyzeCommand
         var measure = new Option<bool>("--measure") { Description = "Also run the model in ONNX Runtime and report the median and p90 latency." };
         var runs = new Option<int>("--runs") { Description = "Timed runs for --measure (after warm-up).", DefaultValueFactory = _ => 20 };
         var json = new Option<string?>("--json") { Description = "Write the analysis as JSON to this file." };
+        var value = ValueOption.Create();
         var top = new Option<int>("--top") { Description = "List only the N heaviest nodes by FLOPs (0: all nodes in graph order).", DefaultValueFactory = _ => 25 };
         var command = new Command("analyze", "Count parameters, MACs and FLOPs per layer and estimate inference time.\n\nExamples:\n  dotnet model-opt analyze model.onnx\n  dotnet model-opt analyze model.onnx --shape input=1x3x224x224 --measure --json report.json")
         {
-            model, shape, gflops, measure, runs, json, top,
+            model, shape, value, gflops, measure, runs, json, top,
         };
         command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new Settings(
             parse.GetValue(model)!,
@@ -42,7 +44,8 @@ internal static class AnalyzeCommand
             parse.GetValue(measure),
             parse.GetValue(runs),
             parse.GetValue(json),
-            parse.GetValue(top)))));
+            parse.GetValue(top),
+            parse.GetValue(value) ?? []))));
         return command;
     }
 
@@ -53,7 +56,7 @@ internal static class AnalyzeCommand
         if (settings.Runs < 1)
             throw new ModelOptException(ErrorCode.InvalidArgument, null, "--runs must be at least 1.");
         var model = ModelLoader.Load(settings.ModelPath);
-        var bindings = ShapeBindings.Parse(settings.Shapes);
+        var bindings = ShapeBindings.Parse(settings.Shapes, settings.Values ?? []);
         double deviceFlops = settings.DeviceGflops is double g ? g * 1e9 : new DeviceProbe().GetFlops();
         var report = ModelAnalyzer.Analyze(model, new AnalysisOptions
         {

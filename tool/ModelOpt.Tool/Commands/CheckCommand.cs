@@ -16,11 +16,12 @@ internal static class CheckCommand
         var model = new Argument<string>("model") { Description = "The model to check." };
         var runs = new Option<int>("--runs") { Description = "Timed runs for --max-latency-ms.", DefaultValueFactory = _ => 20 };
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var value = ValueOption.Create();
         var budgets = new BudgetOptions(d => !d.NeedsBaseline);
         var reports = new ReportOptions("--json", "--report");
         var command = new Command("check", "Check one model's FLOPs, parameters, size and latency against budgets (no baseline needed).\n\nExamples:\n  dotnet model-opt check model.onnx --max-flops 500M --max-size 5MB --max-latency-ms 10\n  dotnet model-opt check model.onnx --max-params 5M --markdown \"$GITHUB_STEP_SUMMARY\"")
         {
-            model, runs, shape,
+            model, runs, shape, value,
         };
         budgets.AddTo(command);
         reports.AddTo(command);
@@ -29,7 +30,7 @@ internal static class CheckCommand
             if (parse.GetValue(runs) < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--runs must be at least 1.");
             string path = parse.GetValue(model)!;
             var set = budgets.Read(parse);
-            var settings = new ValidationSettings { Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? []) };
+            var settings = new ValidationSettings { Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? [], parse.GetValue(value) ?? []) };
             int latencyRuns = set[BudgetDefinition.MaxLatencyMs] is null ? 0 : parse.GetValue(runs);
             var report = BudgetValidator.Check(ValidateCommand.Load(path), set, settings, latencyRuns);
             var run = RunReportBuilder.From(report, ReportOptions.Context("check", new ReportSettings

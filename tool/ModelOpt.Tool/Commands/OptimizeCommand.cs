@@ -21,10 +21,13 @@ internal static class OptimizeCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model (written atomically, only if every check and budget passes).", Required = true };
         var passes = new Option<string?>("--passes") { Description = $"Comma-separated passes, run in order: {string.Join(", ", PassRegistry.Default.Names)}; 'none' re-serializes the model unchanged. Default: the config's list, else none." };
         var config = new Option<string?>("--config") { Description = "A modelopt.json with passes, their settings, per-node overrides and budgets (docs/config.md)." };
+        var passSettings = new Option<string?>("--pass-settings") { Description = "Pass settings as inline JSON, laid over the config's key by key, e.g. --pass-settings '{\"quantize\": {\"allowSlower\": true}}' (docs/config.md)." };
         var data = new Option<string?>("--data") { Description = "Folder of samples (.npy/.pb) for calibration and validation; default: the config's, else NAME.samples/ beside the model, else synthetic." };
         var labels = new Option<string?>("--labels") { Description = "Class-index labels for the validation samples; default: labels.* in the sample folder." };
         var samples = new Option<int?>("--calibration-samples") { Description = "How many calibration samples to use (default 64)." };
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x640x640 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var value = ValueOption.Create();
+        var state = ValueOption.CreateState();
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
@@ -33,23 +36,25 @@ internal static class OptimizeCommand
         var reports = new ReportOptions("--report");
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed, noFloor,
+            model, output, passes, config, passSettings, data, labels, samples, shape, value, state, search, searchTime, seed, noFloor,
         };
         budgets.AddTo(command);
         reports.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () =>
         {
-            if (parse.GetValue(searchTime) < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--search-time must be at least 1 second.");
             return Run(console, new OptimizeOptions
             {
                 ModelPath = parse.GetValue(model)!,
                 OutputPath = parse.GetValue(output)!,
                 Passes = parse.GetValue(passes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 ConfigPath = parse.GetValue(config),
+                PassSettings = parse.GetValue(passSettings),
                 DataPath = parse.GetValue(data),
                 LabelsPath = parse.GetValue(labels),
                 CalibrationSamples = parse.GetValue(samples),
                 Shapes = parse.GetValue(shape) ?? [],
+                Values = parse.GetValue(value) ?? [],
+                State = parse.GetValue(state) ?? [],
                 Seed = parse.GetValue(seed),
                 Budgets = budgets.Read(parse),
                 Search = parse.GetValue(search),
@@ -63,8 +68,7 @@ internal static class OptimizeCommand
 
     internal static int Run(ToolConsole console, OptimizeOptions options, ReportOptions.Paths? reportPaths = null)
     {
-        if (options.CalibrationSamples is < 1)
-            throw new ModelOptException(ErrorCode.InvalidArgument, null, "--calibration-samples must be at least 1.");
+        options.Check(OptionName);
         OptimizeResult result;
         try
         {
@@ -96,4 +100,12 @@ internal static class OptimizeCommand
 
     private static ReportContext Context(OptimizeOptions options) =>
         ReportOptions.Context("optimize", RunReportBuilder.Settings(options, Environment.CurrentDirectory));
+
+    // The command line's spelling of an OptimizeOptions property, for its problems.
+    private static string OptionName(string property) => property switch
+    {
+        nameof(OptimizeOptions.CalibrationSamples) => "--calibration-samples",
+        nameof(OptimizeOptions.SearchTime) => "--search-time",
+        _ => property,
+    };
 }

@@ -21,11 +21,13 @@ internal static class ValidateCommand
         var samples = new Option<int?>("--samples") { Description = "Use at most this many samples." };
         var runs = new Option<int>("--runs") { Description = "Timed runs of each model for latency, interleaved (0: skip).", DefaultValueFactory = _ => 20 };
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x320x320 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var value = ValueOption.Create();
+        var state = ValueOption.CreateState();
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
         var command = new Command("validate", "Run the original and an optimized model on the same samples with the same ONNX Runtime settings, compare them and check budgets.\n\nExamples:\n  dotnet model-opt validate model.onnx out/model.onnx --max-accuracy-drop 0.5\n  dotnet model-opt validate model.onnx out/model.onnx --data digits/ --labels digits/labels.npy --json report.json")
         {
-            baseline, candidate, data, labels, samples, runs, shape,
+            baseline, candidate, data, labels, samples, runs, shape, value, state,
         };
         budgets.AddTo(command);
         reports.AddTo(command);
@@ -39,9 +41,9 @@ internal static class ValidateCommand
                 DataPath = parse.GetValue(data),
                 LabelsPath = parse.GetValue(labels),
                 SampleLimit = parse.GetValue(samples),
-                Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? []),
+                Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? [], parse.GetValue(value) ?? []),
                 AlwaysCompare = true,
-                Comparison = new ComparisonSettings { LatencyRuns = parse.GetValue(runs), Progress = ValidationRenderer.Progress(console) },
+                Comparison = new ComparisonSettings { LatencyRuns = parse.GetValue(runs), Progress = ValidationRenderer.Progress(console), State = StatePairs.Parse(parse.GetValue(state) ?? []) },
             };
             var set = budgets.Read(parse);
             var report = BudgetValidator.Validate(Load(a), Load(b), set, settings);

@@ -51,12 +51,31 @@ internal sealed class SliceRule : IShapeRule
         }
         var shape = new TensorShape(dims);
         FoldedTensor? folded = null;
-        if (x.Rank == 1 && shape.IsFullyKnown && c.TryValue(0) is { } v)
-        {
-            var (s0, st, n) = ranges[0];
-            folded = FoldedTensor.Of(v.Type, [n], i => v.Real((int)(s0 + i * st)), i => v.Int((int)(s0 + i * st)), (int)n);
-        }
+        if (x.Rank >= 1 && shape.IsFullyKnown && c.TryValue(0) is { } v && v.Dims.Length == x.Rank)
+            folded = Fold(v, ranges, shape.ToArray());
         c.SetOutput(0, c.Type(0), shape, folded);
+    }
+
+    // Any rank: PyTorch's exported padding reverses a [pads, 2] matrix with a step −1 Slice.
+    private static FoldedTensor Fold(FoldedTensor v, (long Start, long Step, long Count)[] ranges, long[] outDims)
+    {
+        var strides = new long[v.Dims.Length];
+        for (int d = v.Dims.Length - 1, s = 1; d >= 0; s *= (int)v.Dims[d], d--) strides[d] = s;
+        int count = (int)outDims.Aggregate(1L, (a, d) => a * d);
+        var source = new int[count];
+        var index = new long[outDims.Length];
+        for (int i = 0; i < count; i++)
+        {
+            long offset = 0;
+            for (int d = 0; d < outDims.Length; d++) offset += (ranges[d].Start + index[d] * ranges[d].Step) * strides[d];
+            source[i] = (int)offset;
+            for (int d = outDims.Length - 1; d >= 0; d--)
+            {
+                if (++index[d] < outDims[d]) break;
+                index[d] = 0;
+            }
+        }
+        return FoldedTensor.Of(v.Type, outDims, i => v.Real(source[i]), i => v.Int(source[i]), count);
     }
 
     /// <summary>First index and element count of start:end:step over an axis of <paramref name="size"/>.</summary>

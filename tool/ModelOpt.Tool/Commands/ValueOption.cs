@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace ModelOpt.Tool.Commands;
+
+/// <summary>The <c>--value</c> and <c>--state</c> options, shared by the commands that run or count a model.</summary>
+internal static class ValueOption
+{
+    public static Option<string[]> Create() => new("--value")
+    {
+        Description = "Fix an input to a value on every run and in shape inference, e.g. --value sr=16000, --value state=zeros, --value h=h0.npy (repeatable; a number, zeros, ones, [list] or a .npy file).",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<string[]> CreateState() => new("--state")
+    {
+        Description = "A streaming model's state: OUTPUT=INPUT feeds that output to that input on the next sample (repeatable), e.g. --state stateN=state; samples then run in order.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+}
