@@ -90,7 +90,7 @@ public sealed class SeedConsumerBuildTests
     public void KeptBudgetIsInTheReportAndTheSettingsStamp()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        var budget = RunReportJson.Deserialize(s_builtReport).Budgets.Single();
+        var budget = RunReportJson.Deserialize(s_builtReport).Budgets.Single(b => b.Key == "maxFlops");
         Assert.AreEqual("maxFlops", budget.Key);
         Assert.AreEqual(1_100_000, budget.Limit);
         Assert.IsTrue(budget.Kept && budget.Measured > 0, budget.Message);
@@ -148,8 +148,10 @@ public sealed class SeedConsumerBuildTests
     }
 
     // The report minus the command, the timestamp, the output path and what is timed (pass seconds, latency).
+    // The version's +commit metadata says which commit each package was packed from: the same in a real pack.
     private static string Comparable(RunReport r) => RunReportJson.Serialize(r with
     {
+        Tool = r.Tool with { Version = r.Tool.Version.Split('+')[0] },
         Command = "",
         Created = "",
         Candidate = r.Candidate! with { Path = "" },
