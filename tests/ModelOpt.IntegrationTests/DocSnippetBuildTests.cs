@@ -32,14 +32,14 @@ public sealed partial class DocSnippetBuildTests
                     continue;
                 }
                 string folder = $"s{items.Count + 1}";
-                LayOutSeedModel(project.PathOf(folder));
+                LayOutSeedModel(project.PathOf(folder), PathAttribute().Match(element).Groups[2].Value);
                 items.Add((folder, PathAttribute().Replace(element, m => $"{m.Groups[1].Value}=\"{folder}/{m.Groups[2].Value}\""), $"{block.File}:{block.Line}"));
             }
         }
         Assert.IsTrue(items.Count >= 3, "the parser lost the documented OnnxModel items: " + string.Join("\n", items));
 
         // Not from the docs: the floor switched off by metadata lets through a model it would refuse.
-        LayOutSeedModel(project.PathOf("floor"));
+        LayOutSeedModel(project.PathOf("floor"), "Models/net.onnx");
         File.WriteAllText(project.PathOf("floor/rank1.json"), """{ "passes": ["lowrank"], "lowrank": { "rank": 1 } }""");
         items.Add(("floor", """<OnnxModel Include="floor/Models/net.onnx" Config="floor/rank1.json" FidelityFloor="false" />""", "FidelityFloor=false"));
 
@@ -52,7 +52,7 @@ public sealed partial class DocSnippetBuildTests
         Assert.IsTrue(build.Succeeded, File.ReadAllText(csproj) + "\n" + build.Describe());
         foreach (var (folder, element, where) in items)
         {
-            string model = project.PathOf($"{OutputFolder}/{folder}/Models/net.onnx");
+            string model = project.PathOf($"{OutputFolder}/{folder}/{PathAttribute().Match(element).Groups[2].Value[(folder.Length + 1)..]}");
             Assert.IsTrue(File.Exists(model), $"{where}: {element} wrote no {model}");
             Assert.IsTrue(File.Exists(RunReportJson.PathBeside(model)), $"{where}: no report beside {model}");
         }
@@ -63,11 +63,12 @@ public sealed partial class DocSnippetBuildTests
         Assert.IsTrue(build.Output.Contains("warning MOPT5004: quantize skipped", StringComparison.Ordinal) || readme.Passes.Any(p => p.Pass == "quantize"), build.Describe());
     }
 
-    private static void LayOutSeedModel(string root)
+    // The seed CNN under the name the snippet's Include gives it, its digits in Models/calib/.
+    private static void LayOutSeedModel(string root, string include)
     {
         string calib = Path.Combine(root, "Models", "calib");
         Directory.CreateDirectory(calib);
-        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), Path.Combine(root, "Models", "net.onnx"));
+        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), Path.Combine(root, include));
         foreach (string file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
             File.Copy(file, Path.Combine(calib, Path.GetFileName(file)));
         // For a snippet naming Config="modelopt.json": what `init` suggests for the seed CNN.
