@@ -82,7 +82,9 @@ public static class ModelComparer
     private static IReadOnlyList<TensorData> FirstSample(IReadOnlyList<TensorData> batch, OrtModelRunner runner)
     {
         if (BatchSizeFor(runner, 1) != 1) return batch;
-        return batch.Select(t => t.Shape.Length == 0 || t.Shape[0] == 1 ? t
+        // An input whose first dimension the model fixes (a state [2, batch, H]) has no batch axis to cut.
+        var fixedFirst = runner.Inputs.Where(i => i.Dims.Length > 0 && i.Dims[0] is not null).Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        return batch.Select(t => t.Shape.Length == 0 || t.Shape[0] == 1 || fixedFirst.Contains(t.Name) ? t
             : new TensorData(t.Name, t.ElementType, [1, .. t.Shape[1..]], t.Bytes[..(int)(t.Bytes.Length / t.Shape[0])])).ToList();
     }
 

@@ -190,7 +190,7 @@ public static class OptimizeJob
         if (why is not null) QuantizationSpeedCheck.Enforce(result, allowSlower: false, options.ModelPath, why);
         string pass = speed[0].Pass;
         warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath,
-            $"{pass} skipped: {QuantizationSpeedCheck.SmallModelReason(result) ?? result.Describe()}; the model is written without it. Set \"{pass}\": {{ \"allowSlower\": true }} to keep the slower model, or {{ \"required\": true }} to fail instead."));
+            $"{pass} skipped: {result.Describe()}{(QuantizationSpeedCheck.SmallModelReason(result) is { } small ? "; " + small : "")}; the model is written without it. Set \"{pass}\": {{ \"allowSlower\": true }} to keep the slower model, or {{ \"required\": true }} to fail instead."));
         return pass;
     }
 
