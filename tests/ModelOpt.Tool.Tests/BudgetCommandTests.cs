@@ -146,15 +146,17 @@ public sealed class BudgetCommandTests
     }
 
     [TestMethod]
-    public void SearchReachesTwiceFewerFlopsWithinHalfAPointAndValidateAgrees()
+    public void SearchReachesTwiceFewerFlopsWithinOnePointOnDigitsItNeverSawAndValidateAgrees()
     {
+        // Within 0.5 points the search finds settings on its part of the digits that lose 0.9 on the
+        // third it never saw (exit 1, checked below by the split); one point holds on both.
         string output = Path.Combine(_dir, "searched.onnx");
         string md = Path.Combine(_dir, "search.md");
-        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--max-accuracy-drop", "0.5", "--min-flop-reduction", "2", "--markdown", md);
+        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--max-accuracy-drop", "1", "--min-flop-reduction", "2", "--markdown", md);
         Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
         StringAssert.Contains(File.ReadAllText(md), "minFlopReduction");
 
-        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "0.5", "--min-flop-reduction", "2", "--runs", "0");
+        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1", "--min-flop-reduction", "2", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
     }
 
@@ -166,7 +168,7 @@ public sealed class BudgetCommandTests
         Assert.AreEqual(1, result.ExitCode);
         Assert.IsFalse(File.Exists(output));
         StringAssert.Contains(result.Error, "minFlopReduction");
-        StringAssert.Contains(result.Error, "best reached");
+        StringAssert.Contains(result.Error, "the closest it got");
     }
 
     [TestMethod]
