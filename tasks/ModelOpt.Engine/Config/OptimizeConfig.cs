@@ -13,7 +13,7 @@ namespace ModelOpt.Engine.Config;
 /// </summary>
 public sealed class OptimizeConfig
 {
-    private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal) { "passes", "calibration", "overrides", "budgets", "$schema" };
+    private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal) { "passes", "calibration", "overrides", "budgets", "runtime", "$schema" };
 
     /// <summary>
     /// Config keys spelled as JSON identifiers for passes whose names are not (<c>shareWeights</c>
@@ -53,8 +53,10 @@ public sealed class OptimizeConfig
         CalibrationConfig? calibration,
         Dictionary<string, JsonObject> opTypeOverrides,
         List<(string, Regex, JsonObject)> nodeOverrides,
-        JsonObject? budgets)
+        JsonObject? budgets,
+        RuntimeConfig? runtime = null)
     {
+        Runtime = runtime ?? RuntimeConfig.None;
         SourcePath = sourcePath;
         Passes = passes;
         _passSettings = passSettings;
@@ -72,6 +74,9 @@ public sealed class OptimizeConfig
     public IReadOnlyList<string> Passes { get; }
 
     public CalibrationConfig? Calibration { get; }
+
+    /// <summary>The <c>runtime</c> section: ONNX Runtime session options and the memory cap (unset keys are null).</summary>
+    public RuntimeConfig Runtime { get; }
 
     /// <summary>The raw <c>budgets</c> object, read by the validation layer.</summary>
     public JsonObject? Budgets { get; }
@@ -150,7 +155,9 @@ public sealed class OptimizeConfig
         if (root["budgets"] is { } budgetsNode)
             budgets = budgetsNode as JsonObject ?? throw Error(file, "'budgets' must be an object.");
 
-        return new OptimizeConfig(sourcePath, passes, passSettings, calibration, opTypes, nodes, budgets);
+        RuntimeConfig? runtime = root["runtime"] is { } runtimeNode ? RuntimeConfig.From(runtimeNode, file) : null;
+
+        return new OptimizeConfig(sourcePath, passes, passSettings, calibration, opTypes, nodes, budgets, runtime);
     }
 
     /// <summary>Pass names in 'passes', settings and overrides must all be passes ModelOpt knows.</summary>
@@ -191,7 +198,7 @@ public sealed class OptimizeConfig
             string pattern = "^" + Regex.Escape(name) + "$";
             nodes.Add((pattern, new Regex(pattern, RegexOptions.CultureInvariant), new JsonObject { [pass] = value?.DeepClone() }));
         }
-        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets);
+        return new OptimizeConfig(SourcePath, passes ?? Passes, _passSettings, Calibration, _opTypeOverrides, nodes, Budgets, Runtime);
     }
 
     /// <summary>The global settings of a pass (empty when the config has none).</summary>

@@ -24,6 +24,9 @@ public sealed record ValidationSettings
 
     public OrtSessionSettings Session { get; init; } = OrtSessionSettings.Default;
 
+    /// <summary>Upper bound on what a batch of both models' activations may hold; the comparison's batch size is chosen under it.</summary>
+    public long MemoryCapBytes { get; init; } = Engine.Config.RuntimeConfig.DefaultMemoryCapBytes;
+
     /// <summary>Compare outputs and latency even when no budget needs them (the <c>validate</c> command does).</summary>
     public bool AlwaysCompare { get; init; }
 }

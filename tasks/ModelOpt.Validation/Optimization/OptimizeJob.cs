@@ -31,6 +31,10 @@ public static class OptimizeJob
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes);
+        var runtime = options.Runtime.Over(config.Runtime);
+        var session = OrtSessionSettings.From(runtime);
+        // Before any work: every latency this run reports is measured under these options.
+        session.EnsureAvailable(config.SourcePath ?? options.ModelPath);
         var validation = new ValidationSettings
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
@@ -41,13 +45,15 @@ public static class OptimizeJob
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
             Comparison = new ComparisonSettings { Progress = options.Progress },
+            Session = session,
+            MemoryCapBytes = runtime.ResolvedMemoryCapBytes,
         };
 
         var probe = ModelLoader.Load(options.ModelPath);
         config.CheckAgainst(probe);
         var passes = registry.Parse(string.Join(',', passNames));
         using var samples = passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration)) ? OpenCalibration(options, config, probe, notes, warnings) : null;
-        var calibration = samples is null ? null : new OrtActivationSource(samples);
+        var calibration = samples is null ? null : new OrtActivationSource(samples, settings: session, memoryCapBytes: runtime.ResolvedMemoryCapBytes);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
@@ -69,8 +75,8 @@ public static class OptimizeJob
         var before = reports.Count > 0 ? reports[0].Before : measure(model);
         var after = reports.Count > 0 ? reports[^1].After : before;
 
-        if (passes.Count > 0) CheckRuns(model, options, passes);
-        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed);
+        if (passes.Count > 0) CheckRuns(model, options, passes, session);
+        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed, session);
         ValidationReport? report = null;
         if (!budgets.IsEmpty || options.Validate)
         {
@@ -88,6 +94,7 @@ public static class OptimizeJob
             Validation = report,
             SearchLog = searchLog,
             Warnings = warnings,
+            Runtime = runtime.Resolved(),
         };
     }
 
@@ -119,12 +126,12 @@ public static class OptimizeJob
 
     // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
     // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
+    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured, OrtSessionSettings session)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return;
         // The search already measured the model it chose (the same model, built the same way).
-        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed);
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed, session);
         notes.Add($"speed check: {result}");
         QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
         if (!result.Passed)
@@ -133,12 +140,12 @@ public static class OptimizeJob
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.
-    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes)
+    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, OrtSessionSettings session)
     {
         try
         {
             var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-            using var runner = OrtModelRunner.FromModel(model);
+            using var runner = OrtModelRunner.FromModel(model, session);
             runner.Run(SyntheticInputs.For(model, shapes, options.Seed));
         }
         catch (ModelOptException e) when (e.Code == ErrorCode.RuntimeFailed)

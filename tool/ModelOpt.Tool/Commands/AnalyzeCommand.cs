@@ -20,7 +20,11 @@ internal static class AnalyzeCommand
         bool Measure,
         int Runs,
         string? JsonPath,
-        int Top);
+        int Top)
+    {
+        /// <summary>The session options --measure times the model under.</summary>
+        public OrtSessionSettings Session { get; init; } = OrtSessionSettings.Default;
+    }
 
     public static Command Create(ToolConsole console)
     {
@@ -31,10 +35,12 @@ internal static class AnalyzeCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs for --measure (after warm-up).", DefaultValueFactory = _ => 20 };
         var json = new Option<string?>("--json") { Description = "Write the analysis as JSON to this file." };
         var top = new Option<int>("--top") { Description = "List only the N heaviest nodes by FLOPs (0: all nodes in graph order).", DefaultValueFactory = _ => 25 };
+        var runtime = new RuntimeOptions(memoryCap: false);
         var command = new Command("analyze", "Count parameters, MACs and FLOPs per layer and estimate inference time.\n\nExamples:\n  dotnet model-opt analyze model.onnx\n  dotnet model-opt analyze model.onnx --shape input=1x3x224x224 --measure --json report.json")
         {
             model, shape, gflops, measure, runs, json, top,
         };
+        runtime.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new Settings(
             parse.GetValue(model)!,
             parse.GetValue(shape) ?? [],
@@ -42,7 +48,7 @@ internal static class AnalyzeCommand
             parse.GetValue(measure),
             parse.GetValue(runs),
             parse.GetValue(json),
-            parse.GetValue(top)))));
+            parse.GetValue(top)) { Session = runtime.Session(parse) })));
         return command;
     }
 
@@ -66,7 +72,7 @@ internal static class AnalyzeCommand
         if (settings.Measure)
         {
             var latency = MeasureLatency(model, settings);
-            report = report with { Totals = report.Totals with { MeasuredMedianSeconds = latency.MedianSeconds, MeasuredP90Seconds = latency.P90Seconds } };
+            report = report with { Totals = report.Totals with { MeasuredMedianSeconds = latency.MedianSeconds, MeasuredP90Seconds = latency.P90Seconds, MeasuredUnder = settings.Session.Describe() } };
         }
 
         AnalysisTableRenderer.Render(console, report, settings.Top);
@@ -84,7 +90,7 @@ internal static class AnalyzeCommand
         var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true })
             .ToDictionary(v => v.Name, v => v.Shape!);
         var inputs = SyntheticInputs.For(model, shapes);
-        using var runner = OrtModelRunner.FromFile(settings.ModelPath);
+        using var runner = OrtModelRunner.FromFile(settings.ModelPath, settings.Session);
         return LatencyMeter.Measure(() => runner.Run(inputs), warmupRuns: 3, runs: settings.Runs);
     }
 }

@@ -29,11 +29,13 @@ internal static class OptimizeCommand
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--report");
+        var runtime = new RuntimeOptions();
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
             model, output, passes, config, data, labels, samples, shape, search, searchTime, seed,
         };
         budgets.AddTo(command);
+        runtime.AddTo(command);
         reports.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () =>
         {
@@ -50,6 +52,7 @@ internal static class OptimizeCommand
                 Shapes = parse.GetValue(shape) ?? [],
                 Seed = parse.GetValue(seed),
                 Budgets = budgets.Read(parse),
+                Runtime = runtime.Read(parse),
                 Search = parse.GetValue(search),
                 SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
                 Progress = ValidationRenderer.Progress(console),

@@ -3,6 +3,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
+using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 
@@ -22,19 +23,24 @@ internal static class ValidateCommand
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x320x320 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
+        var runtime = new RuntimeOptions();
         var command = new Command("validate", "Run the original and an optimized model on the same samples with the same ONNX Runtime settings, compare them and check budgets.\n\nExamples:\n  dotnet model-opt validate model.onnx out/model.onnx --max-accuracy-drop 0.5\n  dotnet model-opt validate model.onnx out/model.onnx --data digits/ --labels digits/labels.npy --json report.json")
         {
             baseline, candidate, data, labels, samples, runs, shape,
         };
         budgets.AddTo(command);
+        runtime.AddTo(command);
         reports.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () =>
         {
             if (parse.GetValue(samples) is < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--samples must be at least 1.");
             if (parse.GetValue(runs) < 0) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--runs must not be negative.");
             string a = parse.GetValue(baseline)!, b = parse.GetValue(candidate)!;
+            var runtimeConfig = runtime.Read(parse);
             var settings = new ValidationSettings
             {
+                Session = OrtSessionSettings.From(runtimeConfig),
+                MemoryCapBytes = runtimeConfig.ResolvedMemoryCapBytes,
                 DataPath = parse.GetValue(data),
                 LabelsPath = parse.GetValue(labels),
                 SampleLimit = parse.GetValue(samples),

@@ -49,6 +49,7 @@ internal static class ReportJson
                 ["baselineLatencyMs"] = Latency(c.BaselineLatency),
                 ["candidateLatencyMs"] = Latency(c.CandidateLatency),
                 ["speedup"] = c.Speedup,
+                ["runtime"] = Session(c.Session),
             },
             ["passes"] = new JsonArray(r.Passes.Select(p => (JsonNode)new JsonObject
             {
@@ -76,6 +77,14 @@ internal static class ReportJson
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
+
+    /// <summary>The session options latency was measured under, named as in modelopt.json's <c>runtime</c> section.</summary>
+    internal static JsonObject? Session(Validation.OrtSessionSettings? s) => s is null ? null : new JsonObject
+    {
+        ["executionProvider"] = s.ExecutionProvider,
+        ["intraOpThreads"] = s.IntraOpThreads,
+        ["graphOptimization"] = Validation.OrtSessionSettings.LevelName(s.OptimizationLevel),
+    };
 
     private static JsonObject Figures(ModelFootprint f) => new() { ["flops"] = f.Flops, ["parameters"] = f.Parameters, ["bytes"] = f.Bytes };
 

@@ -74,6 +74,8 @@ internal static class ReportFigures
         if (c?.CandidateLatency is { } lb)
             yield return ("Latency (median / p90)", c.BaselineLatency is { } la ? $"{Formats.Seconds(la.MedianSeconds)} / {Formats.Seconds(la.P90Seconds)}" : "",
                 $"{Formats.Seconds(lb.MedianSeconds)} / {Formats.Seconds(lb.P90Seconds)}" + (c.Speedup is double s ? $" ({s.ToString("0.##", CultureInfo.InvariantCulture)}x)" : ""));
+        if (c is { CandidateLatency: not null, Session: { } session })
+            yield return ("ONNX Runtime session", r.IsSingleModel ? session.Describe() : "", session.Describe());
         if (c is not null && c.Samples > 0) yield return ("Samples", "", $"{c.Samples} ({c.SampleDescription})");
     }
 }
