@@ -9,11 +9,11 @@ namespace ModelOpt.Validation;
 /// <summary>
 /// Calibration activations from ONNX Runtime: runs a model over a <see cref="SampleSet"/> in
 /// batches with the requested values exposed as outputs, one batch in memory at a time. The batch
-/// size is the largest (up to <c>maxBatch</c>) whose activations, by the cost model, fit under
+/// size is the largest (up to <c>batchSize</c>) whose activations, by the cost model, fit under
 /// <c>memoryCapBytes</c>, so peak memory depends on the model and the cap, not on how many
 /// samples there are.
 /// </summary>
-public sealed class OrtActivationSource(SampleSet samples, int maxBatch = 16, OrtSessionSettings? settings = null,
+public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, OrtSessionSettings? settings = null,
     long memoryCapBytes = RuntimeConfig.DefaultMemoryCapBytes) : IActivationSource
 {
     public string Description => samples.Description;
@@ -41,13 +41,13 @@ public sealed class OrtActivationSource(SampleSet samples, int maxBatch = 16, Or
         try
         {
             foreach (var (model, values) in streams)
-                runners.Add(OrtModelRunner.FromBytes(ExposedValues.ModelBytes(model, values), OrtModelRunner.DisplayName(model), settings));
+                runners.Add(OrtModelRunner.FromBytes(ExposedValues.ModelBytes(model, values), OrtModelRunner.DisplayName(model), (settings ?? OrtSessionSettings.Default) with { MemoryArena = false }));
             // A model whose inputs fix the batch dimension takes exactly that many samples per run.
             long? fixedBatch = runners.SelectMany(r => r.Inputs).Select(i => i.Dims.Length > 0 ? i.Dims[0] : null).FirstOrDefault(d => d is not null);
             string file = OrtModelRunner.DisplayName(streams[0].Model);
             int size = fixedBatch is long f
                 ? FixedBatch(f, perSample, file)
-                : ActivationMemory.BatchSize(memoryCapBytes, perSample, maxBatch, file, $"calibration ({streams.Sum(s => s.Values.Count)} values exposed)");
+                : ActivationMemory.BatchSize(memoryCapBytes, perSample, batchSize, file, $"calibration ({streams.Sum(s => s.Values.Count)} values exposed)");
             LastBatchSize = size;
 
             var wanted = runners.Select((r, k) =>
@@ -69,6 +69,11 @@ public sealed class OrtActivationSource(SampleSet samples, int maxBatch = 16, Or
                     results.Add(values);
                 }
                 yield return results;
+                // The batch just consumed sits in large-object arrays that the GC would otherwise
+                // keep until its own budget runs out, so two batches could be alive at once: the
+                // cap is for one. A full collection per batch costs little next to the run.
+                results = null!;
+                if (perSample.ExposedBytes * size >= 64L << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
             }
         }
         finally

@@ -39,6 +39,14 @@ public sealed record OrtSessionSettings
     [JsonIgnore]
     public string? ProfilePathPrefix { get; init; }
 
+    /// <summary>
+    /// ONNX Runtime's CPU arena: fast for repeated runs of one shape, but it grows in powers of two
+    /// and never gives memory back, so a run that hands back hundreds of megabytes of activations
+    /// can hold twice that; calibration turns it off.
+    /// </summary>
+    [JsonIgnore]
+    public bool MemoryArena { get; init; } = true;
+
     public static OrtSessionSettings Default { get; } = new();
 
     /// <summary>The session options a <c>runtime</c> configuration asks for (unset keys: ONNX Runtime's defaults).</summary>
@@ -114,6 +122,7 @@ public sealed record OrtSessionSettings
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = OptimizationLevel,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            EnableCpuMemArena = MemoryArena,
         };
         try
         {
