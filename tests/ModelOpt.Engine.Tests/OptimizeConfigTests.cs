@@ -81,8 +81,8 @@ public sealed class OptimizeConfigTests
     [DataRow("""{ "passes": "freeze" }""", "'passes' must be an array")]
     [DataRow("""{ "prune": 0.5 }""", "'prune' must be an object")]
     [DataRow("""{ "calibration": { "samples": -3 } }""", "'calibration.samples' must be a positive integer")]
-    [DataRow("""{ "calibration": { "folder": "x" } }""", "unknown key 'calibration.folder'")]
-    [DataRow("""{ "calibration": { "synthetic": "images" } }""", "'calibration.synthetic' must be \"noise\" or \"pages\"")]
+    [DataRow("""{ "calibration": { "folder": "x" } }""", "unknown setting 'calibration.folder'")]
+    [DataRow("""{ "calibration": { "synthetic": "images" } }""", "'calibration.synthetic' must be one of \"noise\", \"pages\"")]
     [DataRow("""{ "overrides": { "layers": {} } }""", "unknown key 'overrides.layers'")]
     [DataRow("""{ "overrides": { "nodes": { "([": { "prune": null } } } }""", "not a valid regular expression")]
     public void MalformedConfigsAreClearErrors(string json, string expected)
@@ -95,11 +95,10 @@ public sealed class OptimizeConfigTests
     [TestMethod]
     public void UnknownPassNamesAreRejected()
     {
-        var known = new[] { "freeze", "separable", "prune", "refit" };
-        OptimizeConfig.Parse(IssueExample).CheckPassNames(known);
-        var e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "passes": ["frezee"] }""").CheckPassNames(known));
+        OptimizeConfig.Parse(IssueExample);
+        var e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "passes": ["frezee"] }"""));
         StringAssert.Contains(e.Message, "frezee");
-        e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "sparable": { "energy": 0.9 } }""").CheckPassNames(known));
+        e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "sparable": { "energy": 0.9 } }"""));
         StringAssert.Contains(e.Message, "sparable");
     }
 }

@@ -26,13 +26,17 @@ public sealed class ConsumerProject : IDisposable
     public string PathOf(string relative) => Path.Combine(Directory, relative);
 
     /// <summary>Copies the seed CNN (and its calibration samples) into the project at <paramref name="relativeFolder"/>.</summary>
-    public void AddSeedModel(string relativeFolder)
+    public void AddSeedModel(string relativeFolder, bool withSamples = true)
     {
         string target = PathOf(relativeFolder);
         System.IO.Directory.CreateDirectory(target);
         File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), Path.Combine(target, "seed-cnn.onnx"));
-        CopyFolder(Path.Combine(RepoPaths.Models, "seed-cnn.samples"), Path.Combine(target, "seed-cnn.samples"));
+        if (withSamples) CopyFolder(Path.Combine(RepoPaths.Models, "seed-cnn.samples"), Path.Combine(target, "seed-cnn.samples"));
     }
+
+    /// <summary>Which of <paramref name="relativePaths"/> exist in the project (files or folders).</summary>
+    public string[] Existing(params string[] relativePaths) =>
+        relativePaths.Where(p => File.Exists(PathOf(p)) || System.IO.Directory.Exists(PathOf(p))).ToArray();
 
     /// <summary>Runs <c>dotnet VERB</c> (build, clean, publish) at normal verbosity, so skipped targets show in the log.</summary>
     public ProcessResult Run(string verb, params string[] extra) =>

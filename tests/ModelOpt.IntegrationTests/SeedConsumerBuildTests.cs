@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Validation;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.IntegrationTests;
 
@@ -41,7 +41,7 @@ public sealed class SeedConsumerBuildTests
         s_firstBuild = s_project.Run("build");
         if (!s_firstBuild.Succeeded) return;
         s_builtModel = File.ReadAllBytes(optimized);
-        s_builtReport = File.ReadAllText(OptimizeReportJson.PathBeside(optimized));
+        s_builtReport = File.ReadAllText(RunReportJson.PathBeside(optimized));
         s_firstWriteTime = File.GetLastWriteTimeUtc(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model));
         s_settings = File.ReadAllText(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model + ".settings"));
 
@@ -67,7 +67,11 @@ public sealed class SeedConsumerBuildTests
     public void BuildWritesTheOptimizedModelToBinAndItRunsInOnnxRuntime()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        StringAssert.Contains(s_firstBuild.Output, $"ModelOpt: {Model} -> ", "the task logs what it optimized");
+        // One line, naming where the app finds the model (bin/, not obj/), in words that cannot be misread.
+        var summaries = s_firstBuild.Output.Split('\n').Where(l => l.Contains($"ModelOpt: {Model} -> ", StringComparison.Ordinal)).ToArray();
+        Assert.AreEqual(1, summaries.Length, string.Join("\n", summaries));
+        StringAssert.Contains(summaries[0], $"ModelOpt: {Model} -> {OutputFolder}/{Model} (passes: freeze, separable;");
+        StringAssert.Contains(summaries[0], "(no change)");
 
         var model = ModelLoader.Load(new MemoryStream(s_builtModel), Model);
         using var runner = OrtModelRunner.FromBytes(s_builtModel, Model);
@@ -75,20 +79,23 @@ public sealed class SeedConsumerBuildTests
         Assert.AreEqual(1, outputs.Count);
         CollectionAssert.AreEqual(new long[] { 1, 10 }, outputs[0].Shape);
 
-        var report = OptimizeReportJson.Deserialize(s_builtReport);
-        Assert.IsNotNull(report);
+        var report = RunReportJson.Deserialize(s_builtReport);
         CollectionAssert.AreEqual(new[] { "freeze", "separable" }, report.Passes.Select(p => p.Pass).ToArray());
+        Assert.AreEqual(("build", Model, $"{OutputFolder}/{Model}"), (report.Command, report.Baseline.Path, report.Candidate!.Path));
+        Assert.IsFalse(s_builtReport.Contains(s_project.Directory, StringComparison.Ordinal), "the published report holds a build-machine path: " + s_builtReport);
+        StringAssert.StartsWith(report.Tool.Version, LocalFeed.Current.Version);
     }
 
     [TestMethod]
     public void KeptBudgetIsInTheReportAndTheSettingsStamp()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        var verdict = OptimizeReportJson.Deserialize(s_builtReport)?.Validation?.Verdicts.Single();
-        Assert.IsNotNull(verdict);
-        Assert.AreEqual("maxFlops", verdict.Budget.Definition.Key);
-        Assert.AreEqual(1_100_000, verdict.Budget.Limit);
-        Assert.IsTrue(verdict.Kept && verdict.Measured > 0, verdict.Message());
+        var budgets = RunReportJson.Deserialize(s_builtReport).Budgets;
+        // The budget set, then the default fidelity floor (no output budget; the samples beside the model have labels).
+        CollectionAssert.AreEqual(new[] { "maxFlops", "maxAccuracyDrop" }, budgets.Select(b => b.Key).ToArray());
+        var verdict = budgets[0];
+        Assert.AreEqual(1_100_000, verdict.Limit);
+        Assert.IsTrue(verdict.Kept && verdict.Measured > 0, verdict.Message);
         // A changed budget must re-run the target: it is part of the stamp the target's Inputs include.
         StringAssert.Contains(s_settings, "maxFlops=1.1M");
     }
@@ -130,11 +137,28 @@ public sealed class SeedConsumerBuildTests
     public void BuildAndToolWriteByteIdenticalModels()
     {
         Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
-        string output = s_project.PathOf("tool-optimized.onnx");
-        var run = InstalledTool.Current.Run(s_project.Directory, "optimize", Model, "-o", output, "--passes", "freeze,separable", "--max-flops", "1.1M");
+        string output = s_project.PathOf("tool-optimized.onnx"), json = s_project.PathOf("tool-report.json");
+        var run = InstalledTool.Current.Run(s_project.Directory, "optimize", Model, "-o", output, "--passes", "freeze,separable", "--max-flops", "1.1M", "--report", json);
         Assert.IsTrue(run.Succeeded, run.Describe());
         CollectionAssert.AreEqual(s_builtModel, File.ReadAllBytes(output));
+
+        // One schema: what differs is only what says who ran it, when, and where the model went.
+        var tool = RunReportJson.Deserialize(File.ReadAllText(json));
+        var build = RunReportJson.Deserialize(s_builtReport);
+        Assert.AreEqual(("optimize", "tool-optimized.onnx"), (tool.Command, tool.Candidate!.Path));
+        Assert.AreEqual(Comparable(build), Comparable(tool));
     }
+
+    // The report minus the command, the timestamp, the output path and what is timed (pass seconds, latency).
+    private static string Comparable(RunReport r) => RunReportJson.Serialize(r with
+    {
+        Command = "",
+        Created = "",
+        Candidate = r.Candidate! with { Path = "" },
+        Passes = r.Passes.Select(p => p with { Seconds = 0 }).ToList(),
+        Comparison = r.Comparison is { } c ? c with { BaselineLatencyMs = null, CandidateLatencyMs = null, Speedup = null } : null,
+        Notes = r.Notes.Where(n => !n.StartsWith("flagged:", StringComparison.Ordinal)).ToList(),
+    });
 
     private static string ProductVersion(string path) =>
         FileVersionInfo.GetVersionInfo(path).ProductVersion?.Split('+')[0] ?? "";

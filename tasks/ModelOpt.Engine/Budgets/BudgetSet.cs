@@ -12,9 +12,19 @@ public sealed class BudgetSet
 {
     private readonly Dictionary<string, Budget> _budgets;
 
-    private BudgetSet(Dictionary<string, Budget> budgets) => _budgets = budgets;
+    private BudgetSet(Dictionary<string, Budget> budgets, bool? fidelityFloor = null)
+    {
+        _budgets = budgets;
+        FidelityFloor = fidelityFloor;
+    }
+
+    /// <summary>The config's <c>"fidelityFloor"</c>: false switches off the default output check (docs/validation.md); null when not given.</summary>
+    public bool? FidelityFloor { get; }
 
     public static BudgetSet None { get; } = new([]);
+
+    /// <summary>The key in <c>budgets</c> that switches the default fidelity floor on or off.</summary>
+    public const string FidelityFloorKey = "fidelityFloor";
 
     /// <summary>In the order of <see cref="BudgetDefinition.All"/>.</summary>
     public IReadOnlyList<Budget> All => BudgetDefinition.All.Where(d => _budgets.ContainsKey(d.Key)).Select(d => _budgets[d.Key]).ToList();
@@ -34,11 +44,18 @@ public sealed class BudgetSet
     public static BudgetSet FromConfig(JsonObject? budgets, string file)
     {
         var result = new Dictionary<string, Budget>(StringComparer.Ordinal);
+        bool? floor = null;
         if (budgets is null) return new BudgetSet(result);
         foreach (var (key, node) in budgets)
         {
+            if (key == FidelityFloorKey)
+            {
+                floor = node is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? b.GetValue<bool>()
+                    : throw new ModelOptException(ErrorCode.InvalidConfig, file, $"'budgets.{FidelityFloorKey}' must be true or false.");
+                continue;
+            }
             var definition = BudgetDefinition.FindByKey(key)
-                ?? throw new ModelOptException(ErrorCode.InvalidConfig, file, $"unknown budget 'budgets.{key}'. Known budgets: {string.Join(", ", BudgetDefinition.All.Select(d => d.Key))}.");
+                ?? throw new ModelOptException(ErrorCode.InvalidConfig, file, $"unknown budget 'budgets.{key}'. Known budgets: {string.Join(", ", BudgetDefinition.All.Select(d => d.Key))} (and {FidelityFloorKey}: false).");
             string text = node switch
             {
                 JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
@@ -47,7 +64,7 @@ public sealed class BudgetSet
             };
             result[key] = Parse(definition, text, $"budgets.{key}", ErrorCode.InvalidConfig, file);
         }
-        return new BudgetSet(result);
+        return new BudgetSet(result, floor);
     }
 
     /// <summary>
@@ -71,12 +88,12 @@ public sealed class BudgetSet
     {
         var merged = new Dictionary<string, Budget>(_budgets, StringComparer.Ordinal);
         foreach (var (key, budget) in overrides._budgets) merged[key] = budget;
-        return new BudgetSet(merged);
+        return new BudgetSet(merged, overrides.FidelityFloor ?? FidelityFloor);
     }
 
     /// <summary>Only the budgets <paramref name="keep"/> accepts.</summary>
     public BudgetSet Where(Func<BudgetDefinition, bool> keep) =>
-        new(_budgets.Where(kv => keep(kv.Value.Definition)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
+        new(_budgets.Where(kv => keep(kv.Value.Definition)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), FidelityFloor);
 
     private static Budget Parse(BudgetDefinition definition, string text, string source, ErrorCode code, string? file)
     {

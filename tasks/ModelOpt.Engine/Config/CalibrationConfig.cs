@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace ModelOpt.Engine.Config;
 
 /// <summary>What seeded synthetic calibration samples look like when no folder is given.</summary>
@@ -13,50 +10,27 @@ public enum SyntheticKind
     Pages,
 }
 
-/// <summary>Where calibration samples come from: a folder of tensors (relative to the config file) and how many to use.</summary>
-public sealed record CalibrationConfig(string? Data, int Samples, int Seed, SyntheticKind Synthetic = SyntheticKind.Noise)
+/// <summary>
+/// <c>"calibration": { "data": "calib/", "samples": 64, "seed": 0, "synthetic": "noise" }</c>:
+/// where calibration samples come from (a folder, relative to the config file) and how many to use.
+/// </summary>
+public sealed record CalibrationConfig : ISettings
 {
     public const int DefaultSamples = 64;
 
-    internal static CalibrationConfig From(JsonNode node, string file)
-    {
-        if (node is not JsonObject obj) throw OptimizeConfig.Error(file, "'calibration' must be an object like { \"data\": \"calib/\", \"samples\": 64 }.");
-        string? data = null;
-        int samples = DefaultSamples, seed = 0;
-        var synthetic = SyntheticKind.Noise;
-        foreach (var (key, value) in obj)
-        {
-            switch (key)
-            {
-                case "data":
-                    if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.String) throw OptimizeConfig.Error(file, "'calibration.data' must be a folder path.");
-                    data = v.GetValue<string>();
-                    if (!Path.IsPathRooted(data) && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir) data = Path.GetFullPath(Path.Combine(dir, data));
-                    break;
-                case "samples":
-                    samples = PositiveInt(value, "calibration.samples", file);
-                    break;
-                case "seed":
-                    seed = PositiveInt(value, "calibration.seed", file, allowZero: true);
-                    break;
-                case "synthetic":
-                    synthetic = value is JsonValue sv && sv.GetValueKind() == JsonValueKind.String ? sv.GetValue<string>() switch
-                    {
-                        "noise" => SyntheticKind.Noise,
-                        "pages" => SyntheticKind.Pages,
-                        _ => throw OptimizeConfig.Error(file, "'calibration.synthetic' must be \"noise\" or \"pages\"."),
-                    } : throw OptimizeConfig.Error(file, "'calibration.synthetic' must be \"noise\" or \"pages\".");
-                    break;
-                default:
-                    throw OptimizeConfig.Error(file, $"unknown key 'calibration.{key}' (expected 'data', 'samples', 'seed' or 'synthetic').");
-            }
-        }
-        return new CalibrationConfig(data, samples, seed, synthetic);
-    }
+    /// <summary>The folder of samples; <see cref="OptimizeConfig"/> makes it absolute (relative to the config file).</summary>
+    public string? Data { get; init; }
 
-    private static int PositiveInt(JsonNode? value, string key, string file, bool allowZero = false)
+    public int Samples { get; init; } = DefaultSamples;
+
+    public int Seed { get; init; }
+
+    public SyntheticKind Synthetic { get; init; } = SyntheticKind.Noise;
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
-        if (value is JsonValue v && v.TryGetValue(out int n) && (n > 0 || (allowZero && n == 0))) return n;
-        throw OptimizeConfig.Error(file, $"'{key}' must be a {(allowZero ? "non-negative" : "positive")} integer.");
+        if (Samples < 1) yield return new("samples", $"must be a positive integer, got {Samples}.");
+        if (Seed < 0) yield return new("seed", $"must be a non-negative integer, got {Seed}.");
+        if (Data is { Length: 0 }) yield return new("data", "must be a folder path, got an empty string.");
     }
 }

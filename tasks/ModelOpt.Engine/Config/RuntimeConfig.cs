@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Diagnostics;
 
@@ -22,7 +20,7 @@ public enum GraphOptimization
 /// runs (calibration, refit, validation) may take. Null means "not set here"; <see cref="Over"/>
 /// layers the command line over the file, key by key.
 /// </summary>
-public sealed record RuntimeConfig
+public sealed record RuntimeConfig : ISettings
 {
     /// <summary>2 GiB: enough for a batch of a few 640² detector samples with every activation exposed, small enough for a CI runner.</summary>
     public const long DefaultMemoryCapBytes = 2L << 30;
@@ -37,8 +35,18 @@ public sealed record RuntimeConfig
     /// <summary>An ONNX Runtime execution provider by short name (<c>cpu</c>, <c>cuda</c>, <c>tensorrt</c>, <c>dml</c>, …) or full name (<c>CUDAExecutionProvider</c>).</summary>
     public string? ExecutionProvider { get; init; }
 
+    /// <summary>The cap as written in modelopt.json (<c>"2GiB"</c>, <c>"512MB"</c>, a number of bytes as text).</summary>
+    public string? MemoryCap { get; init; }
+
+    private readonly long? _memoryCapBytes;
+
     /// <summary>Upper bound on the memory ModelOpt's batched ONNX Runtime runs may hold; batch sizes are chosen under it.</summary>
-    public long? MemoryCapBytes { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long? MemoryCapBytes
+    {
+        get => _memoryCapBytes ?? (MemoryCap is { } text ? ParseMemoryCap(text, "runtime.memoryCap", ErrorCode.InvalidConfig, null) : null);
+        init => _memoryCapBytes = value;
+    }
 
     [System.Text.Json.Serialization.JsonIgnore]
     public int ResolvedIntraOpThreads => IntraOpThreads ?? 0;
@@ -59,6 +67,7 @@ public sealed record RuntimeConfig
         GraphOptimization = ResolvedGraphOptimization,
         ExecutionProvider = ResolvedExecutionProvider,
         MemoryCapBytes = ResolvedMemoryCapBytes,
+        MemoryCap = ResolvedMemoryCapBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>These settings where they are set, <paramref name="lower"/>'s elsewhere.</summary>
@@ -112,35 +121,23 @@ public sealed record RuntimeConfig
             : throw new ModelOptException(code, file, $"{what} must be a positive size such as 2GiB or 512MB; got '{text}'.");
     }
 
-    internal static RuntimeConfig From(JsonNode node, string file)
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
-        if (node is not JsonObject obj)
-            throw OptimizeConfig.Error(file, "'runtime' must be an object like { \"intraOpThreads\": 0, \"graphOptimization\": \"all\", \"executionProvider\": \"cpu\", \"memoryCap\": \"2GiB\" }.");
-        var config = None;
-        foreach (var (key, value) in obj)
+        if (IntraOpThreads is < 0 or > 1024) yield return new("intraOpThreads", $"must be a whole number of threads, 0 for ONNX Runtime's default (one per core), got {IntraOpThreads}.");
+        if (ExecutionProvider is { } p && (p.Length == 0 || !p.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+            yield return new("executionProvider", $"must name an ONNX Runtime execution provider such as cpu or cuda, got '{p}'.");
+        if (MemoryCap is { } m)
         {
-            string where = $"'runtime.{key}'";
-            config = key switch
+            string? problem = null;
+            try
             {
-                "intraOpThreads" => config with
-                {
-                    IntraOpThreads = value is JsonValue v && v.TryGetValue(out int n) ? ParseThreads(n.ToString(System.Globalization.CultureInfo.InvariantCulture), where, ErrorCode.InvalidConfig, file)
-                        : throw OptimizeConfig.Error(file, $"{where} must be a whole number of threads, 0 for ONNX Runtime's default."),
-                },
-                "graphOptimization" => config with { GraphOptimization = ParseGraphOptimization(Text(value, where, file), where, ErrorCode.InvalidConfig, file) },
-                "executionProvider" => config with { ExecutionProvider = ParseExecutionProvider(Text(value, where, file), where, ErrorCode.InvalidConfig, file) },
-                "memoryCap" => config with
-                {
-                    MemoryCapBytes = value is JsonValue m && m.GetValueKind() == JsonValueKind.Number && m.TryGetValue(out long b)
-                        ? ParseMemoryCap(b.ToString(System.Globalization.CultureInfo.InvariantCulture), where, ErrorCode.InvalidConfig, file)
-                        : ParseMemoryCap(Text(value, where, file), where, ErrorCode.InvalidConfig, file),
-                },
-                _ => throw OptimizeConfig.Error(file, $"unknown key 'runtime.{key}' (expected 'intraOpThreads', 'graphOptimization', 'executionProvider' or 'memoryCap')."),
-            };
+                ParseMemoryCap(m, "memoryCap", ErrorCode.InvalidConfig, null);
+            }
+            catch (ModelOptException e)
+            {
+                problem = e.Message;
+            }
+            if (problem is not null) yield return new("memoryCap", $"must be a size such as \"2GiB\" or \"512MB\", got '{m}'.");
         }
-        return config;
     }
-
-    private static string Text(JsonNode? value, string where, string file) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw OptimizeConfig.Error(file, $"{where} must be a string.");
 }

@@ -35,6 +35,9 @@ public enum ErrorCode
 
     // 4xxx: budgets (exit code 1)
     BudgetBroken = 4001,
+
+    // 9xxx: a bug in ModelOpt, not the user's mistake (exit code 3)
+    InternalError = 9001,
 }
 
 public static class ErrorCodes

@@ -2,7 +2,8 @@ namespace ModelOpt.Engine.Diagnostics;
 
 /// <summary>
 /// An error the user can act on: it names the file it concerns and what is wrong with it.
-/// Anything else that escapes the engine is a bug.
+/// Anything else that escapes the engine is a bug. One exception may carry several errors (a
+/// config file with three mistakes reports all three), each with its own place in its file.
 /// </summary>
 public class ModelOptException : Exception
 {
@@ -11,6 +12,17 @@ public class ModelOptException : Exception
     {
         Code = code;
         File = file;
+        Errors = [new ModelOptError(code, file, 0, 0, message)];
+    }
+
+    /// <param name="errors">At least one; the first gives <see cref="Code"/> and <see cref="File"/>.</param>
+    public ModelOptException(IReadOnlyList<ModelOptError> errors)
+        : base(string.Join(Environment.NewLine, errors.Select(e => e.Message)))
+    {
+        if (errors.Count == 0) throw new ArgumentException("an exception needs at least one error", nameof(errors));
+        Code = errors[0].Code;
+        File = errors[0].File;
+        Errors = errors;
     }
 
     public ErrorCode Code { get; }
@@ -18,9 +30,11 @@ public class ModelOptException : Exception
     /// <summary>The file the error is about (the model, a config, a data file), when there is one.</summary>
     public string? File { get; }
 
+    /// <summary>Every error found, in file order; one for most exceptions.</summary>
+    public IReadOnlyList<ModelOptError> Errors { get; }
+
     public int ExitCode => Code.ExitCode();
 
-    /// <summary>One line in the form compilers use: <c>file: error MOPT1003: message</c>.</summary>
-    public override string ToString() =>
-        File is null ? $"error {Code.Text()}: {Message}" : $"{File}: error {Code.Text()}: {Message}";
+    /// <summary>One line per error in the form compilers use: <c>file(line,col): error MOPT2004: message</c>.</summary>
+    public override string ToString() => string.Join(Environment.NewLine, Errors);
 }

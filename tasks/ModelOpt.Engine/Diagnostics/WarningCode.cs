@@ -15,6 +15,12 @@ public enum WarningCode
 
     /// <summary>The int8 model runs slower than the original and was kept because <c>quantize.allowSlower</c> is set.</summary>
     QuantizedSlower = 5003,
+
+    /// <summary>A pass that did not pay on the model (int8 slower than the original) was left out; the other passes ran.</summary>
+    PassSkipped = 5004,
+
+    /// <summary>The rewrite gained nothing: no fewer FLOPs, no smaller file, no faster.</summary>
+    NoGain = 5005,
 }
 
 public static class WarningCodes

@@ -14,6 +14,13 @@ public interface IPass
     /// <summary>One line for <c>--help</c> and reports.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The typed record of the pass's section in modelopt.json (an <see cref="Config.ISettings"/>):
+    /// every section in a file is bound to it and checked when the file is loaded, whether the
+    /// pass runs or not. The pass reads it with <see cref="PassContext.Settings{T}(string)"/>.
+    /// </summary>
+    Type SettingsType => typeof(Config.NoSettings);
+
     /// <summary>What the pass needs from the pipeline besides the model.</summary>
     PassNeeds Needs => PassNeeds.None;
     /// <summary>

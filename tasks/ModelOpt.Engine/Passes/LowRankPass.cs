@@ -17,6 +17,8 @@ public sealed class LowRankPass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(RankSettings);
+
     public string Description => "Factorize fully connected layers (Gemm, MatMul by a constant) into two thinner ones (truncated SVD; rank by retained energy).";
 
     public PassOutcome Run(Model model, PassContext context)
@@ -26,20 +28,10 @@ public sealed class LowRankPass : IPass
         foreach (var node in model.Graph.Nodes.ToList())
         {
             if (node.Domain.Length != 0 || node.OpType is not ("Gemm" or "MatMul")) continue;
-            var settingsJson = context.SettingsFor(PassName, node);
-            if (settingsJson is null)
+            if (context.Settings<RankSettings>(PassName, node) is not { } settings)
             {
                 notes.Add($"{node.Name}: left alone by the configuration");
                 continue;
-            }
-            RankSettings settings;
-            try
-            {
-                settings = RankSettings.From(settingsJson, PassName, context.Config.SourcePath ?? "settings");
-            }
-            catch (ArgumentException e)
-            {
-                throw new ModelOptException(ErrorCode.InvalidConfig, context.Config.SourcePath, e.Message);
             }
             string? why = TryRewrite(model.Graph, node, settings, notes);
             if (why is null) rewritten++;

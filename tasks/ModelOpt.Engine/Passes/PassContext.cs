@@ -46,6 +46,12 @@ public sealed class PassContext
     /// <summary>Settings of <paramref name="pass"/> for <paramref name="node"/>; null: leave the node alone.</summary>
     public JsonObject? SettingsFor(string pass, Node node) => Config.SettingsFor(pass, node);
 
+    /// <summary>The global settings of <paramref name="pass"/>, typed.</summary>
+    public T Settings<T>(string pass) where T : class, ISettings => Config.Settings<T>(pass);
+
+    /// <summary>Settings of <paramref name="pass"/> for <paramref name="node"/>, typed; null: leave the node alone.</summary>
+    public T? Settings<T>(string pass, Node node) where T : class, ISettings => Config.Settings<T>(pass, node);
+
     public IReadOnlyList<string> Notes => _notes;
 
     public void Note(string note) => _notes.Add(note);

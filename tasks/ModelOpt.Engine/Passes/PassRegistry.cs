@@ -18,9 +18,14 @@ public sealed class PassRegistry
 
     public void Register(string name, Func<IPass> factory) => _factories[name] = factory;
 
+    public bool IsKnown(string name) => _factories.ContainsKey(name);
+
+    /// <summary>The typed settings record of a pass's config section (<see cref="IPass.SettingsType"/>).</summary>
+    public Type SettingsTypeOf(string name) => Create(name).SettingsType;
+
     public IPass Create(string name) =>
         _factories.TryGetValue(name, out var factory) ? factory()
-        : throw new ModelOptException(ErrorCode.UnknownPass, null, $"unknown pass '{name}'. Available passes: {string.Join(", ", Names)} (or 'none').");
+        : throw new ModelOptException(ErrorCode.UnknownPass, null, $"unknown pass '{name}'{Config.DidYouMean.Hint(name, Names)}. Available passes: {string.Join(", ", Names)} (or 'none').");
 
     /// <summary>Parses <c>a,b,c</c>; <c>none</c> (or nothing) is the empty list.</summary>
     public IReadOnlyList<IPass> Parse(string list)
@@ -39,6 +44,7 @@ public sealed class PassRegistry
         registry.Register(QuantizePass.PassName, () => new QuantizePass());
         registry.Register(RefitPass.PassName, () => new RefitPass());
         registry.Register(Fp16Pass.PassName, () => new Fp16Pass());
+        registry.Register(Fp32Pass.PassName, () => new Fp32Pass());
         registry.Register(ShareWeightsPass.PassName, () => new ShareWeightsPass());
         registry.Register(LowRankPass.PassName, () => new LowRankPass());
         return registry;

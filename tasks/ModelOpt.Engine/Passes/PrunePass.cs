@@ -17,13 +17,15 @@ public sealed class PrunePass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(PruneSettings);
+
     public string Description => "Remove the least important conv channels (structured, by L1/L2 norm, to a ratio or FLOP target) or zero small weights (unstructured).";
 
     public PassOutcome Run(Model model, PassContext context)
     {
         string file = context.Config.SourcePath ?? "modelopt.json";
-        var global = Parse(context.Config.SettingsFor(PassName), file);
-        PruneSettings? SettingsFor(Node node) => context.SettingsFor(PassName, node) is { } json ? Parse(json, file) : null;
+        var global = context.Settings<PruneSettings>(PassName);
+        PruneSettings? SettingsFor(Node node) => context.Settings<PruneSettings>(PassName, node);
 
         if (model.Graph.SortTopologically().Count > 0)
             return PassOutcome.Unchanged("the graph has a cycle; nothing was pruned");
@@ -102,21 +104,5 @@ public sealed class PrunePass : IPass
         }
         notes.Add($"targetFlops {target:N0}: reached at ratio {high:0.###}");
         return selection.KeepCounts(high);
-    }
-
-    internal static PruneSettings Parse(JsonObject json, string file)
-    {
-        try
-        {
-            return PruneSettings.From(json, file);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelOptException(ErrorCode.InvalidConfig, file, e.Message);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new ModelOptException(ErrorCode.InvalidConfig, file, $"'prune' settings: {e.Message}");
-        }
     }
 }

@@ -14,6 +14,8 @@ public sealed class QuantizePass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(QuantizeSettings);
+
     // Static int8 and GPTQ int4 calibrate; dynamic and round-to-nearest int4 ignore the samples.
     public PassNeeds Needs => PassNeeds.Calibration;
 
@@ -21,10 +23,11 @@ public sealed class QuantizePass : IPass
 
     public PassOutcome Run(Model model, PassContext context)
     {
-        var settings = QuantizeSettings.From(context.Config.SettingsFor(PassName), context.Config.SourcePath ?? "modelopt.json");
+        var settings = context.Settings<QuantizeSettings>(PassName);
         if (model.Graph.AllNodes().Any(n => n.OpType == "BatchNormalization"))
             context.Note("quantize: the model still has BatchNormalization; run 'freeze' first so it is folded into the convs before quantizing.");
         var notes = new List<string>();
+        WidenFloat16(model, notes);
         int touched = settings.Mode switch
         {
             QuantizeMode.Static => StaticQuantizer.Run(model, context, settings, notes),
@@ -32,7 +35,21 @@ public sealed class QuantizePass : IPass
             _ => Int4Quantizer.Run(model, context, settings, notes),
         };
         if (touched > 0 && settings.Mode != QuantizeMode.Int4)
-            context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower));
+            context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower, settings.Required));
         return new PassOutcome(touched > 0, touched, notes);
+    }
+
+    /// <summary>
+    /// A model published in float16 is quantized from its float32 form: the int8 kernels read float32
+    /// scales and the ops left float run faster in float32 on the CPU than through per-node Casts.
+    /// </summary>
+    private static void WidenFloat16(Model model, List<string> notes)
+    {
+        var graph = model.Graph;
+        if (!graph.Nodes.Any(StaticQuantizer.ReadsFloat16Weights)) return;
+        var result = Fp16.Float32Widening.Run(graph, out string? refusal);
+        notes.Add(result is null
+            ? $"float16 weights left as they are: {refusal}"
+            : $"float16 model quantized from float32: {result.Summary}");
     }
 }

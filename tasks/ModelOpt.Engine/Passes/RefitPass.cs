@@ -24,6 +24,8 @@ public sealed class RefitPass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(RefitSettings);
+
     public string Description => "Refit the layers after compressed ones by least squares so their outputs match the original model's on calibration data.";
 
     public bool NeedsTeacher => true;
@@ -36,15 +38,7 @@ public sealed class RefitPass : IPass
         var source = context.Calibration
             ?? throw new ModelOptException(ErrorCode.InvalidConfig, configFile,
                 "the refit pass needs calibration data: add \"calibration\": { \"data\": \"<folder of samples>\" } to the configuration (refit matches the original model's activations on those samples).");
-        RefitSettings global;
-        try
-        {
-            global = RefitSettings.From(context.Config.SettingsFor(PassName), configFile);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelOptException(ErrorCode.InvalidConfig, configFile, e.Message);
-        }
+        var global = context.Settings<RefitSettings>(PassName);
         if (context.Teacher is not { } teacher)
             return PassOutcome.Unchanged("no teacher model: refit compares against the model before the lossy passes, which the pipeline provides");
 
@@ -62,7 +56,7 @@ public sealed class RefitPass : IPass
         int refit = 0;
         foreach (var target in targets)
         {
-            var settings = RefitSettings.From(context.SettingsFor(PassName, target.Layer.Node)!, configFile);
+            var settings = context.Settings<RefitSettings>(PassName, target.Layer.Node)!;
             if (Fit(model, teacher, source, target, settings, notes)) refit++;
         }
         return new PassOutcome(refit > 0, refit, notes);

@@ -15,6 +15,8 @@ public sealed class SeparablePass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(RankSettings);
+
     public string Description => "Factorize standard convs into depthwise + pointwise convs (SVD of the weights; rank by retained energy).";
 
     public PassOutcome Run(Model model, PassContext context)
@@ -25,20 +27,10 @@ public sealed class SeparablePass : IPass
         foreach (var conv in model.Graph.Nodes)
         {
             if (conv.Domain.Length != 0 || conv.OpType != "Conv") continue;
-            var settingsJson = context.SettingsFor(PassName, conv);
-            if (settingsJson is null)
+            if (context.Settings<RankSettings>(PassName, conv) is not { } settings)
             {
                 notes.Add($"{conv.Name}: left alone by the configuration");
                 continue;
-            }
-            RankSettings settings;
-            try
-            {
-                settings = RankSettings.From(settingsJson, PassName, context.Config.SourcePath ?? "settings");
-            }
-            catch (ArgumentException e)
-            {
-                throw new Diagnostics.ModelOptException(Diagnostics.ErrorCode.InvalidConfig, context.Config.SourcePath, e.Message);
             }
             string? why = TryRewrite(model.Graph, conv, settings, context, notes);
             if (why is null) rewritten++;

@@ -26,8 +26,10 @@ public static class OptimizeJob
         registry ??= PassRegistry.Default;
         var notes = new List<string>();
         var warnings = new List<ModelOptWarning>();
-        var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath);
-        config.CheckPassNames(registry.Names);
+        options.Check();
+        var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath, registry);
+        if (options.PassSettings is { } inline)
+            config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(inline, options.PassSettingsSource ?? "--pass-settings", registry));
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes);
@@ -68,6 +70,15 @@ public static class OptimizeJob
         }
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, session);
+        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, candidate.Model, notes, warnings, searchSpeed, session) is { } skipped)
+        {
+            // A pass that does not pay is left out and the others still run: rebuild without it, so
+            // what is written is exactly the pipeline minus that pass.
+            passes = passes.Where(p => p.Name != skipped).ToList();
+            candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, session);
+        }
         notes.AddRange(candidate.Notes);
         var model = candidate.Model;
         var reports = candidate.Reports;
@@ -75,17 +86,21 @@ public static class OptimizeJob
         var before = reports.Count > 0 ? reports[0].Before : measure(model);
         var after = reports.Count > 0 ? reports[^1].After : before;
 
-        if (passes.Count > 0) CheckRuns(model, options, passes, session);
-        EnforceRequiredChecks(candidate.RequiredChecks, options, model, notes, warnings, searchSpeed, session);
+        // Every rewrite is compared with the original on the samples at hand; without an output budget
+        // of the user's, the default fidelity floor judges it (a model that answers unlike the original
+        // must not be written just because nobody asked).
+        bool floor = passes.Count > 0 && FidelityFloor.AppliesTo(budgets, options.FidelityFloor);
         ValidationReport? report = null;
-        if (!budgets.IsEmpty || options.Validate)
+        if (!budgets.IsEmpty || options.Validate || passes.Count > 0)
         {
-            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate }) with { SearchLog = searchLog };
+            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
+            if (floor && FidelityFloor.Verdict(report, reports) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
             if (!report.AllKept)
                 throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written:");
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
                 warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
                     $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));
+            if (passes.Count > 0 && NoGain(report, reports) is { } nothing) warnings.Add(new ModelOptWarning(WarningCode.NoGain, options.ModelPath, nothing));
         }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
@@ -124,19 +139,49 @@ public static class OptimizeJob
         return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
     }
 
-    // Checks passes asked for but cannot make themselves: int8 that runs slower than the original
-    // float model is refused (the trap the Python quantizers' users keep falling into).
-    private static void EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, Model model, List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured, OrtSessionSettings session)
+    // Checks passes asked for but cannot make themselves. int8 that runs slower than the original
+    // float model (the trap the Python quantizers' users keep falling into) is skipped with a warning,
+    // so the other passes still reach the build; it is an error only when the user needs it applied
+    // (quantize.required) or set a speed budget, and kept on request (quantize.allowSlower).
+    // Returns the name of the pass to leave out, if any.
+    private static string? EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, BudgetSet budgets, Model model,
+        List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured, OrtSessionSettings session)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
-        if (speed.Count == 0) return;
+        if (speed.Count == 0) return null;
         // The search already measured the model it chose (the same model, built the same way).
         var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, ShapeBindings.Parse(options.Shapes), options.Seed, session);
         notes.Add($"speed check: {result}");
-        QuantizationSpeedCheck.Enforce(result, speed.All(c => c.Waived), options.ModelPath);
-        if (!result.Passed)
+        if (result.Passed) return null;
+        if (speed.All(c => c.Waived))
+        {
             warnings.Add(new ModelOptWarning(WarningCode.QuantizedSlower, options.ModelPath,
                 $"the quantized model is slower than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
+            return null;
+        }
+        var speedBudgets = budgets.All.Where(b => b.Definition == BudgetDefinition.MinSpeedup || b.Definition == BudgetDefinition.MaxLatencyMs).Select(b => b.Definition.Key).ToList();
+        string? why = speed.Any(c => c.PassRequired) ? $"\"{speed[0].Pass}\": {{ \"required\": true }} is set"
+            : speedBudgets.Count > 0 ? $"a speed budget is set ({string.Join(", ", speedBudgets)})" : null;
+        if (why is not null) QuantizationSpeedCheck.Enforce(result, allowSlower: false, options.ModelPath, why);
+        string pass = speed[0].Pass;
+        warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath,
+            $"{pass} skipped: {result.Describe()}; the model is written without it. Set \"{pass}\": {{ \"allowSlower\": true }} to keep the slower model, or {{ \"required\": true }} to fail instead."));
+        return pass;
+    }
+
+    // A rewrite that is no cheaper in any way the user can feel deserves a word: passes that find
+    // nothing to do on a model (freeze without BatchNormalization, separable on tiny convs) look busy.
+    private static string? NoGain(ValidationReport report, IReadOnlyList<PassReport> reports)
+    {
+        var (a, b) = (report.BaselineFootprint, report.CandidateFootprint);
+        bool fewerFlops = a.Flops is long fa && b.Flops is long fb && fb < fa;
+        bool smaller = b.Bytes < a.Bytes * 0.99;
+        // Latency is noisy on a shared machine: an unchanged model must not pass for faster by chance.
+        bool faster = reports.Any(r => r.Changed) && report.Comparison?.Speedup is >= 1.1;
+        if (fewerFlops || smaller || faster) return null;
+        string speed = report.Comparison?.Speedup is double s ? $"{s:0.##}× (median)" : "not measured";
+        return $"the passes {string.Join(", ", reports.Select(r => r.Pass))} gained nothing: FLOPs {Quantity.Format(a.Flops ?? 0, QuantityKind.Flops)} → {Quantity.Format(b.Flops ?? 0, QuantityKind.Flops)}, "
+            + $"size {Quantity.Format(a.Bytes, QuantityKind.Bytes)} → {Quantity.Format(b.Bytes, QuantityKind.Bytes)}, speed-up {speed}; the written model is no cheaper than the original.";
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.

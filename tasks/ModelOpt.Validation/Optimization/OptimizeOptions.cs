@@ -1,3 +1,5 @@
+using ModelOpt.Engine.Diagnostics;
+
 namespace ModelOpt.Validation.Optimization;
 
 /// <summary>
@@ -16,6 +18,16 @@ public sealed record OptimizeOptions
 
     /// <summary>A <c>modelopt.json</c>; null for defaults.</summary>
     public string? ConfigPath { get; init; }
+
+    /// <summary>
+    /// Pass sections given inline, e.g. <c>{ "quantize": { "allowSlower": true } }</c> (MSBuild's
+    /// <c>PassSettings</c>, the tool's <c>--pass-settings</c>): the schema of modelopt.json's pass
+    /// sections, laid over the config file's key by key.
+    /// </summary>
+    public string? PassSettings { get; init; }
+
+    /// <summary>What <see cref="PassSettings"/> came from, for its errors (the project file; null: the command line).</summary>
+    public string? PassSettingsSource { get; init; }
 
     /// <summary>Folder of calibration samples; null: the config's, else <c>NAME.samples/</c> beside the model, else synthetic.</summary>
     public string? DataPath { get; init; }
@@ -41,6 +53,12 @@ public sealed record OptimizeOptions
     /// <summary>Run the accuracy-aware search for the most aggressive per-layer settings that keep every budget.</summary>
     public bool Search { get; init; }
 
+    /// <summary>
+    /// The default fidelity floor (docs/validation.md): null takes the config's <c>budgets.fidelityFloor</c>,
+    /// else on; false switches it off (<c>--no-fidelity-floor</c>, <c>FidelityFloor="false"</c>).
+    /// </summary>
+    public bool? FidelityFloor { get; init; }
+
     /// <summary>Compare the result with the original (outputs, latency) even when no budget asks for it: reports want the figures.</summary>
     public bool Validate { get; init; }
 
@@ -49,4 +67,21 @@ public sealed record OptimizeOptions
 
     /// <summary>Called after each validation batch with (done, total); the tool draws progress from it.</summary>
     public Action<int, int>? Progress { get; init; }
+
+    /// <summary>
+    /// Values no run can use, by property name: the tool and the MSBuild task both check their
+    /// input with this (each naming the property as its user wrote it), and so does <see cref="OptimizeJob"/>.
+    /// </summary>
+    public IEnumerable<(string Property, string Problem)> Problems()
+    {
+        if (CalibrationSamples is < 1) yield return (nameof(CalibrationSamples), $"must be at least 1, got {CalibrationSamples}");
+        if (SearchTime < TimeSpan.FromSeconds(1)) yield return (nameof(SearchTime), $"must be at least 1 second, got {SearchTime.TotalSeconds:0.###}");
+    }
+
+    /// <summary>Throws one <see cref="ErrorCode.InvalidArgument"/> error per problem, each named by <paramref name="name"/> (a property name in, the user's spelling out).</summary>
+    public void Check(Func<string, string>? name = null, string? file = null)
+    {
+        var errors = Problems().Select(p => new ModelOptError(ErrorCode.InvalidArgument, file, 0, 0, $"{(name ?? (n => n))(p.Property)} {p.Problem}.")).ToList();
+        if (errors.Count > 0) throw new ModelOptException(errors);
+    }
 }

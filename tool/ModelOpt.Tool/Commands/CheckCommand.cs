@@ -4,6 +4,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -31,9 +32,16 @@ internal static class CheckCommand
             string path = parse.GetValue(model)!;
             var set = budgets.Read(parse);
             var settings = new ValidationSettings { Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? []), Session = runtime.Session(parse) };
-            var report = BudgetValidator.Check(ValidateCommand.Load(path), set, settings, set[BudgetDefinition.MaxLatencyMs] is null ? 0 : parse.GetValue(runs));
-            ValidationRenderer.Render(console, report);
-            ReportOptions.Write(console, report, reports.Read(parse));
+            int latencyRuns = set[BudgetDefinition.MaxLatencyMs] is null ? 0 : parse.GetValue(runs);
+            var report = BudgetValidator.Check(ValidateCommand.Load(path), set, settings, latencyRuns);
+            var run = RunReportBuilder.From(report, ReportOptions.Context("check", new ReportSettings
+            {
+                LatencyRuns = latencyRuns > 0 ? latencyRuns : null,
+                Shapes = parse.GetValue(shape) is { Length: > 0 } bound ? bound : null,
+                Budgets = RunReportBuilder.Budgets(set),
+            }));
+            ValidationRenderer.Render(console, run);
+            ReportOptions.Write(console, run, reports.Read(parse));
             return ValidateCommand.Finish(console, report, path);
         }));
         return command;

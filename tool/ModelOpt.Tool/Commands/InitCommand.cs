@@ -8,6 +8,7 @@ using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Data;
+using ModelOpt.Validation.Optimization;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -22,7 +23,7 @@ internal static class InitCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the configuration.", DefaultValueFactory = _ => "modelopt.json" };
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape for the layer figures, e.g. --shape x=1x3x640x640 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
-        var command = new Command("init", "Write a commented starter modelopt.json for a model: its inputs, its heaviest layers, suggested passes and budgets.\n\nExamples:\n  dotnet model-opt init model.onnx\n  dotnet model-opt init model.onnx -o configs/model.json --shape input=1x3x224x224")
+        var command = new Command("init", "Write a commented starter modelopt.json for a model: its inputs, its heaviest layers, the passes that cut FLOPs or size when tried on it (within the default fidelity floor) and budgets.\n\nExamples:\n  dotnet model-opt init model.onnx\n  dotnet model-opt init model.onnx -o configs/model.json --shape input=1x3x224x224")
         {
             model, output, shape, force,
         };
@@ -47,13 +48,15 @@ internal static class InitCommand
         // Paths in the config are relative to the config file.
         string configFolder = Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!;
         string? samples = SampleSet.FindBeside(settings.ModelPath) is { } beside ? Path.GetRelativePath(configFolder, beside).Replace('\\', '/') : null;
-        string text = StarterConfig.For(model, report, Path.GetFileName(settings.ModelPath), samples, PassRegistry.Default.Names);
+        var suggestion = PassAdvisor.Suggest(settings.ModelPath, ShapeBindings.Parse(settings.Shapes));
+        string text = StarterConfig.For(report, Path.GetFileName(settings.ModelPath), samples, PassRegistry.Default.Names, suggestion);
 
         // What init writes must be what optimize accepts.
-        OptimizeConfig.Parse(text, settings.OutputPath).CheckPassNames(PassRegistry.Default.Names);
+        OptimizeConfig.Parse(text, settings.OutputPath, PassRegistry.Default);
         Directory.CreateDirectory(configFolder);
         AtomicFile.WriteAllText(settings.OutputPath, text);
-        console.WriteLine($"Wrote {settings.OutputPath}.");
+        foreach (var trial in suggestion.Trials) console.WriteLine($"{trial.Pass}: {(trial.Suggested ? "suggested" : "not suggested")}: {trial.Finding}");
+        console.WriteLine($"Wrote {settings.OutputPath} (passes: {(suggestion.Passes.Count == 0 ? "none" : string.Join(", ", suggestion.Passes))}).");
         return ExitCodes.Success;
     }
 }

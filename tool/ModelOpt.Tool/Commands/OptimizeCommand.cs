@@ -4,6 +4,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -20,6 +21,7 @@ internal static class OptimizeCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model (written atomically, only if every check and budget passes).", Required = true };
         var passes = new Option<string?>("--passes") { Description = $"Comma-separated passes, run in order: {string.Join(", ", PassRegistry.Default.Names)}; 'none' re-serializes the model unchanged. Default: the config's list, else none." };
         var config = new Option<string?>("--config") { Description = "A modelopt.json with passes, their settings, per-node overrides and budgets (docs/config.md)." };
+        var passSettings = new Option<string?>("--pass-settings") { Description = "Pass settings as inline JSON, laid over the config's key by key, e.g. --pass-settings '{\"quantize\": {\"allowSlower\": true}}' (docs/config.md)." };
         var data = new Option<string?>("--data") { Description = "Folder of samples (.npy/.pb) for calibration and validation; default: the config's, else NAME.samples/ beside the model, else synthetic." };
         var labels = new Option<string?>("--labels") { Description = "Class-index labels for the validation samples; default: labels.* in the sample folder." };
         var samples = new Option<int?>("--calibration-samples") { Description = "How many calibration samples to use (default 64)." };
@@ -27,25 +29,26 @@ internal static class OptimizeCommand
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
+        var noFloor = new Option<bool>("--no-fidelity-floor") { Description = $"Write the model without the default fidelity floor, which applies when no output budget is set: accuracy drop at most {FidelityFloor.MaxAccuracyDropPoints:0} point with labels, else cosine at least {FidelityFloor.MinCosine} against the original (docs/validation.md)." };
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--report");
         var runtime = new RuntimeOptions();
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, data, labels, samples, shape, search, searchTime, seed,
+            model, output, passes, config, passSettings, data, labels, samples, shape, search, searchTime, seed, noFloor,
         };
         budgets.AddTo(command);
         runtime.AddTo(command);
         reports.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () =>
         {
-            if (parse.GetValue(searchTime) < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--search-time must be at least 1 second.");
             return Run(console, new OptimizeOptions
             {
                 ModelPath = parse.GetValue(model)!,
                 OutputPath = parse.GetValue(output)!,
                 Passes = parse.GetValue(passes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 ConfigPath = parse.GetValue(config),
+                PassSettings = parse.GetValue(passSettings),
                 DataPath = parse.GetValue(data),
                 LabelsPath = parse.GetValue(labels),
                 CalibrationSamples = parse.GetValue(samples),
@@ -54,6 +57,7 @@ internal static class OptimizeCommand
                 Budgets = budgets.Read(parse),
                 Runtime = runtime.Read(parse),
                 Search = parse.GetValue(search),
+                FidelityFloor = parse.GetValue(noFloor) ? false : null,
                 SearchTime = TimeSpan.FromSeconds(parse.GetValue(searchTime)),
                 Progress = ValidationRenderer.Progress(console),
             }, reports.Read(parse));
@@ -63,21 +67,22 @@ internal static class OptimizeCommand
 
     internal static int Run(ToolConsole console, OptimizeOptions options, ReportOptions.Paths? reportPaths = null)
     {
-        if (options.CalibrationSamples is < 1)
-            throw new ModelOptException(ErrorCode.InvalidArgument, null, "--calibration-samples must be at least 1.");
+        options.Check(OptionName);
         OptimizeResult result;
         try
         {
             // A report asked for without budgets still gets the comparison with the original.
-            bool wantsReport = reportPaths is { } p && (p.Json ?? p.Markdown ?? p.Html) is not null;
+            bool wantsReport = reportPaths is { Any: true };
             result = OptimizeJob.Run(options with { Validate = options.Validate || wantsReport });
         }
         catch (BudgetBrokenException e) when (e.Report is not null)
         {
             // The CI job that failed still gets its summary.
             foreach (var line in e.Report.SearchLog) console.WriteLine(line);
+            if (e.Report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, e.Report);
-            if (reportPaths is not null) ReportOptions.Write(console, e.Report, reportPaths);
+            if (reportPaths is { Any: true })
+                ReportOptions.Write(console, RunReportBuilder.From(e.Report, Context(options), options.ModelPath, options.OutputPath, written: false), reportPaths);
             throw;
         }
         foreach (var line in result.SearchLog) console.WriteLine(line);
@@ -85,9 +90,21 @@ internal static class OptimizeCommand
         if (result.Validation is { } report)
         {
             foreach (var note in report.Notes) console.WriteLine($"note: {note}");
+            if (report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, report);
-            if (reportPaths is not null) ReportOptions.Write(console, report, reportPaths);
         }
+        if (reportPaths is { Any: true }) ReportOptions.Write(console, RunReportBuilder.From(result, Context(options)), reportPaths);
         return ExitCodes.Success;
     }
+
+    private static ReportContext Context(OptimizeOptions options) =>
+        ReportOptions.Context("optimize", RunReportBuilder.Settings(options, Environment.CurrentDirectory));
+
+    // The command line's spelling of an OptimizeOptions property, for its problems.
+    private static string OptionName(string property) => property switch
+    {
+        nameof(OptimizeOptions.CalibrationSamples) => "--calibration-samples",
+        nameof(OptimizeOptions.SearchTime) => "--search-time",
+        _ => property,
+    };
 }

@@ -2,20 +2,20 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ModelOpt.Engine.Analysis;
-using ModelOpt.Engine.IR;
+using ModelOpt.Validation.Optimization;
 
 namespace ModelOpt.Tool.Commands;
 
 /// <summary>
 /// The text of a commented starter <c>modelopt.json</c> for one model: its inputs and heaviest layers
-/// as comments (what the user is optimizing), passes chosen from the ops it has, calibration pointed
+/// as comments (what the user is optimizing), passes that paid when tried on it, calibration pointed
 /// at the samples beside the model when there are some, and budgets to switch on.
 /// </summary>
 internal static class StarterConfig
 {
     private const int HeaviestLayers = 5;
 
-    public static string For(Model model, AnalysisReport report, string modelName, string? samplesFolder, IEnumerable<string> availablePasses)
+    public static string For(AnalysisReport report, string modelName, string? samplesFolder, IEnumerable<string> availablePasses, PassSuggestion suggestion)
     {
         var text = new StringBuilder();
         text.AppendLine($"// ModelOpt configuration for {modelName}, written by `dotnet model-opt init`.");
@@ -32,7 +32,12 @@ internal static class StarterConfig
         }
         text.AppendLine("{");
         text.AppendLine($"  // Run in this order. Available: {string.Join(", ", availablePasses)}.");
-        text.AppendLine($"  \"passes\": [{string.Join(", ", SuggestedPasses(model).Select(p => JsonSerializer.Serialize(p)))}],");
+        text.AppendLine("  // Each pass below was tried on this model (in memory, on the samples at hand) and is listed only if");
+        text.AppendLine("  // it cut FLOPs or size while keeping the default fidelity floor (docs/validation.md):");
+        foreach (var trial in suggestion.Trials)
+            text.AppendLine($"  //   {trial.Pass}: {(trial.Suggested ? "" : "not suggested, ")}{trial.Finding}");
+        text.AppendLine("  // quantize (int8) needs calibration data and is skipped with a warning where int8 runs slower than float.");
+        text.AppendLine($"  \"passes\": [{string.Join(", ", suggestion.Passes.Select(p => JsonSerializer.Serialize(p)))}],");
         text.AppendLine();
         text.AppendLine("  // Samples for passes that calibrate (.npy or .pb tensors per input); without data ModelOpt uses");
         text.AppendLine("  // seeded synthetic samples, which calibrate far worse than real ones.");
@@ -50,14 +55,6 @@ internal static class StarterConfig
         text.AppendLine("  },");
         text.AppendLine("}");
         return text.ToString();
-    }
-
-    // freeze is always safe; separable only pays on spatial convolutions, so suggest it only when there are some.
-    private static IEnumerable<string> SuggestedPasses(Model model)
-    {
-        yield return "freeze";
-        if (model.Graph.AllNodes().Any(n => n.OpType == "Conv" && n.GetInts("kernel_shape") is { } k && k.Any(d => d > 1)))
-            yield return "separable";
     }
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -6,6 +6,7 @@ using ModelOpt.Tool.Output;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Tool.Commands;
 
@@ -48,9 +49,19 @@ internal static class ValidateCommand
                 AlwaysCompare = true,
                 Comparison = new ComparisonSettings { LatencyRuns = parse.GetValue(runs), Progress = ValidationRenderer.Progress(console) },
             };
-            var report = BudgetValidator.Validate(Load(a), Load(b), budgets.Read(parse), settings);
-            ValidationRenderer.Render(console, report);
-            ReportOptions.Write(console, report, reports.Read(parse));
+            var set = budgets.Read(parse);
+            var report = BudgetValidator.Validate(Load(a), Load(b), set, settings);
+            var run = RunReportBuilder.From(report, ReportOptions.Context("validate", new ReportSettings
+            {
+                Data = settings.DataPath,
+                Labels = settings.LabelsPath,
+                Samples = settings.SampleLimit,
+                LatencyRuns = settings.Comparison.LatencyRuns,
+                Shapes = parse.GetValue(shape) is { Length: > 0 } bound ? bound : null,
+                Budgets = RunReportBuilder.Budgets(set),
+            }));
+            ValidationRenderer.Render(console, run);
+            ReportOptions.Write(console, run, reports.Read(parse));
             return Finish(console, report, b);
         }));
         return command;

@@ -1,5 +1,6 @@
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Reports;
 using Spectre.Console;
 
 namespace ModelOpt.Tool.Output;
@@ -37,7 +38,7 @@ internal static class OptimizeReportRenderer
         if (result.Runtime is { } runtime) console.Out.MarkupLine($"[grey]runtime:[/] {Markup.Escape(Validation.OrtSessionSettings.From(runtime).Describe())}; memory cap {Formats.Bytes(runtime.ResolvedMemoryCapBytes)}");
         foreach (var warning in result.Warnings) console.Out.MarkupLine($"[yellow]warning {warning.Code.Text()}:[/] {Markup.Escape(warning.Message)}");
 
-        string flops = result.Before.Flops is long b && result.After.Flops is long a && a > 0 ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({(double)b / a:0.##}× fewer)" : "";
+        string flops = result.Before.Flops is long b && result.After.Flops is long a ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({ReportNumbers.Change(b, a)})" : "";
         string what = result.Passes.Count == 0 ? "passes: none" : $"passes: {string.Join(", ", result.Passes.Select(p => p.Pass))}";
         console.WriteLine($"Wrote {result.OutputPath} ({Formats.Bytes(result.OutputBytes)}, source {Formats.Bytes(result.SourceBytes)}; {what}{flops}).");
     }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using ModelOpt.Engine.Budgets;
-using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Reports;
 
 namespace ModelOpt.Tool.Output;
 
@@ -15,27 +14,27 @@ internal static class ReportHtml
 {
     private const int BarHeight = 12, LabelWidth = 180, ChartWidth = 520;
 
-    public static string Write(ValidationReport r)
+    public static string Write(RunReport r)
     {
         var h = new StringBuilder();
         h.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ModelOpt report</title>");
         h.AppendLine("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.kept{color:#176317}.broken{color:#a31515;font-weight:bold}.before{fill:#8aa9d6}.after{fill:#2b6cb0}</style></head><body>");
-        h.AppendLine($"<h1>ModelOpt: {r.Headline}</h1>");
-        h.AppendLine($"<p>Baseline <code>{E(r.Baseline)}</code>, candidate <code>{E(r.Candidate)}</code>.</p>");
+        h.AppendLine($"<h1>ModelOpt {E(r.Command)}: {E(ReportRows.Headline(r))}</h1>");
+        h.AppendLine($"<p id=\"models\">{ReportRows.Models(r, path => $"<code>{E(path)}</code>")}</p>");
 
         h.AppendLine("<h2>Budgets</h2><table id=\"budget-table\"><tr><th>Budget</th><th>Limit</th><th>Measured</th><th>Result</th></tr>");
-        foreach (var v in r.Verdicts)
+        foreach (var v in r.Budgets)
         {
-            var d = v.Budget.Definition;
-            string measured = v.Measured is double m ? Quantity.Format(m, d.Kind) : "not measured";
-            h.AppendLine($"<tr><td>{E(d.Key)}</td><td>{(d.Direction == BudgetDirection.AtMost ? "≤" : "≥")} {E(Quantity.Format(v.Budget.Limit, d.Kind))}</td><td>{E(measured)}</td>"
+            h.AppendLine($"<tr><td>{E(v.Key)}</td><td>{(v.Direction == "atMost" ? "≤" : "≥")} {E(v.LimitText)}</td><td>{E(v.MeasuredText)}</td>"
                 + $"<td class=\"{(v.Kept ? "kept" : "broken")}\">{(v.Kept ? "kept" : "broken")}{E(v.Culprit is null ? "" : " — " + v.Culprit)}{E(v.Note is null ? "" : " — " + v.Note)}</td></tr>");
         }
-        if (r.Verdicts.Count == 0) h.AppendLine("<tr><td colspan=\"4\">no budgets</td></tr>");
+        if (r.Budgets.Count == 0) h.AppendLine("<tr><td colspan=\"4\">no budgets</td></tr>");
         h.AppendLine("</table>");
 
-        h.AppendLine("<h2>Accuracy, latency and size</h2><table id=\"comparison-table\"><tr><th></th><th>Baseline</th><th>Candidate</th></tr>");
-        foreach (var (what, a, b) in ReportFigures.Rows(r)) h.AppendLine($"<tr><td>{E(what.Replace("`", ""))}</td><td>{E(a)}</td><td>{E(b)}</td></tr>");
+        bool single = r.Candidate is null;
+        h.AppendLine($"<h2>Accuracy, latency and size</h2><table id=\"comparison-table\"><tr><th></th><th>{(single ? "Model" : "Baseline")}</th>{(single ? "" : "<th>Candidate</th>")}</tr>");
+        foreach (var (what, a, b) in ReportRows.Figures(r))
+            h.AppendLine($"<tr><td>{E(what.Replace("`", ""))}</td><td>{E(a)}</td>{(single ? "" : $"<td>{E(b)}</td>")}</tr>");
         h.AppendLine("</table>");
 
         h.AppendLine("<h2>FLOPs per layer</h2>");
@@ -44,16 +43,18 @@ internal static class ReportHtml
         foreach (var l in r.Layers)
             h.AppendLine($"<tr><td>{E(l.Name)}</td><td>{E(l.OpType)}</td><td>{E(Formats.Count(l.FlopsBefore))}</td><td>{E(Formats.Count(l.FlopsAfter))}</td><td>{E(l.Status)}</td><td>{E(l.Why ?? "")}</td></tr>");
         h.AppendLine("</table>");
-        if (r.SearchLog.Count > 0) h.AppendLine($"<h2>Search</h2><ul id=\"search-log\">{string.Concat(r.SearchLog.Select(s => $"<li>{E(s)}</li>"))}</ul>");
+        if (r.Search.Count > 0) h.AppendLine($"<h2>Search</h2><ul id=\"search-log\">{string.Concat(r.Search.Select(s => $"<li>{E(s)}</li>"))}</ul>");
+        if (r.Warnings.Count > 0) h.AppendLine($"<ul id=\"warnings\">{string.Concat(r.Warnings.Select(w => $"<li>warning {E(w.Code)}: {E(w.Message)}</li>"))}</ul>");
         if (r.Notes.Count > 0) h.AppendLine($"<ul id=\"notes\">{string.Concat(r.Notes.Select(s => $"<li>{E(s)}</li>"))}</ul>");
+        h.AppendLine($"<p><small>{E(r.Tool.Name)} {E(r.Tool.Version)}, {E(r.Created)}</small></p>");
         h.AppendLine("</body></html>");
         return h.ToString();
     }
 
     // Two bars per layer (before light, after dark), scaled to the heaviest layer.
-    private static void AppendChart(StringBuilder h, IReadOnlyList<LayerChange> layers)
+    private static void AppendChart(StringBuilder h, IReadOnlyList<ReportLayer> layers)
     {
-        double max = Math.Max(1, layers.Max(l => Math.Max(l.FlopsBefore ?? 0, l.FlopsAfter ?? 0)) is long m ? m : 1);
+        double max = Math.Max(1, layers.Count == 0 ? 1 : layers.Max(l => Math.Max(l.FlopsBefore ?? 0, l.FlopsAfter ?? 0)));
         int rowHeight = 2 * BarHeight + 8;
         int height = rowHeight * layers.Count + 30;
         h.AppendLine($"<svg id=\"flops-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{LabelWidth + ChartWidth + 120}\" height=\"{height}\" role=\"img\" aria-label=\"FLOPs per layer before and after\">");

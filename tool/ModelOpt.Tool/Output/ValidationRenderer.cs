@@ -1,34 +1,37 @@
-using ModelOpt.Engine.Budgets;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Reports;
 using Spectre.Console;
 
 namespace ModelOpt.Tool.Output;
 
-/// <summary>Prints a validation: the comparison figures, then one line per budget (broken ones also go to stderr).</summary>
+/// <summary>Prints a validation: the models, the comparison figures, then one line per budget (broken ones also go to stderr).</summary>
 internal static class ValidationRenderer
 {
-    public static void Render(ToolConsole console, ValidationReport report)
+    public static void Render(ToolConsole console, RunReport report)
     {
         foreach (var note in report.Notes) console.Out.MarkupLine($"[grey]note:[/] {Markup.Escape(note)}");
+        console.WriteLine(ReportRows.Models(report, path => path));
         var table = new Table().Border(console.IsTerminal ? TableBorder.Rounded : TableBorder.Ascii);
-        bool single = report.IsSingleModel;
+        bool single = report.Candidate is null;
         table.AddColumn("");
         table.AddColumn(new TableColumn(single ? "Model" : "Baseline").RightAligned());
         if (!single) table.AddColumn(new TableColumn("Candidate").RightAligned());
-        foreach (var (what, a, b) in ReportFigures.Rows(report))
+        foreach (var (what, a, b) in ReportRows.Figures(report))
         {
             if (single) table.AddRow(Markup.Escape(what.Replace("`", "")), Markup.Escape(a));
             else table.AddRow(Markup.Escape(what.Replace("`", "")), Markup.Escape(a), Markup.Escape(b));
         }
         console.Out.Write(table);
-        RenderVerdicts(console, report);
+        foreach (var b in report.Budgets) Verdict(console, b.Kept, b.Message);
     }
 
     public static void RenderVerdicts(ToolConsole console, ValidationReport report)
     {
-        foreach (var v in report.Verdicts)
-            console.Out.MarkupLine((v.Kept ? "[green]ok[/]     " : "[red]BROKEN[/] ") + Markup.Escape(v.Message()));
+        foreach (var v in report.Verdicts) Verdict(console, v.Kept, v.Message());
     }
+
+    private static void Verdict(ToolConsole console, bool kept, string message) =>
+        console.Out.MarkupLine((kept ? "[green]ok[/]     " : "[red]BROKEN[/] ") + Markup.Escape(message));
 
     /// <summary>Progress on a terminal only: a redirected log must not fill with carriage returns.</summary>
     public static Action<int, int>? Progress(ToolConsole console) => console.IsTerminal

@@ -15,19 +15,13 @@ public sealed class Fp16Pass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(Fp16Settings);
+
     public string Description => "Store weights and compute in float16 (I/O types kept, overflow-prone ops kept in float32 behind Casts).";
 
     public PassOutcome Run(Model model, PassContext context)
     {
-        Fp16Settings settings;
-        try
-        {
-            settings = Fp16Settings.From(context.Config.SettingsFor(PassName), context.Config.SourcePath ?? "settings");
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelOptException(ErrorCode.InvalidConfig, context.Config.SourcePath, e.Message);
-        }
+        var settings = context.Settings<Fp16Settings>(PassName);
 
         var conversion = new Fp16Conversion(model.Graph, settings, node => context.SettingsFor(PassName, node) is null);
         conversion.Run();

@@ -1,5 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ModelOpt.Engine.Config;
 
 namespace ModelOpt.Engine.Passes.Fp16;
 
@@ -7,7 +7,7 @@ namespace ModelOpt.Engine.Passes.Fp16;
 /// Settings of the <c>fp16</c> pass: keep the model's float32 interface (Casts at the boundary),
 /// and the op types that stay in float32 (Casts around them).
 /// </summary>
-public sealed record Fp16Settings(bool KeepIoTypes, IReadOnlySet<string> BlockOps)
+public sealed record Fp16Settings : ISettings
 {
     /// <summary>
     /// Ops kept in float32 by default: their results overflow float16's ±65504 or lose the precision
@@ -25,31 +25,28 @@ public sealed record Fp16Settings(bool KeepIoTypes, IReadOnlySet<string> BlockOp
         "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial",
     };
 
-    public static Fp16Settings Default { get; } = new(true, DefaultBlockOps);
+    public static Fp16Settings Default { get; } = new();
 
-    /// <exception cref="ArgumentException">A key or value is wrong; the message names it.</exception>
-    public static Fp16Settings From(JsonObject settings, string where)
+    public bool KeepIoTypes { get; init; } = true;
+
+    /// <summary>The op types kept in float32 as written; null: <see cref="DefaultBlockOps"/>.</summary>
+    [JsonPropertyName("blockOps")]
+    public IReadOnlyList<string>? GivenBlockOps
     {
-        bool keepIo = true;
-        IReadOnlySet<string> block = DefaultBlockOps;
-        foreach (var (key, value) in settings)
+        get;
+        init
         {
-            switch (key)
-            {
-                case "keepIoTypes":
-                    if (value is not JsonValue v || v.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
-                        throw new ArgumentException($"{where}: 'fp16.keepIoTypes' must be true or false.");
-                    keepIo = v.GetValue<bool>();
-                    break;
-                case "blockOps":
-                    if (value is not JsonArray array || array.Any(e => e is not JsonValue s || s.GetValueKind() != JsonValueKind.String || s.GetValue<string>().Length == 0))
-                        throw new ArgumentException($"{where}: 'fp16.blockOps' must be an array of op type names, e.g. [\"Resize\", \"Softmax\"].");
-                    block = new HashSet<string>(array.Select(e => e!.GetValue<string>()), StringComparer.Ordinal);
-                    break;
-                default:
-                    throw new ArgumentException($"{where}: unknown setting 'fp16.{key}' (expected 'keepIoTypes' or 'blockOps').");
-            }
+            field = value;
+            BlockOps = value is null ? DefaultBlockOps : new HashSet<string>(value, StringComparer.Ordinal);
         }
-        return new Fp16Settings(keepIo, block);
+    }
+
+    /// <summary>The op types kept in float32 (looked up per node, so a set).</summary>
+    [JsonIgnore]
+    public IReadOnlySet<string> BlockOps { get; private init; } = DefaultBlockOps;
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
+    {
+        if (GivenBlockOps is { } ops && ops.Any(o => o.Length == 0)) yield return new("blockOps", "must be an array of op type names, e.g. [\"Resize\", \"Softmax\"]; it holds an empty name.");
     }
 }

@@ -31,10 +31,8 @@ public static class PruneKnobs
     /// </summary>
     public static IReadOnlyList<PruneKnob> For(Model model, OptimizeConfig config)
     {
-        string file = config.SourcePath ?? "modelopt.json";
-        var global = PrunePass.Parse(config.SettingsFor(PrunePass.PassName), file);
-        PruneSettings? SettingsFor(Node node) =>
-            config.SettingsFor(PrunePass.PassName, node) is { } json ? PrunePass.Parse(json, file) : null;
+        var global = config.Settings<PruneSettings>(PrunePass.PassName);
+        PruneSettings? SettingsFor(Node node) => config.Settings<PruneSettings>(PrunePass.PassName, node);
         if (model.Graph.SortTopologically().Count > 0) return [];
         return global.Mode == PruneMode.Unstructured ? Unstructured(model.Graph, SettingsFor) : Structured(model.Graph, global, SettingsFor);
     }

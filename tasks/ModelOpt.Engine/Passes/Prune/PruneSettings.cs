@@ -1,5 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ModelOpt.Engine.Config;
 
 namespace ModelOpt.Engine.Passes.Prune;
 
@@ -26,69 +26,39 @@ public enum PruneScope
 /// may change <see cref="Ratio"/>; the other keys describe the whole run and are read from the
 /// pass's global settings.
 /// </summary>
-public sealed record PruneSettings(PruneMode Mode, double Ratio, bool RatioGiven, int RoundTo, PruneImportance Importance, PruneScope Scope, double? TargetFlops)
+public sealed record PruneSettings : ISettings
 {
     public const double DefaultRatio = 0.5;
 
     /// <summary>The ratio cap a FLOP-targeted search uses when no ratio is given.</summary>
     public const double DefaultTargetSearchCap = 0.9;
 
-    public static PruneSettings Default { get; } = new(PruneMode.Structured, DefaultRatio, false, 1, PruneImportance.L1, PruneScope.Layer, null);
+    public static PruneSettings Default { get; } = new();
 
-    /// <summary>Reads settings; a malformed value throws <see cref="ArgumentException"/> naming the key.</summary>
-    public static PruneSettings From(JsonObject settings, string where)
-    {
-        var result = Default;
-        foreach (var (key, value) in settings)
-        {
-            switch (key)
-            {
-                case "mode":
-                    result = result with { Mode = Enum(value, key, where, ("structured", PruneMode.Structured), ("unstructured", PruneMode.Unstructured)) };
-                    break;
-                case "ratio":
-                    double ratio = Number(value, key, where);
-                    if (ratio is < 0 or >= 1) throw new ArgumentException($"{where}: 'prune.ratio' must be in [0, 1) (the fraction removed), got {ratio}.");
-                    result = result with { Ratio = ratio, RatioGiven = true };
-                    break;
-                case "roundTo":
-                    double roundTo = Number(value, key, where);
-                    if (roundTo < 1 || roundTo != Math.Floor(roundTo) || roundTo > 4096)
-                        throw new ArgumentException($"{where}: 'prune.roundTo' must be a whole number from 1 to 4096, got {roundTo}.");
-                    result = result with { RoundTo = (int)roundTo };
-                    break;
-                case "importance":
-                    result = result with { Importance = Enum(value, key, where, ("l1", PruneImportance.L1), ("l2", PruneImportance.L2)) };
-                    break;
-                case "scope":
-                    result = result with { Scope = Enum(value, key, where, ("layer", PruneScope.Layer), ("global", PruneScope.Global)) };
-                    break;
-                case "targetFlops":
-                    double flops = Number(value, key, where);
-                    if (!(flops > 0)) throw new ArgumentException($"{where}: 'prune.targetFlops' must be a positive number of FLOPs, got {flops}.");
-                    result = result with { TargetFlops = flops };
-                    break;
-                default:
-                    throw new ArgumentException($"{where}: unknown setting 'prune.{key}' (expected mode, ratio, roundTo, importance, scope or targetFlops).");
-            }
-        }
-        return result;
-    }
+    public PruneMode Mode { get; init; } = PruneMode.Structured;
 
-    private static double Number(JsonNode? value, string key, string where)
-    {
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return v.GetValue<double>();
-        throw new ArgumentException($"{where}: 'prune.{key}' must be a number.");
-    }
+    /// <summary>The fraction removed as written; null: not given (<see cref="Ratio"/> is the default).</summary>
+    [JsonPropertyName("ratio")]
+    public double? GivenRatio { get; init; }
 
-    private static T Enum<T>(JsonNode? value, string key, string where, params (string Name, T Value)[] choices)
+    [JsonIgnore]
+    public double Ratio => GivenRatio ?? DefaultRatio;
+
+    [JsonIgnore]
+    public bool RatioGiven => GivenRatio is not null;
+
+    public int RoundTo { get; init; } = 1;
+
+    public PruneImportance Importance { get; init; } = PruneImportance.L1;
+
+    public PruneScope Scope { get; init; } = PruneScope.Layer;
+
+    public double? TargetFlops { get; init; }
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
-        {
-            string text = v.GetValue<string>();
-            foreach (var (name, choice) in choices)
-                if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return choice;
-        }
-        throw new ArgumentException($"{where}: 'prune.{key}' must be one of {string.Join(", ", choices.Select(c => $"\"{c.Name}\""))}, got {value?.ToJsonString() ?? "null"}.");
+        if (GivenRatio is { } ratio && ratio is < 0 or >= 1) yield return new("ratio", $"must be in [0, 1) (the fraction removed), got {ratio}.");
+        if (RoundTo is < 1 or > 4096) yield return new("roundTo", $"must be a whole number from 1 to 4096, got {RoundTo}.");
+        if (TargetFlops is { } flops && !(flops > 0 && double.IsFinite(flops))) yield return new("targetFlops", $"must be a positive number of FLOPs, got {flops}.");
     }
 }

@@ -13,7 +13,7 @@ namespace ModelOpt.Engine.Passes.Quantize;
 public static class BiasCorrection
 {
     /// <summary>The expected output shift per output channel of quantizing <paramref name="conv"/>'s weights as <see cref="QdqBuilder.QuantizeWeight"/> does; null when shapes do not match.</summary>
-    public static double[]? Shift(Node conv, double[] inputMeans, bool perChannel)
+    public static double[]? Shift(Node conv, double[] inputMeans, bool perChannel, WeightRange range)
     {
         var values = conv.Input(1)!.ConstantValue!;
         long[] dims = values.Dims;
@@ -22,17 +22,17 @@ public static class BiasCorrection
         int taps = (int)dims.Skip(2).Aggregate(1L, (a, d) => a * d);
         float[] w = values.ToFloats();
         int perOutput = inPerGroup * taps;
-        float tensorMax = perChannel ? 0 : w.Max(MathF.Abs);
+        float tensorScale = perChannel ? 0 : Enumerable.Range(0, outChannels).Max(o => range.Scale(w, (long)o * perOutput, perOutput, 1));
         var shift = new double[outChannels];
         for (int o = 0; o < outChannels; o++)
         {
             var row = w.AsSpan(o * perOutput, perOutput);
-            float scale = QuantizationMath.SymmetricScale(perChannel ? MathF.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row)) : tensorMax);
+            float scale = perChannel ? range.Scale(row, 0, perOutput, 1) : tensorScale;
             int firstInput = o / (outChannels / group) * inPerGroup;
             double sum = 0;
             for (int i = 0; i < perOutput; i++)
             {
-                float q = Math.Clamp(QuantizationMath.Round(row[i] / scale), -127, 127) * scale;
+                float q = WeightRange.Quantize(row[i], scale) * scale;
                 sum += (q - row[i]) * inputMeans[firstInput + i / taps];
             }
             shift[o] = sum;

@@ -27,6 +27,7 @@ public static class DynamicQuantizer
         if (settings.KeepFirst && layers.Count > 0) keep.Add(layers[0]);
         if (settings.KeepLast && layers.Count > 0) keep.Add(layers[^1]);
         int rewritten = 0;
+        var range = WeightRange.For(settings.ReduceRange);
         foreach (var node in layers)
         {
             if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node) || keep.Contains(node))
@@ -34,13 +35,13 @@ public static class DynamicQuantizer
                 notes.Add($"{node.Name}: kept float");
                 continue;
             }
-            Rewrite(graph, node, settings.PerChannel);
+            Rewrite(graph, node, settings.PerChannel, range);
             rewritten++;
         }
         if (rewritten > 0)
         {
             model.SetOpsetVersion(MicrosoftDomain, 1);
-            notes.Add($"{rewritten} MatMul/Gemm layers rewritten as DynamicQuantizeMatMul (int8 weights {(settings.PerChannel ? "per column" : "per tensor")}, uint8 activations quantized at run time)");
+            notes.Add($"{rewritten} MatMul/Gemm layers rewritten as DynamicQuantizeMatMul (int8 weights {(settings.PerChannel ? "per column" : "per tensor")}{range.Note}, uint8 activations quantized at run time)");
         }
         return rewritten;
     }
@@ -56,7 +57,7 @@ public static class DynamicQuantizer
         return node.Input(2) is null || node.Input(2)!.ConstantValue is { DataType: DataType.Float, Dims.Length: 1 } b && b.Dims[0] == n;
     }
 
-    private static void Rewrite(Graph graph, Node node, bool perChannel)
+    private static void Rewrite(Graph graph, Node node, bool perChannel, WeightRange range)
     {
         var weight = node.Input(1)!.ConstantValue!;
         float[] w = weight.ToFloats();
@@ -69,16 +70,11 @@ public static class DynamicQuantizer
                 kn[r * n + c] = transposed ? w[c * k + r] : w[r * n + c];
 
         int groups = perChannel ? n : 1;
-        var absMax = new float[groups];
-        for (int i = 0; i < kn.Length; i++)
-        {
-            int g = perChannel ? i % n : 0;
-            absMax[g] = Math.Max(absMax[g], Math.Abs(kn[i]));
-        }
-        var scales = absMax.Select(QuantizationMath.SymmetricScale).ToArray();
+        var columns = Enumerable.Range(0, n).Select(c => range.Scale(kn, c, k, n)).ToArray();
+        var scales = perChannel ? columns : [columns.Max()];
         var q = new sbyte[kn.Length];
         for (int i = 0; i < kn.Length; i++)
-            q[i] = (sbyte)Math.Clamp(QuantizationMath.Round(kn[i] / scales[perChannel ? i % n : 0]), -127, 127);
+            q[i] = WeightRange.Quantize(kn[i], scales[perChannel ? i % n : 0]);
 
         string name = node.Name;
         long[] scaleDims = perChannel ? [n] : [];

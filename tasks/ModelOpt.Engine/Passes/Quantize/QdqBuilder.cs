@@ -5,7 +5,7 @@ using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 namespace ModelOpt.Engine.Passes.Quantize;
 
 /// <summary>Writes QuantizeLinear/DequantizeLinear pairs and quantized constants into a graph.</summary>
-public sealed class QdqBuilder(Graph graph, bool signedActivations)
+public sealed class QdqBuilder(Graph graph, bool signedActivations, WeightRange weightRange)
 {
     public DataType ActivationType => signedActivations ? DataType.Int8 : DataType.Uint8;
 
@@ -32,27 +32,34 @@ public sealed class QdqBuilder(Graph graph, bool signedActivations)
         q.SetInput(0, source);   // ReplaceAllUses rewired Q's own input when source is the tensor
     }
 
-    /// <summary>Int8 weights (symmetric, per channel along <paramref name="axis"/> or per tensor) behind a DequantizeLinear; returns the DQ output and the scales.</summary>
-    public (Value Output, float[] Scales) QuantizeWeight(Value weight, Tensor values, int? axis)
+    /// <summary>
+    /// Int8 weights (symmetric over the builder's <see cref="WeightRange"/>, per channel along
+    /// <paramref name="axis"/> or per tensor) behind a DequantizeLinear; returns the DQ output and the
+    /// scales. <paramref name="kAlongRows"/>: the weight is a [K, N] matrix read down its rows (MatMul,
+    /// Gemm without transB); otherwise each output channel's K values are one contiguous block.
+    /// </summary>
+    public (Value Output, float[] Scales) QuantizeWeight(Value weight, Tensor values, int? axis, bool kAlongRows)
     {
         float[] w = values.ToFloats();
         long[] dims = values.Dims;
-        int channels = axis is int a ? (int)dims[a] : 1;
-        long inner = axis is int ax ? dims.Skip(ax + 1).Aggregate(1L, (x, d) => x * d) : w.Length;
-        var absMax = new float[channels];
-        for (long i = 0; i < w.Length; i++)
-        {
-            int c = (int)(i / inner % channels);
-            absMax[c] = Math.Max(absMax[c], Math.Abs(w[i]));
-        }
-        var scales = absMax.Select(QuantizationMath.SymmetricScale).ToArray();
+        // Scale requirements per output channel, from the K-neighbour pairs the int8 kernel adds.
+        bool rows = kAlongRows && dims.Length == 2;
+        long channels = rows ? dims[1] : kAlongRows ? 1 : dims.Length > 0 ? dims[0] : 1;
+        long k = w.Length / Math.Max(channels, 1);
+        var perChannel = new float[channels];
+        for (long c = 0; c < channels; c++)
+            perChannel[c] = kAlongRows && !rows
+                ? weightRange.Scale(w, 0, w.Length, 1) * (weightRange.PairSafe ? 2f : 1f)   // a batched MatMul: no layout assumed, halve the range
+                : weightRange.Scale(w, rows ? c : c * k, k, rows ? channels : 1);
+        bool perTensor = axis is null || perChannel.Length != dims[axis.Value];
+        var scales = perTensor ? [perChannel.Max()] : perChannel;
         var q = new sbyte[w.Length];
         for (long i = 0; i < w.Length; i++)
-            q[i] = (sbyte)Math.Clamp(QuantizationMath.Round(w[i] / scales[(int)(i / inner % channels)]), -127, 127);
+            q[i] = WeightRange.Quantize(w[i], scales[perTensor ? 0 : rows ? (int)(i % channels) : (int)(i / k)]);
 
         string name = weight.Name;
         var qInit = graph.AddInitializer(Tensor.FromArray($"{name}_quantized", DataType.Int8, dims, q));
-        var dq = Dequantize(name, qInit, scales, axis);
+        var dq = Dequantize(name, qInit, scales, perTensor ? null : axis);
         return (dq, scales);
     }
 

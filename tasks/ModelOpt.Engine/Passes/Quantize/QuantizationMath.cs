@@ -20,9 +20,6 @@ public static class QuantizationMath
         return new QuantParams(scale, zp);
     }
 
-    /// <summary>Symmetric int8 weights over [−127, 127] (−128 is left out so the range stays symmetric, as ORT does).</summary>
-    public static float SymmetricScale(float absMax) => NonZero(absMax / 127f);
-
     /// <summary>Round half to even, as ONNX QuantizeLinear specifies.</summary>
     public static int Round(double v) => (int)Math.Round(v, MidpointRounding.ToEven);
 

@@ -16,7 +16,7 @@ public static class QuantizeKnobs
     /// <summary>Names in graph order. Infers shapes on <paramref name="model"/> (static mode needs element types), so pass a copy you own.</summary>
     public static IReadOnlyList<string> For(Model model, OptimizeConfig config)
     {
-        var settings = QuantizeSettings.From(config.SettingsFor(QuantizePass.PassName), config.SourcePath ?? "modelopt.json");
+        var settings = config.Settings<QuantizeSettings>(QuantizePass.PassName);
         var graph = model.Graph;
         if (graph.SortTopologically().Count > 0) return [];
         bool userKeepsFloat(Node n) => n.Name.Length == 0 || config.SettingsFor(QuantizePass.PassName, n) is null || settings.Excludes(n);

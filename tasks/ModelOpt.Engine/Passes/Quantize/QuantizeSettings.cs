@@ -1,170 +1,159 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IR;
 
 namespace ModelOpt.Engine.Passes.Quantize;
 
 public enum QuantizeMode { Static, Dynamic, Int4 }
 
-public enum CalibrationMethod { MinMax, Percentile, Entropy }
+public enum CalibrationMethod
+{
+    [JsonStringEnumMemberName("minmax")] MinMax,
+    Percentile,
+    Entropy,
+}
 
 public enum Int4Algorithm { Rtn, Gptq }
+
+/// <summary>The element type of quantized activations (static mode).</summary>
+public enum ActivationType { Uint8, Int8 }
+
+/// <summary>Layers <c>keepFloat</c> keeps in float32.</summary>
+public enum KeepFloatLayer { First, Last, Depthwise, Stem }
+
+/// <summary><c>"exclude": { "opTypes": ["Add"], "nodes": ["^head\\."] }</c>: op types and node-name patterns left float.</summary>
+public sealed record QuantizeExclusion : ISettings
+{
+    public IReadOnlyList<string> OpTypes
+    {
+        get;
+        init
+        {
+            field = value;
+            OpTypeSet = new HashSet<string>(value, StringComparer.Ordinal);
+        }
+    } = [];
+
+    /// <summary>Regular expressions matched against node names.</summary>
+    public IReadOnlyList<string> Nodes
+    {
+        get;
+        init
+        {
+            field = value;
+            Patterns = value.Select(TryCompile).OfType<Regex>().ToList();
+        }
+    } = [];
+
+    [JsonIgnore]
+    public IReadOnlySet<string> OpTypeSet { get; private init; } = new HashSet<string>();
+
+    [JsonIgnore]
+    public IReadOnlyList<Regex> Patterns { get; private init; } = [];
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
+    {
+        foreach (var pattern in Nodes)
+        {
+            string? error = null;
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            }
+            catch (ArgumentException e)
+            {
+                error = e.Message;
+            }
+            if (error is not null) yield return new("nodes", $"holds '{pattern}', which is not a valid regular expression: {error}");
+        }
+    }
+
+    private static Regex? TryCompile(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException)
+        {
+            return null; // reported by Check
+        }
+    }
+}
 
 /// <summary>
 /// The <c>quantize</c> settings (documented in docs/config.md). Every key that does not apply to
 /// the chosen mode is an error rather than silently ignored, so a config says what it does.
 /// </summary>
-public sealed record QuantizeSettings
+public sealed record QuantizeSettings : ISettings
 {
     public QuantizeMode Mode { get; init; } = QuantizeMode.Static;
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
     public bool PerChannel { get; init; } = true;
     /// <summary>Activations as uint8 (the default: with int8 weights it is what ORT's VNNI kernels run fastest, see docs/config.md).</summary>
-    public bool ActivationsSigned { get; init; }
-    public bool KeepFirst { get; init; }
-    public bool KeepLast { get; init; }
-    public bool KeepDepthwise { get; init; }
-    /// <summary>Keep the stem float: the convs from the input up to the first whose output is below a quarter of the input's resolution.</summary>
-    public bool KeepStem { get; init; }
-    public IReadOnlySet<string> ExcludedOpTypes { get; init; } = new HashSet<string>();
-    public IReadOnlyList<Regex> ExcludedNodes { get; init; } = [];
+    public ActivationType ActivationType { get; init; } = ActivationType.Uint8;
+    public IReadOnlyList<KeepFloatLayer> KeepFloat { get; init; } = [];
+    public QuantizeExclusion Exclude { get; init; } = new();
+    /// <summary>Int4: weights per scale along K (32, 64 or 128).</summary>
     public int BlockSize { get; init; } = 32;
-    /// <summary>Static: symmetric int8 activations; int4: symmetric weights (no zero points).</summary>
-    public bool Symmetric { get; init; }
+    /// <summary>As written; null: symmetric for int4, asymmetric for static (see <see cref="Symmetric"/>).</summary>
+    [JsonPropertyName("symmetric")]
+    public bool? GivenSymmetric { get; init; }
     public Int4Algorithm Algorithm { get; init; } = Int4Algorithm.Rtn;
     public double Percentile { get; init; } = 99.99;
     public bool AllowSlower { get; init; }
+    /// <summary>Pair-safe int8 weight scales (see <see cref="WeightRange"/>); null: only on CPUs whose int8 kernels would saturate.</summary>
+    public bool? ReduceRange { get; init; }
+    /// <summary>Static/dynamic: int8 slower than the original fails the run instead of being skipped with a warning.</summary>
+    public bool Required { get; init; }
     /// <summary>Static, opt-in: HardSwish between quantized ops as a quantized Add and Mul instead of a float island (3–5 % faster on det, but its rounding of HardSigmoid costs cosine at small sizes: measured, docs/benchmarks.md).</summary>
     public bool IntegerHardSwish { get; init; }
     /// <summary>Static, opt-in (neutral to slightly worse on det's held-out pages: measured, docs/benchmarks.md): subtract each quantized conv's expected output shift (W_q − W)·E[x], measured on the calibration stream, from its bias (Nagel et al. 2019).</summary>
     public bool BiasCorrection { get; init; }
 
-    public bool Excludes(Node node) => ExcludedOpTypes.Contains(node.OpType) || ExcludedNodes.Any(r => r.IsMatch(node.Name));
+    [JsonIgnore] public bool ActivationsSigned => ActivationType == ActivationType.Int8;
+    /// <summary>Static: symmetric int8 activations; int4: symmetric weights (no zero points).</summary>
+    [JsonIgnore] public bool Symmetric => GivenSymmetric ?? Mode == QuantizeMode.Int4;
+    [JsonIgnore] public bool KeepFirst => KeepFloat.Contains(KeepFloatLayer.First);
+    [JsonIgnore] public bool KeepLast => KeepFloat.Contains(KeepFloatLayer.Last);
+    [JsonIgnore] public bool KeepDepthwise => KeepFloat.Contains(KeepFloatLayer.Depthwise);
+    /// <summary>Keep the stem float: the convs from the input up to the first whose output is below a quarter of the input's resolution.</summary>
+    [JsonIgnore] public bool KeepStem => KeepFloat.Contains(KeepFloatLayer.Stem);
 
-    public static QuantizeSettings From(JsonObject json, string file)
-    {
-        var s = new QuantizeSettings();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, value) in json)
-        {
-            seen.Add(key);
-            s = key switch
-            {
-                "mode" => s with { Mode = Enum(value, key, file, ("static", QuantizeMode.Static), ("dynamic", QuantizeMode.Dynamic), ("int4", QuantizeMode.Int4)) },
-                "calibration" => s with { Calibration = Enum(value, key, file, ("minmax", CalibrationMethod.MinMax), ("percentile", CalibrationMethod.Percentile), ("entropy", CalibrationMethod.Entropy)) },
-                "perChannel" => s with { PerChannel = Bool(value, key, file) },
-                "activationType" => s with { ActivationsSigned = Enum(value, key, file, ("uint8", false), ("int8", true)) },
-                "keepFloat" => WithKeepFloat(s, value, file),
-                "exclude" => WithExclude(s, value, file),
-                "blockSize" => s with { BlockSize = Enum(value, key, file, ("32", 32), ("64", 64), ("128", 128)) },
-                "symmetric" => s with { Symmetric = Bool(value, key, file) },
-                "algorithm" => s with { Algorithm = Enum(value, key, file, ("rtn", Int4Algorithm.Rtn), ("gptq", Int4Algorithm.Gptq)) },
-                "percentile" => s with { Percentile = Number(value, key, file) },
-                "allowSlower" => s with { AllowSlower = Bool(value, key, file) },
-                "integerHardSwish" => s with { IntegerHardSwish = Bool(value, key, file) },
-                "biasCorrection" => s with { BiasCorrection = Bool(value, key, file) },
-                _ => throw Error(file, $"unknown setting 'quantize.{key}' (expected mode, calibration, perChannel, activationType, keepFloat, exclude, blockSize, symmetric, algorithm, percentile, allowSlower, integerHardSwish or biasCorrection)."),
-            };
-        }
-        if (!seen.Contains("symmetric") && s.Mode == QuantizeMode.Int4) s = s with { Symmetric = true };
-        Check(s, seen, file);
-        return s;
-    }
+    public bool Excludes(Node node) => Exclude.OpTypeSet.Contains(node.OpType) || Exclude.Patterns.Any(r => r.IsMatch(node.Name));
 
-    private static void Check(QuantizeSettings s, HashSet<string> seen, string file)
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
+        var m = Mode;
+        var problems = new List<SettingProblem>();
         void Only(string key, bool allowed, string why)
         {
-            if (seen.Contains(key) && !allowed) throw Error(file, $"'quantize.{key}' {why}.");
+            if (given.Contains(key) && !allowed) problems.Add(new(key, why + "."));
         }
-        var m = s.Mode;
         Only("calibration", m == QuantizeMode.Static, "applies only to mode 'static' (dynamic and int4 compute weight ranges exactly; int4 uses calibration data only with algorithm 'gptq')");
         Only("activationType", m == QuantizeMode.Static, "applies only to mode 'static' (dynamic quantization always uses uint8 activations: DynamicQuantizeLinear has no int8 form)");
         Only("perChannel", m != QuantizeMode.Int4, "does not apply to mode 'int4', which is always blockwise (set 'blockSize')");
         Only("blockSize", m == QuantizeMode.Int4, "applies only to mode 'int4'");
         Only("algorithm", m == QuantizeMode.Int4, "applies only to mode 'int4'");
         Only("symmetric", m != QuantizeMode.Dynamic, "does not apply to mode 'dynamic' (weights are always symmetric int8, activations asymmetric uint8)");
-        Only("percentile", m == QuantizeMode.Static && s.Calibration == CalibrationMethod.Percentile, "applies only with \"calibration\": \"percentile\"");
-        Only("allowSlower", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization)");
+        Only("percentile", m == QuantizeMode.Static && Calibration == CalibrationMethod.Percentile, "applies only with \"calibration\": \"percentile\"");
+        Only("allowSlower", m is QuantizeMode.Static or QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization)");
+        Only("required", m is QuantizeMode.Static or QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 is a size optimization, never skipped for speed)");
         Only("integerHardSwish", m == QuantizeMode.Static, "applies only to mode 'static'");
+        Only("reduceRange", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 weights are dequantized to float before the product)");
         Only("biasCorrection", m == QuantizeMode.Static, "applies only to mode 'static' (it needs the calibration stream)");
         Only("keepFloat", m != QuantizeMode.Int4, "does not apply to mode 'int4' (use 'exclude')");
-        if (s.KeepDepthwise && m != QuantizeMode.Static)
-            throw Error(file, "'quantize.keepFloat' value 'depthwise' applies only to mode 'static' (dynamic quantization never touches convs).");
-        if (m == QuantizeMode.Static && s.Symmetric && !s.ActivationsSigned)
-            throw Error(file, "'quantize.symmetric' needs \"activationType\": \"int8\" (symmetric uint8 activations would waste half the range).");
-        if (seen.Contains("percentile") && s.Percentile is <= 50 or > 100)
-            throw Error(file, $"'quantize.percentile' must be in (50, 100], got {s.Percentile}.");
+        if (KeepDepthwise && m == QuantizeMode.Dynamic)
+            problems.Add(new("keepFloat", "value 'depthwise' applies only to mode 'static' (dynamic quantization never touches convs)."));
+        if (m == QuantizeMode.Static && Symmetric && !ActivationsSigned)
+            problems.Add(new("symmetric", "needs \"activationType\": \"int8\" (symmetric uint8 activations would waste half the range)."));
+        if (m == QuantizeMode.Int4 && BlockSize is not (32 or 64 or 128))
+            problems.Add(new("blockSize", $"must be one of 32, 64, 128, got {BlockSize}."));
+        if (given.Contains("percentile") && Percentile is <= 50 or > 100)
+            problems.Add(new("percentile", $"must be in (50, 100], got {Percentile}."));
+        if (AllowSlower && Required)
+            problems.Add(new("required", "contradicts 'allowSlower': one says a slower int8 model is acceptable, the other that it is an error; keep one."));
+        return problems;
     }
-
-    private static QuantizeSettings WithKeepFloat(QuantizeSettings s, JsonNode? value, string file)
-    {
-        if (value is not JsonArray array) throw Error(file, "'quantize.keepFloat' must be an array of \"first\", \"last\", \"depthwise\", \"stem\".");
-        foreach (var item in array)
-        {
-            string v = item is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : "";
-            s = v switch
-            {
-                "first" => s with { KeepFirst = true },
-                "last" => s with { KeepLast = true },
-                "depthwise" => s with { KeepDepthwise = true },
-                "stem" => s with { KeepStem = true },
-                _ => throw Error(file, $"'quantize.keepFloat' holds '{item?.ToJsonString()}'; expected \"first\", \"last\", \"depthwise\" or \"stem\"."),
-            };
-        }
-        return s;
-    }
-
-    private static QuantizeSettings WithExclude(QuantizeSettings s, JsonNode? value, string file)
-    {
-        if (value is not JsonObject obj) throw Error(file, "'quantize.exclude' must be an object like { \"opTypes\": [\"Add\"], \"nodes\": [\"^head\\\\.\"] }.");
-        var types = new HashSet<string>(StringComparer.Ordinal);
-        var nodes = new List<Regex>();
-        foreach (var (key, list) in obj)
-        {
-            if (key is not ("opTypes" or "nodes")) throw Error(file, $"unknown key 'quantize.exclude.{key}' (expected 'opTypes' or 'nodes').");
-            if (list is not JsonArray array || array.Any(i => i is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
-                throw Error(file, $"'quantize.exclude.{key}' must be an array of strings.");
-            foreach (var item in array.Select(i => i!.GetValue<string>()))
-            {
-                if (key == "opTypes") types.Add(item);
-                else
-                {
-                    try
-                    {
-                        nodes.Add(new Regex(item, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
-                    }
-                    catch (ArgumentException e)
-                    {
-                        throw Error(file, $"'quantize.exclude.nodes' holds '{item}', which is not a valid regular expression: {e.Message}");
-                    }
-                }
-            }
-        }
-        return s with { ExcludedOpTypes = types, ExcludedNodes = nodes };
-    }
-
-    private static T Enum<T>(JsonNode? value, string key, string file, params (string Name, T Value)[] choices)
-    {
-        string? text = value is JsonValue v ? v.GetValueKind() switch
-        {
-            JsonValueKind.String => v.GetValue<string>(),
-            JsonValueKind.Number => v.ToJsonString(),
-            _ => null,
-        } : null;
-        foreach (var (name, result) in choices)
-            if (name == text) return result;
-        throw Error(file, $"'quantize.{key}' must be one of {string.Join(", ", choices.Select(c => c.Name))}; got {value?.ToJsonString() ?? "null"}.");
-    }
-
-    private static bool Bool(JsonNode? value, string key, string file) =>
-        value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>()
-        : throw Error(file, $"'quantize.{key}' must be true or false.");
-
-    private static double Number(JsonNode? value, string key, string file) =>
-        value is JsonValue v && v.TryGetValue(out double d) ? d : throw Error(file, $"'quantize.{key}' must be a number.");
-
-    internal static ModelOptException Error(string file, string message) => new(ErrorCode.InvalidConfig, file, message);
 }

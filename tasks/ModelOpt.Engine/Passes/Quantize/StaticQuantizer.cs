@@ -83,7 +83,8 @@ public static class StaticQuantizer
             ? new ChannelMeans(targets.Where(n => n.OpType == "Conv" && IsWeighted(n)).Select(n => n.Input(0)!.Name))
             : null;
         var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings, means);
-        var qdq = new QdqBuilder(graph, settings.ActivationsSigned);
+        var weightRange = WeightRange.For(settings.ReduceRange);
+        var qdq = new QdqBuilder(graph, settings.ActivationsSigned, weightRange);
         var parameters = new Dictionary<Value, QuantParams>();
         var absorbed = new Dictionary<Value, AffineAbsorption.Plan>();
         foreach (var t in tensors)
@@ -111,7 +112,7 @@ public static class StaticQuantizer
         foreach (var node in targets)
         {
             var shift = means is not null && node.OpType == "Conv" && IsWeighted(node) && means.Mean(node.Input(0)!.Name) is { } mean
-                ? BiasCorrection.Shift(node, mean, perChannel) : null;
+                ? BiasCorrection.Shift(node, mean, perChannel, weightRange) : null;
             if (shift is not null && BiasCorrection.Apply(graph, node, shift)) corrected++;
             if (QuantizeWeights(graph, node, qdq, parameters, perChannel)) touched++;
         }
@@ -137,7 +138,7 @@ public static class StaticQuantizer
         if (settings.IntegerHardSwish && QuantizedHardSwish.Run(graph) is > 0 and var swishes)
             notes.Add($"{swishes} HardSwish between quantized ops written as QLinearAdd + QLinearMul patterns (Q saturation is the clip)");
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
-            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
+            $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}{weightRange.Note}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
     }
 
@@ -162,8 +163,36 @@ public static class StaticQuantizer
                 notes.Add($"{node.Name}: kept float (stem)");
             else targets.Add(node);
         }
+        foreach (var group in graph.Nodes.Where(n => n.Domain.Length == 0 && n.OpType is "Conv" or "ConvTranspose" && !IsCandidate(n)).GroupBy(WhyNotQuantizable))
+        {
+            var names = group.Select(n => n.Name).ToList();
+            notes.Add($"{names.Count} {group.First().OpType}(s) left float: {group.Key} ({string.Join(", ", names.Take(5))}{(names.Count > 5 ? $", … {names.Count - 5} more" : "")})");
+        }
         return targets;
     }
+
+    /// <summary>Why a conv is no candidate, in words the user can act on.</summary>
+    private static string WhyNotQuantizable(Node conv)
+    {
+        if (conv.OpType == "ConvTranspose") return "ConvTranspose has no QDQ int8 kernel in ONNX Runtime's CPU provider";
+        if (conv.Input(1) is not { } w) return "it has no weight input";
+        if (w.ConstantValue is not { } weights)
+            return w.Producer is { OpType: "DequantizeLinear" } ? "its weights are already quantized (DequantizeLinear)"
+                : w.Producer is { OpType: "Cast" } ? "its weights are computed by a Cast at run time (run 'freeze' to fold it)"
+                : "its weights are computed at run time, not constant";
+        if (weights.DataType != TensorProto.Types.DataType.Float) return $"its weights are {DataTypes.Name(weights.DataType)}, not float32";
+        if (weights.Dims.Length < 3) return $"its weights have rank {weights.Dims.Length}";
+        if (!Optional(conv.Input(2))) return "its bias is not a constant float32";
+        if (conv.Input(0) is { ElementType: not TensorProto.Types.DataType.Float } x) return $"its input is {DataTypes.Name(x.ElementType)}, not float32";
+        return "not a quantizable conv";
+    }
+
+    /// <summary>A Conv/Gemm/MatMul whose weights are float16 constants, directly or through a Cast.</summary>
+    internal static bool ReadsFloat16Weights(Node node) =>
+        node.Domain.Length == 0 && node.OpType is "Conv" or "ConvTranspose" or "Gemm" or "MatMul"
+        && node.Input(1) is { } w
+        && (w.ConstantValue?.DataType == TensorProto.Types.DataType.Float16
+            || w.Producer is { OpType: "Cast" } cast && cast.Input(0)?.ConstantValue?.DataType == TensorProto.Types.DataType.Float16);
 
     /// <summary>
     /// The convs of the stem: in graph order from the first conv, every conv until the first whose
@@ -286,7 +315,8 @@ public static class StaticQuantizer
             "Gemm" => node.GetInt("transB", 0) == 1 ? 0 : 1,
             _ => 1,
         };
-        var (dq, scales) = qdq.QuantizeWeight(weight, values, axis);
+        bool kAlongRows = node.OpType != "Conv" && !(node.OpType == "Gemm" && node.GetInt("transB", 0) == 1);
+        var (dq, scales) = qdq.QuantizeWeight(weight, values, axis, kAlongRows);
         node.SetInput(1, dq);
         if (node.OpType is "Conv" or "Gemm" && node.Input(2) is { } bias && bias.ConstantValue is { } b && b.Dims.Length == 1
             && node.Input(0) is { } x && parameters.TryGetValue(x, out var xp)

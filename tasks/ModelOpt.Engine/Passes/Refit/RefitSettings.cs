@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using ModelOpt.Engine.Config;
 
 namespace ModelOpt.Engine.Passes.Refit;
 
@@ -18,53 +17,22 @@ public enum RefitLayers
 /// The ridge is relative: it adds <c>ridge × mean(diag XᵀX)</c> to the diagonal and pulls the
 /// solution toward the layer's current weights, so few samples cannot push a layer far.
 /// </summary>
-public sealed record RefitSettings(RefitLayers Layers, double Ridge, int MaxPositionsPerSample, int Seed)
+public sealed record RefitSettings : ISettings
 {
-    public static RefitSettings Default { get; } = new(RefitLayers.AfterCompressed, 1e-3, 64, 0);
+    public static RefitSettings Default { get; } = new();
 
-    public static RefitSettings From(JsonObject settings, string where)
+    public RefitLayers Layers { get; init; } = RefitLayers.AfterCompressed;
+
+    public double Ridge { get; init; } = 1e-3;
+
+    public int MaxPositionsPerSample { get; init; } = 64;
+
+    public int Seed { get; init; }
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
-        var result = Default;
-        foreach (var (key, value) in settings)
-        {
-            switch (key)
-            {
-                case "layers":
-                    string? text = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
-                    result = result with
-                    {
-                        Layers = text switch
-                        {
-                            "after-compressed" => RefitLayers.AfterCompressed,
-                            "all" => RefitLayers.All,
-                            _ => throw new ArgumentException($"{where}: 'refit.layers' must be \"after-compressed\" or \"all\"."),
-                        },
-                    };
-                    break;
-                case "ridge":
-                    double ridge = Number(value, "ridge", where);
-                    if (!(ridge >= 0) || double.IsInfinity(ridge)) throw new ArgumentException($"{where}: 'refit.ridge' must be a finite number ≥ 0, got {ridge}.");
-                    result = result with { Ridge = ridge };
-                    break;
-                case "maxPositionsPerSample":
-                    double positions = Number(value, "maxPositionsPerSample", where);
-                    if (positions < 1 || positions != Math.Floor(positions) || positions > int.MaxValue)
-                        throw new ArgumentException($"{where}: 'refit.maxPositionsPerSample' must be a whole number ≥ 1.");
-                    result = result with { MaxPositionsPerSample = (int)positions };
-                    break;
-                case "seed":
-                    double seed = Number(value, "seed", where);
-                    if (seed < 0 || seed != Math.Floor(seed) || seed > int.MaxValue) throw new ArgumentException($"{where}: 'refit.seed' must be a whole number ≥ 0.");
-                    result = result with { Seed = (int)seed };
-                    break;
-                default:
-                    throw new ArgumentException($"{where}: unknown setting 'refit.{key}' (expected 'layers', 'ridge', 'maxPositionsPerSample' or 'seed').");
-            }
-        }
-        return result;
+        if (!(Ridge >= 0) || double.IsInfinity(Ridge)) yield return new("ridge", $"must be a finite number ≥ 0, got {Ridge}.");
+        if (MaxPositionsPerSample < 1) yield return new("maxPositionsPerSample", $"must be a whole number ≥ 1, got {MaxPositionsPerSample}.");
+        if (Seed < 0) yield return new("seed", $"must be a whole number ≥ 0, got {Seed}.");
     }
-
-    private static double Number(JsonNode? value, string key, string where) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>()
-        : throw new ArgumentException($"{where}: 'refit.{key}' must be a number.");
 }

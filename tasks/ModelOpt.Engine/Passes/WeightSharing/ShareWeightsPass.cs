@@ -30,12 +30,13 @@ public sealed class ShareWeightsPass : IPass
 
     public string Name => PassName;
 
+    public Type SettingsType => typeof(ShareWeightsSettings);
+
     public string Description => "Share weights through a k-means codebook (2^bits floats) and per-element indices; a file-size win.";
 
     public PassOutcome Run(Model model, PassContext context)
     {
         var graph = model.Graph;
-        Parse(context, context.Config.SettingsFor(PassName)); // a bad setting is an error even where no weight qualifies
         var candidates = new List<(Value Weight, ShareWeightsSettings Settings)>();
         foreach (var value in graph.Values.ToList())
         {
@@ -45,7 +46,7 @@ public sealed class ShareWeightsPass : IPass
             if (weightReaders.Count == 0 || value.Uses.Any(u => u.InputIndex < 0)) continue;
             var perReader = value.Uses.Select(u => context.SettingsFor(PassName, u.Node)).ToList();
             if (perReader.Any(s => s is null)) continue;
-            var settings = Parse(context, context.SettingsFor(PassName, weightReaders[0].Node)!);
+            var settings = context.Settings<ShareWeightsSettings>(PassName, weightReaders[0].Node)!;
             if (tensor.ElementCount < settings.MinElements) continue;
             candidates.Add((value, settings));
         }
@@ -94,18 +95,6 @@ public sealed class ShareWeightsPass : IPass
         if (candidates.Count > 0)
             notes.Insert(0, $"{candidates.Count} weight tensor(s) shared: {bytesBefore:N0} → {bytesAfter:N0} bytes");
         return new PassOutcome(candidates.Count > 0, candidates.Count, notes);
-    }
-
-    private static ShareWeightsSettings Parse(PassContext context, System.Text.Json.Nodes.JsonObject settings)
-    {
-        try
-        {
-            return ShareWeightsSettings.From(settings, context.Config.SourcePath ?? "settings");
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelOptException(ErrorCode.InvalidConfig, context.Config.SourcePath, e.Message);
-        }
     }
 
     private static bool IsFloatConstant(Value value, out Tensor tensor)

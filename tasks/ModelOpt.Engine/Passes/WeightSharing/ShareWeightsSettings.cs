@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using ModelOpt.Engine.Config;
 
 namespace ModelOpt.Engine.Passes.WeightSharing;
 
@@ -7,46 +6,20 @@ namespace ModelOpt.Engine.Passes.WeightSharing;
 /// Settings of <c>share-weights</c> (config key <c>shareWeights</c>): codebook size 2^<see cref="Bits"/>,
 /// and the smallest weight tensor worth a codebook.
 /// </summary>
-public sealed record ShareWeightsSettings(int Bits, long MinElements)
+public sealed record ShareWeightsSettings : ISettings
 {
     public const int DefaultBits = 8;
     public const long DefaultMinElements = 1024;
 
-    public static ShareWeightsSettings Default { get; } = new(DefaultBits, DefaultMinElements);
+    public static ShareWeightsSettings Default { get; } = new();
 
-    /// <exception cref="ArgumentException">A key or value is wrong; the message names it.</exception>
-    public static ShareWeightsSettings From(JsonObject settings, string where)
-    {
-        int bits = DefaultBits;
-        long minElements = DefaultMinElements;
-        foreach (var (key, value) in settings)
-        {
-            switch (key)
-            {
-                case "bits":
-                    if (!TryInteger(value, out long b) || b is < 1 or > 8)
-                        throw new ArgumentException($"{where}: 'shareWeights.bits' must be a whole number from 1 to 8 (a codebook of at most 256 entries).");
-                    bits = (int)b;
-                    break;
-                case "minElements":
-                    if (!TryInteger(value, out long m) || m < 1)
-                        throw new ArgumentException($"{where}: 'shareWeights.minElements' must be a whole number of at least 1.");
-                    minElements = m;
-                    break;
-                default:
-                    throw new ArgumentException($"{where}: unknown setting 'shareWeights.{key}' (expected 'bits' or 'minElements').");
-            }
-        }
-        return new ShareWeightsSettings(bits, minElements);
-    }
+    public int Bits { get; init; } = DefaultBits;
 
-    private static bool TryInteger(JsonNode? node, out long value)
+    public long MinElements { get; init; } = DefaultMinElements;
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
-        value = 0;
-        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number) return false;
-        double d = v.GetValue<double>();
-        if (d != Math.Floor(d) || Math.Abs(d) > int.MaxValue) return false;
-        value = (long)d;
-        return true;
+        if (Bits is < 1 or > 8) yield return new("bits", $"must be a whole number from 1 to 8 (a codebook of at most 256 entries), got {Bits}.");
+        if (MinElements < 1) yield return new("minElements", $"must be a whole number of at least 1, got {MinElements}.");
     }
 }

@@ -130,6 +130,9 @@ public sealed class LayerSearch
         var speed = SpeedCheck(final);
         if (speed is { Passed: false })
         {
+            // The user asked for int8 or nothing: no fallback to float.
+            if (final.Candidate?.RequiredChecks.Any(c => c.PassRequired) == true)
+                QuantizationSpeedCheck.Enforce(speed, allowSlower: false, _request.ModelPath, "\"quantize\": { \"required\": true } is set");
             // int8 slower than fp32 is a broken speed budget, not an error: the search drops quantize
             // rather than fail, since a mixed model only adds float↔int8 conversions.
             var quantized = chosen.Keys.Where(k => Knob(k).Pass == QuantizePass.PassName).ToList();

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Real photographs for the image-to-image benchmarks (ISNet background removal): the Debian package
+# ukui-wallpapers (GPL-2+; 12 photos and renders of 1920×1080 and up), fetched with `apt-get download`
+# (nothing is installed) and turned into 1×3×1024×1024 float32 .npy samples, normalized as the
+# ISNet publisher does ((x − 128) / 256 per RGB channel), stretched to 1024² as it does.
+# Writes .cache/photos/isnet/calib/ (every third image: 4) and .cache/photos/isnet/judge/ (the other 8),
+# so the calibration and the judgement never share a photo. Needs apt-get, netpbm (anytopnm,
+# pamscale; `apt-get install netpbm`) and node. Idempotent: does nothing when both folders are filled.
+set -euo pipefail
+
+PACKAGE="ukui-wallpapers"
+SIDE=1024
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dest="$repo_root/.cache/photos/isnet"
+
+if [[ -n "$(ls "$dest/calib" 2>/dev/null)" && -n "$(ls "$dest/judge" 2>/dev/null)" ]]; then
+  echo "$dest"
+  exit 0
+fi
+for tool in apt-get dpkg-deb anytopnm pamscale pamdepth node; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "fetch-photos: $tool is not installed (netpbm: apt-get install netpbm)." >&2
+    exit 2
+  fi
+done
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+if ! (cd "$work" && apt-get download "$PACKAGE" >"$work/download.log" 2>&1); then
+  echo "fetch-photos: apt-get could not download $PACKAGE (run apt-get update first?):" >&2
+  head -n 3 "$work/download.log" >&2
+  exit 3
+fi
+dpkg-deb -x "$work"/"$PACKAGE"_*.deb "$work/root"
+mkdir -p "$dest/calib.tmp" "$dest/judge.tmp"
+i=0
+while IFS= read -r image; do
+  name="$(basename "${image%.*}")"
+  part=judge
+  (( i % 3 == 0 )) && part=calib
+  anytopnm "$image" 2>/dev/null | pamscale -width "$SIDE" -height "$SIDE" 2>/dev/null | pamdepth 255 2>/dev/null >"$work/$name.ppm"
+  # PPM (P6, RGB bytes, row-major) → float32 NCHW .npy.
+  node - "$work/$name.ppm" "$dest/$part.tmp/$name.npy" <<'JS'
+const fs = require('fs');
+const [src, out] = process.argv.slice(2);
+const buf = fs.readFileSync(src);
+// Header: "P6" width height maxval, separated by whitespace, then one whitespace byte.
+let pos = 0; const fields = [];
+while (fields.length < 4) {
+  while (/\s/.test(String.fromCharCode(buf[pos]))) pos++;
+  let start = pos;
+  while (!/\s/.test(String.fromCharCode(buf[pos]))) pos++;
+  fields.push(buf.toString('ascii', start, pos));
+}
+pos++;
+const [magic, w, h, maxval] = [fields[0], +fields[1], +fields[2], +fields[3]];
+if (magic !== 'P6' || maxval !== 255) { console.error(`fetch-photos: ${src} is not an 8-bit RGB PPM`); process.exit(4); }
+const plane = w * h, data = new Float32Array(3 * plane);
+for (let p = 0; p < plane; p++)
+  for (let c = 0; c < 3; c++) data[c * plane + p] = (buf[pos + 3 * p + c] - 128) / 256;
+let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, ${h}, ${w}), }`;
+header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+const pre = Buffer.alloc(10);
+pre.write('\x93NUMPY', 0, 'latin1'); pre[6] = 1; pre[7] = 0; pre.writeUInt16LE(header.length, 8);
+fs.writeFileSync(out, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]));
+JS
+  i=$((i + 1))
+done < <(find "$work/root/usr/share/backgrounds" -type f \( -name '*.jpg' -o -name '*.png' \) | sort)
+if (( i == 0 )); then
+  echo "fetch-photos: $PACKAGE holds no photos under /usr/share/backgrounds." >&2
+  exit 4
+fi
+rm -rf "$dest/calib" "$dest/judge"
+mv "$dest/calib.tmp" "$dest/calib"
+mv "$dest/judge.tmp" "$dest/judge"
+echo "$dest"

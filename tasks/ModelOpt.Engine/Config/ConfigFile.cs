@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace ModelOpt.Engine.Config;
+
+/// <summary>
+/// The top-level sections of modelopt.json other than the passes' own (which are keyed by pass
+/// name and typed by each pass: <see cref="Passes.IPass.SettingsType"/>). A new section is a
+/// property here whose type is an <see cref="ISettings"/> record; it is then bound, checked and
+/// reported like the others, and <see cref="OptimizeConfig.File"/> hands it to whoever needs it.
+/// </summary>
+public sealed record ConfigFile : ISettings
+{
+    /// <summary>Editors' schema reference; ignored.</summary>
+    [JsonPropertyName("$schema")]
+    public string? Schema { get; init; }
+
+    /// <summary>Pass names in order (see <see cref="Passes.PassRegistry"/>).</summary>
+    public IReadOnlyList<string> Passes { get; init; } = [];
+
+    public CalibrationConfig? Calibration { get; init; }
+
+    /// <summary>ONNX Runtime session options the model is deployed with, and the memory cap (<see cref="RuntimeConfig"/>).</summary>
+    public RuntimeConfig? Runtime { get; init; }
+
+    /// <summary>Per-op-type and per-node pass settings; read by <see cref="OptimizeConfig"/>, which knows the passes.</summary>
+    public JsonObject? Overrides { get; init; }
+
+    /// <summary>Budget limits by key; checked with <see cref="Budgets.BudgetSet.FromConfig"/>.</summary>
+    public JsonObject? Budgets { get; init; }
+
+    public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given) => [];
+}
