@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Build.Framework;
 using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Optimization;
 
@@ -37,6 +38,7 @@ internal static class ModelItemSettings
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
             Budgets = Budgets(item, model),
+            Runtime = Runtime(item, model),
             LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
             Search = Boolean(item, "Search", model),
             FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
@@ -70,6 +72,19 @@ internal static class ModelItemSettings
         {
             throw new ModelOptException(e.Code, model, $"the OnnxModel metadata {e.Message}", e);
         }
+    }
+
+    // Same parsers as --threads, --graph-optimization, --execution-provider, --memory-cap and modelopt.json's runtime section.
+    private static RuntimeConfig Runtime(ITaskItem item, string model)
+    {
+        const ErrorCode code = ErrorCode.InvalidArgument;
+        return new RuntimeConfig
+        {
+            IntraOpThreads = Text(item, "IntraOpThreads") is { } t ? RuntimeConfig.ParseThreads(t, $"the OnnxModel metadata IntraOpThreads=\"{t}\"", code, model) : null,
+            GraphOptimization = Text(item, "GraphOptimization") is { } g ? RuntimeConfig.ParseGraphOptimization(g, $"the OnnxModel metadata GraphOptimization=\"{g}\"", code, model) : null,
+            ExecutionProvider = Text(item, "ExecutionProvider") is { } p ? RuntimeConfig.ParseExecutionProvider(p, $"the OnnxModel metadata ExecutionProvider=\"{p}\"", code, model) : null,
+            MemoryCapBytes = Text(item, "MemoryCap") is { } m ? RuntimeConfig.ParseMemoryCap(m, $"the OnnxModel metadata MemoryCap=\"{m}\"", code, model) : null,
+        };
     }
 
     private static bool Boolean(ITaskItem item, string name, string model)

@@ -1,4 +1,6 @@
 using ModelOpt.Engine.Calibration;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.IR;
 using ModelOpt.Validation.Data;
 
@@ -6,9 +8,13 @@ namespace ModelOpt.Validation;
 
 /// <summary>
 /// Calibration activations from ONNX Runtime: runs a model over a <see cref="SampleSet"/> in
-/// batches with the requested values exposed as outputs, one batch in memory at a time.
+/// batches with the requested values exposed as outputs, one batch in memory at a time. The batch
+/// size is the largest (up to <c>batchSize</c>) whose activations, by the cost model, fit under
+/// <c>memoryCapBytes</c>, so peak memory depends on the model and the cap, not on how many
+/// samples there are.
 /// </summary>
-public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, OrtSessionSettings? settings = null, Engine.Shapes.StatePairs? state = null) : IActivationSource
+public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, OrtSessionSettings? settings = null,
+    long memoryCapBytes = RuntimeConfig.DefaultMemoryCapBytes, Engine.Shapes.StatePairs? state = null) : IActivationSource
 {
     public string Description => samples.Description;
 
@@ -16,27 +22,79 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
 
     public int SampleCount => samples.Count;
 
-    public IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames)
+    /// <summary>The batch size of the last stream opened, for reports and benchmarks.</summary>
+    public int LastBatchSize { get; private set; }
+
+    public IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames) =>
+        StreamTogether([(model, valueNames)]).Select(batch => batch[0]);
+
+    /// <summary>
+    /// Every model runs on the same batch before the next batch is read, so a teacher's and a
+    /// student's values pair up sample for sample; the batch size keeps all of them, side by side,
+    /// under the cap.
+    /// </summary>
+    public IEnumerable<IReadOnlyList<IReadOnlyDictionary<string, Tensor>>> StreamTogether(IReadOnlyList<(Model Model, IReadOnlyCollection<string> Values)> streams)
     {
-        using var runner = OrtModelRunner.FromBytes(ExposedValues.ModelBytes(model, valueNames), OrtModelRunner.DisplayName(model), settings);
-        // A model whose inputs fix the batch dimension takes exactly that many samples per run.
-        int size = runner.Inputs.Select(i => i.Dims.Length > 0 ? i.Dims[0] : null).FirstOrDefault(d => d is not null) is long fixedBatch
-            ? (int)fixedBatch : batchSize;
-        var inputNames = new HashSet<string>(runner.Inputs.Select(i => i.Name), StringComparer.Ordinal);
-        var wanted = valueNames.Where(n => !inputNames.Contains(n)).ToArray();
-        // A streaming model is calibrated on the states it reaches on its samples, not on its initial one.
-        var pairs = state ?? Engine.Shapes.StatePairs.None;
-        var stepped = new StatefulRunner(runner, pairs);
-        foreach (var batch in samples.Batches(size))
+        var shapes = samples.SampleShapes();
+        var perSample = streams.Aggregate(SampleMemory.Zero, (sum, s) => sum + ActivationMemory.PerSample(s.Model, shapes, s.Values));
+        var runners = new List<OrtModelRunner>(streams.Count);
+        try
         {
-            // ORT refuses a run with no outputs: when only graph inputs are wanted, nothing needs running.
-            IReadOnlyList<TensorData> outputs = wanted.Length == 0 && pairs.IsEmpty ? [] : stepped.Run(batch, wanted);
-            var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (var input in batch)
-                if (valueNames.Contains(input.Name)) values[input.Name] = ToTensor(input);
-            foreach (var output in outputs) values[output.Name] = ToTensor(output);
-            yield return values;
+            foreach (var (model, values) in streams)
+                runners.Add(OrtModelRunner.FromBytes(ExposedValues.ModelBytes(model, values), OrtModelRunner.DisplayName(model), (settings ?? OrtSessionSettings.Default) with { MemoryArena = false }));
+            // A model whose inputs fix the batch dimension takes exactly that many samples per run.
+            long? fixedBatch = runners.SelectMany(r => r.Inputs).Select(i => i.Dims.Length > 0 ? i.Dims[0] : null).FirstOrDefault(d => d is not null);
+            string file = OrtModelRunner.DisplayName(streams[0].Model);
+            int size = fixedBatch is long f
+                ? FixedBatch(f, perSample, file)
+                : ActivationMemory.BatchSize(memoryCapBytes, perSample, batchSize, file, $"calibration ({streams.Sum(s => s.Values.Count)} values exposed)");
+            LastBatchSize = size;
+
+            var wanted = runners.Select((r, k) =>
+            {
+                var inputNames = new HashSet<string>(r.Inputs.Select(i => i.Name), StringComparer.Ordinal);
+                return streams[k].Values.Where(n => !inputNames.Contains(n)).ToArray();
+            }).ToArray();
+            // A streaming model is calibrated on the states it reaches on its samples, not on its initial one.
+            var pairs = state ?? Engine.Shapes.StatePairs.None;
+            var steppers = runners.Select(r => new StatefulRunner(r, pairs)).ToArray();
+            foreach (var batch in samples.Batches(size))
+            {
+                var results = new List<IReadOnlyDictionary<string, Tensor>>(runners.Count);
+                for (int k = 0; k < runners.Count; k++)
+                {
+                    // ORT refuses a run with no outputs: when only graph inputs are wanted, nothing needs running.
+                    IReadOnlyList<TensorData> outputs = wanted[k].Length == 0 && pairs.IsEmpty ? [] : steppers[k].Run(batch, wanted[k]);
+                    var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                    foreach (var input in batch)
+                        if (streams[k].Values.Contains(input.Name)) values[input.Name] = ToTensor(input);
+                    foreach (var output in outputs) values[output.Name] = ToTensor(output);
+                    results.Add(values);
+                }
+                yield return results;
+                // The batch just consumed sits in large-object arrays that the GC would otherwise
+                // keep until its own budget runs out, so two batches could be alive at once: the
+                // cap is for one. A full collection per batch costs little next to the run.
+                results = null!;
+                if (perSample.ExposedBytes * size >= 64L << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+            }
         }
+        finally
+        {
+            foreach (var r in runners) r.Dispose();
+        }
+    }
+
+    private int FixedBatch(long batch, SampleMemory perSample, string file)
+    {
+        // The model decides the batch; the cap can only refuse it.
+        ActivationMemory.BatchSize(memoryCapBytes, perSample with
+        {
+            ActivationBytes = perSample.ActivationBytes * batch,
+            ExposedBytes = perSample.ExposedBytes * batch,
+            InputBytes = perSample.InputBytes * batch,
+        }, 1, file, $"calibration (a fixed batch of {batch})");
+        return (int)batch;
     }
 
     private static Tensor ToTensor(TensorData data) => Tensor.FromBytes(data.Name, data.ElementType, data.Shape, data.Bytes);

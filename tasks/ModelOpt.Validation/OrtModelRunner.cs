@@ -20,10 +20,11 @@ public sealed class OrtModelRunner : IDisposable
     private readonly InferenceSession _session;
     private readonly string _displayName;
 
-    private OrtModelRunner(InferenceSession session, string displayName)
+    private OrtModelRunner(InferenceSession session, string displayName, OrtSessionSettings settings)
     {
         _session = session;
         _displayName = displayName;
+        Settings = settings;
         Inputs = Specs(session.InputNames, session.InputMetadata);
         Outputs = Specs(session.OutputNames, session.OutputMetadata);
     }
@@ -32,6 +33,9 @@ public sealed class OrtModelRunner : IDisposable
     public IReadOnlyList<OrtTensorSpec> Inputs { get; }
 
     public IReadOnlyList<OrtTensorSpec> Outputs { get; }
+
+    /// <summary>The session options this runner was opened with (reports state them beside latency).</summary>
+    public OrtSessionSettings Settings { get; }
 
     public static OrtModelRunner FromFile(string path, OrtSessionSettings? settings = null) =>
         Create(path, options => new InferenceSession(Path.GetFullPath(path), options), settings);
@@ -48,10 +52,22 @@ public sealed class OrtModelRunner : IDisposable
 
     private static OrtModelRunner Create(string displayName, Func<SessionOptions, InferenceSession> open, OrtSessionSettings? settings)
     {
-        using var options = (settings ?? OrtSessionSettings.Default).CreateOptions();
+        settings ??= OrtSessionSettings.Default;
+        settings.EnsureAvailable(displayName);
+        SessionOptions created;
         try
         {
-            return new OrtModelRunner(open(options), displayName);
+            created = settings.CreateOptions();
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // Listed as built in, but its native libraries (CUDA, cuDNN, a driver) could not be loaded.
+            throw new ModelOptException(ErrorCode.ExecutionProviderUnavailable, displayName, $"ONNX Runtime could not start the execution provider '{settings.ExecutionProvider}': {e.Message}", e);
+        }
+        using var options = created;
+        try
+        {
+            return new OrtModelRunner(open(options), displayName, settings);
         }
         catch (OnnxRuntimeException e)
         {

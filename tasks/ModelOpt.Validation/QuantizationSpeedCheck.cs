@@ -11,12 +11,15 @@ public sealed record SpeedCheckResult(double OriginalMedianSeconds, double Quant
 {
     public double Speedup => OriginalMedianSeconds / QuantizedMedianSeconds;
 
+    /// <summary>The session options both models were timed under: int8's gain depends on them (threads above all).</summary>
+    public OrtSessionSettings? Session { get; init; }
+
     public override string ToString() =>
-        $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)";
+        $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)" + (Session is { } s ? $" under {s.Describe()}" : "");
 
     /// <summary>E.g. <c>int8 0.19 ms vs fp32 0.11 ms (0.58×)</c>.</summary>
     public string Describe() =>
-        $"int8 {QuantizedMedianSeconds * 1e3:0.00} ms vs fp32 {OriginalMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)";
+        $"int8 {QuantizedMedianSeconds * 1e3:0.00} ms vs fp32 {OriginalMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)" + (Session is { } s ? $" under {s.Describe()}" : "");
 }
 
 /// <summary>
@@ -44,16 +47,16 @@ public static class QuantizationSpeedCheck
             b[i] = Time(() => int8.Run(inputs));
         }
         double ma = LatencyMeter.Percentile(a, 0.5), mb = LatencyMeter.Percentile(b, 0.5);
-        return new SpeedCheckResult(ma, mb, mb < ma);
+        return new SpeedCheckResult(ma, mb, mb < ma) { Session = fp32.Settings };
     }
 
     /// <summary>Measures <paramref name="quantized"/> against the source model at <paramref name="modelPath"/> on seeded synthetic inputs of its declared (or bound) shapes.</summary>
-    public static SpeedCheckResult MeasureAgainstSource(string modelPath, Model quantized, ShapeBindings bindings, int seed)
+    public static SpeedCheckResult MeasureAgainstSource(string modelPath, Model quantized, ShapeBindings bindings, int seed, OrtSessionSettings? settings = null)
     {
         var original = ModelLoader.Load(modelPath);
         ShapeInference.Run(original, bindings);
         var shapes = original.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-        return Measure(original, quantized, SyntheticInputs.For(original, shapes, seed));
+        return Measure(original, quantized, SyntheticInputs.For(original, shapes, seed), settings: settings);
     }
 
     /// <summary>Below this a model is launch- and memory-bound: int8's Q/DQ overhead outweighs what it saves.</summary>

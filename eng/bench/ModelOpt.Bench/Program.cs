@@ -17,6 +17,8 @@ internal static class Program
         ["refit"] = ("seed CNN accuracy after separable / fc1 pruning, without and with refit (refit [--calibration 500])", RefitBenchmark.Run),
         ["size"] = ("fp32 vs fp16 vs share-weights 8-bit: size, cosine, seed accuracy, latency (size [--runs 20])", SizeBenchmark.Run),
         ["validate"] = ("validation harness overhead over ONNX Runtime on PP-OCRv4 det (validate [--samples 200] [--side 320])", ValidateBenchmark.Run),
+        ["memory"] = ("peak memory of calibration with 4/16/64 real samples, det 640² and ISNet 1024², a fresh process each (memory [--models det,isnet] [--samples 4,16,64] [--cap 2GiB] [--modes all,quantize])", CalibrationMemoryBenchmark.Run),
+        [CalibrationMemoryBenchmark.ChildCommand] = ("(internal) one calibration in a fresh process", CalibrationMemoryBenchmark.RunChild),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
 

@@ -32,7 +32,8 @@ public sealed record AnalysisTotals(
     double EstimatedSeconds,
     double DeviceFlops,
     double? MeasuredMedianSeconds = null,
-    double? MeasuredP90Seconds = null);
+    double? MeasuredP90Seconds = null,
+    string? MeasuredUnder = null);
 
 /// <summary>How many values got their shapes from where (declared, inferred, runtime, …).</summary>
 public sealed record ShapeProvenance(int Declared, int Bound, int Inferred, int Runtime, int Unknown);

@@ -19,9 +19,29 @@ public interface IActivationSource
 
     /// <summary>
     /// Runs <paramref name="model"/> (the original, or a partly rewritten copy) over the samples and
-    /// yields, for each batch, the named values: graph inputs, node outputs or graph outputs. Every
-    /// batch holds the same samples in the same order for any model given, so values of a teacher
-    /// and a student can be paired batch by batch.
+    /// yields, for each batch, the named values: graph inputs, node outputs or graph outputs. Batches
+    /// follow the samples' order, but their size may depend on the model and the values asked for
+    /// (memory): to pair a teacher's values with a student's, use <see cref="StreamTogether"/>.
     /// </summary>
     IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames);
+
+    /// <summary>
+    /// Several models over the same samples side by side (a teacher and a student): each item
+    /// holds, in <paramref name="streams"/>' order, the values of every model on the same batch.
+    /// An implementation that sizes batches by memory sizes them for all the models together;
+    /// by default the streams are read in step, which pairs them when batches do not depend on the model.
+    /// </summary>
+    IEnumerable<IReadOnlyList<IReadOnlyDictionary<string, Tensor>>> StreamTogether(IReadOnlyList<(Model Model, IReadOnlyCollection<string> Values)> streams)
+    {
+        var enumerators = streams.Select(s => Stream(s.Model, s.Values).GetEnumerator()).ToList();
+        try
+        {
+            while (enumerators.All(e => e.MoveNext()))
+                yield return enumerators.Select(e => e.Current).ToList();
+        }
+        finally
+        {
+            foreach (var e in enumerators) e.Dispose();
+        }
+    }
 }

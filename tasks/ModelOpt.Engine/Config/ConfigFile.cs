@@ -20,6 +20,9 @@ public sealed record ConfigFile : ISettings
 
     public CalibrationConfig? Calibration { get; init; }
 
+    /// <summary>ONNX Runtime session options the model is deployed with, and the memory cap (<see cref="RuntimeConfig"/>).</summary>
+    public RuntimeConfig? Runtime { get; init; }
+
     /// <summary>Per-op-type and per-node pass settings; read by <see cref="OptimizeConfig"/>, which knows the passes.</summary>
     public JsonObject? Overrides { get; init; }
 

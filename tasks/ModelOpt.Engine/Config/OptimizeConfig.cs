@@ -85,6 +85,9 @@ public sealed class OptimizeConfig
     /// <summary>The <c>state</c> section: which outputs feed which inputs on the next step (<see cref="StatePairsConfig"/>).</summary>
     public IReadOnlyDictionary<string, string> State => StatePairsConfig.From(File.State, FileName);
 
+    /// <summary>The <c>runtime</c> section: ONNX Runtime session options and the memory cap (unset keys are null).</summary>
+    public RuntimeConfig Runtime => File.Runtime ?? RuntimeConfig.None;
+
     private string FileName => SourcePath ?? "modelopt.json";
 
     public static OptimizeConfig Load(string path, PassRegistry? registry = null)

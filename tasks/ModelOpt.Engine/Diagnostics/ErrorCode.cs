@@ -27,6 +27,8 @@ public enum ErrorCode
     InvalidConfig = 2004,
     UnknownPass = 2005,
     DataFileInvalid = 2006,
+    ExecutionProviderUnavailable = 2007,
+    MemoryCapTooSmall = 2008,
     InvalidValueBinding = 2020,
     InvalidStatePairing = 2021,
 

@@ -69,9 +69,9 @@ public sealed class RefitPass : IPass
         string inputName = layer.Node.Input(0)!.Name;
         var equations = new NormalEquations(layer.RowLength + 1, layer.Outputs);
         var random = new Random(settings.Seed);
-        var batches = source.Stream(model, [inputName]).Zip(source.Stream(teacher, [target.TeacherValue]));
-        foreach (var (student, reference) in batches)
+        foreach (var pair in source.StreamTogether([(model, [inputName]), (teacher, [target.TeacherValue])]))
         {
+            var (student, reference) = (pair[0], pair[1]);
             if (layer.AddRows(student[inputName], reference[target.TeacherValue], equations, random, settings.MaxPositionsPerSample) is { } mismatch)
             {
                 notes.Add($"{name}: skipped, {mismatch}");

@@ -1,4 +1,5 @@
 using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.IR;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
@@ -72,7 +73,7 @@ public static class BudgetValidator
             latency = LatencyMeter.Measure(() => runner.Run(inputs), settings.Comparison.WarmupRuns, latencyRuns);
             measurements.Set(BudgetDefinition.MaxLatencyMs, latency.MedianSeconds * 1000);
         }
-        var comparison = latency is null ? null : new ComparisonResult(0, "synthetic inputs (latency only)", true, null, null, 1, [], latency, latency, 0, 0);
+        var comparison = latency is null ? null : new ComparisonResult(0, "synthetic inputs (latency only)", true, null, null, 1, [], latency, latency, 0, 0) { Session = settings.Session };
         var layers = LayerChange.Compare(footprint.Nodes, footprint.Nodes, new Dictionary<string, string>());
         return new ValidationReport(model.DisplayName, model.DisplayName, footprint, footprint, comparison, measurements.Evaluate(budgets), layers, []);
     }
@@ -81,9 +82,14 @@ public static class BudgetValidator
     {
         using var opened = SampleSource.Open(baseline.Model, baseline.FilePath ?? baseline.DisplayName, settings.DataPath, settings.LabelsPath, settings.SampleLimit, settings.Seed, synthetic: settings.Synthetic, part: settings.Part);
         notes.Add(opened.Note);
+        // Both sessions keep their arenas at the size of the largest batch they ran, so the batch
+        // is sized for the two models' activations together.
+        var shapes = opened.Samples.SampleShapes();
+        var perSample = ActivationMemory.PerSample(baseline.Model, shapes, []) + ActivationMemory.PerSample(candidate.Model, shapes, []);
+        int batch = ActivationMemory.BatchSize(settings.MemoryCapBytes, perSample, settings.Comparison.BatchSize, baseline.FilePath ?? baseline.DisplayName, "validation (both models side by side)");
         using var a = baseline.OpenRunner(settings.Session);
         using var b = candidate.OpenRunner(settings.Session);
-        return ModelComparer.Compare(a, b, opened.Samples, opened.Labels, settings.Comparison);
+        return ModelComparer.Compare(a, b, opened.Samples, opened.Labels, settings.Comparison with { BatchSize = batch });
     }
 
     internal static BudgetMeasurements Measure(ModelFootprint before, ModelFootprint after, ComparisonResult? comparison)

@@ -27,6 +27,9 @@ public sealed record ValidationSettings
     /// <summary>Which part of the samples to judge on: the search chooses on one part, its result is confirmed on the other.</summary>
     public Data.SamplePart Part { get; init; } = Data.SamplePart.All;
 
+    /// <summary>Upper bound on what a batch of both models' activations may hold; the comparison's batch size is chosen under it.</summary>
+    public long MemoryCapBytes { get; init; } = Engine.Config.RuntimeConfig.DefaultMemoryCapBytes;
+
     /// <summary>Compare outputs and latency even when no budget needs them (the <c>validate</c> command does).</summary>
     public bool AlwaysCompare { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed record ComparisonResult(
 {
     public double? AccuracyDrop => BaselineAccuracy - CandidateAccuracy;
 
+    /// <summary>The ONNX Runtime session options both models ran (and were timed) under.</summary>
+    public OrtSessionSettings? Session { get; init; }
+
     /// <summary>The lowest cosine over the outputs: a budget on cosine holds for every output.</summary>
     public double MinCosine => Outputs.Count == 0 ? 1 : Outputs.Min(o => double.IsNaN(o.Cosine) ? -1 : o.Cosine);
 

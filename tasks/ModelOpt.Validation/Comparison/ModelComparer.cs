@@ -75,7 +75,10 @@ public static class ModelComparer
             latencyA,
             latencyB,
             runtime,
-            Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Stopwatch.GetElapsedTime(started).TotalSeconds)
+        {
+            Session = baseline.Settings,
+        };
     }
 
     // Latency is per run of one sample (or of the fixed batch a model demands), as a deployed model runs.

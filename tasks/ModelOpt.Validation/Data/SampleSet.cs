@@ -187,6 +187,25 @@ public sealed class SampleSet : IDisposable
     }
 
     /// <summary>
+    /// Each input's shape for one sample (without the batch dimension), from the first sample:
+    /// what memory estimates size a batch by. Samples of one set share their shapes, as a batch
+    /// needs.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]> SampleShapes()
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        if (_synthetic is not null)
+        {
+            if (Count > 0)
+                foreach (var t in _synthetic(0)) shapes[t.Name] = t.Shape.Length > 0 ? t.Shape[1..] : [];
+            return shapes;
+        }
+        if (_samples.Count == 0) return shapes;
+        for (int k = 0; k < _inputs.Count; k++) shapes[_inputs[k].Name] = _files[_samples[0][k].File].RowShape;
+        return shapes;
+    }
+
+    /// <summary>
     /// The samples in batches of up to <paramref name="batchSize"/> (the last may be smaller), each
     /// batch a list of input tensors in the model's input order. Only one batch is held at a time.
     /// </summary>

@@ -34,6 +34,10 @@ public static class OptimizeJob
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes).WithValues(config.Values.With(ValueBindings.Parse(options.Values)));
         var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
+        var runtime = options.Runtime.Over(config.Runtime);
+        var session = OrtSessionSettings.From(runtime);
+        // Before any work: every latency this run reports is measured under these options.
+        session.EnsureAvailable(config.SourcePath ?? options.ModelPath);
         var validation = new ValidationSettings
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
@@ -44,6 +48,8 @@ public static class OptimizeJob
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
             Comparison = new ComparisonSettings { Progress = options.Progress, State = state },
+            Session = session,
+            MemoryCapBytes = runtime.ResolvedMemoryCapBytes,
         };
 
         var probe = ModelLoader.Load(options.ModelPath);
@@ -58,7 +64,7 @@ public static class OptimizeJob
         // The search's sensitivity profile (and the refit it adds) needs calibration samples whatever the passes named.
         bool calibrate = options.Search || passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration));
         using var samples = calibrate ? OpenCalibration(options, config, probe, bindings, notes, warnings) : null;
-        var calibration = samples is null ? null : new OrtActivationSource(samples, state: state);
+        var calibration = samples is null ? null : new OrtActivationSource(samples, settings: session, memoryCapBytes: runtime.ResolvedMemoryCapBytes, state: state);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
@@ -82,14 +88,14 @@ public static class OptimizeJob
         }
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings);
-        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed) is { } skipped)
+        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session);
+        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session) is { } skipped)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
             passes = passes.Where(p => p.Name != skipped).ToList();
             candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings);
+            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session);
         }
         notes.AddRange(candidate.Notes);
         var model = candidate.Model;
@@ -123,6 +129,7 @@ public static class OptimizeJob
             Validation = report,
             SearchLog = searchLog,
             Warnings = warnings,
+            Runtime = runtime.Resolved(),
         };
     }
 
@@ -170,12 +177,12 @@ public static class OptimizeJob
     // (quantize.required) or set a speed budget, and kept on request (quantize.allowSlower).
     // Returns the name of the pass to leave out, if any.
     private static string? EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, BudgetSet budgets, ShapeBindings bindings, Model model,
-        List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured)
+        List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured, OrtSessionSettings session)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return null;
         // The search already measured the model it chose (the same model, built the same way).
-        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed);
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed, session);
         notes.Add($"speed check: {result}");
         if (result.Passed) return null;
         if (speed.All(c => c.Waived))
@@ -210,14 +217,14 @@ public static class OptimizeJob
     }
 
     // A pass bug must never reach the user's build as a model ONNX Runtime refuses.
-    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, ShapeBindings bindings)
+    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, ShapeBindings bindings, OrtSessionSettings session)
     {
         try
         {
             // The bound values (a sample rate that picks an If branch) are what the model is run with.
             if (!bindings.Values.IsEmpty) ShapeInference.Run(model, bindings);
             var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-            using var runner = OrtModelRunner.FromModel(model);
+            using var runner = OrtModelRunner.FromModel(model, session);
             runner.Run(SyntheticInputs.For(model, shapes, options.Seed));
         }
         catch (ModelOptException e) when (e.Code == ErrorCode.RuntimeFailed)

@@ -50,6 +50,9 @@ public sealed record OptimizeOptions
     /// <summary>Budgets from the command line or MSBuild metadata; they win over the config's key by key.</summary>
     public Engine.Budgets.BudgetSet Budgets { get; init; } = Engine.Budgets.BudgetSet.None;
 
+    /// <summary>ONNX Runtime session options and memory cap from the command line or MSBuild metadata; they win over the config's <c>runtime</c> section key by key.</summary>
+    public Engine.Config.RuntimeConfig Runtime { get; init; } = Engine.Config.RuntimeConfig.None;
+
     /// <summary>Labels for the validation samples (<c>--labels</c>); default: <c>labels.*</c> in the sample folder.</summary>
     public string? LabelsPath { get; init; }
 

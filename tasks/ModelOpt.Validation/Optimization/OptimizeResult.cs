@@ -16,6 +16,9 @@ public sealed record OptimizeResult(
     string? CalibrationDescription,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>The ONNX Runtime session options every latency of this run was measured under, and the memory cap batches were sized by.</summary>
+    public Engine.Config.RuntimeConfig? Runtime { get; init; }
+
     /// <summary>The budget check, when the run had budgets.</summary>
     public ValidationReport? Validation { get; init; }
 

@@ -45,6 +45,9 @@ public sealed record RunReport
 
     public IReadOnlyList<ReportBudget> Budgets { get; init; } = [];
 
+    /// <summary>The ONNX Runtime session options every latency here was measured under (and, for optimize, the memory cap); absent when nothing ran.</summary>
+    public ReportRuntime? Runtime { get; init; }
+
     /// <summary>Both models run on the same samples; absent when no comparison ran.</summary>
     public ReportComparison? Comparison { get; init; }
 
@@ -111,6 +114,9 @@ public sealed record ReportComparison(
 public sealed record ReportOutput(string Name, long Elements, double? MaxAbsError, double? MeanAbsError, double? Cosine);
 
 public sealed record ReportLatency(double Median, double P90);
+
+/// <summary>Session options as modelopt.json's <c>runtime</c> section names them; <see cref="IntraOpThreads"/> 0 is ONNX Runtime's default (one per core).</summary>
+public sealed record ReportRuntime(string ExecutionProvider, int IntraOpThreads, string GraphOptimization, long? MemoryCapBytes = null);
 
 public sealed record ReportPass(string Pass, bool Changed, int NodesTouched, ReportFigures Before, ReportFigures After, double Seconds, IReadOnlyList<string> Notes);
 

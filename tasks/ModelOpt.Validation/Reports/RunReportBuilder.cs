@@ -58,6 +58,7 @@ public static class RunReportBuilder
             Search = result.SearchLog.Select(paths.Text).ToList(),
             Warnings = result.Warnings.Select(w => Warning(w, paths)).ToList(),
             Notes = notes,
+            Runtime = result.Runtime is { } r ? Runtime(OrtSessionSettings.From(r), r.ResolvedMemoryCapBytes) : Runtime(validation?.Comparison?.Session),
         };
     }
 
@@ -136,8 +137,12 @@ public static class RunReportBuilder
         AllBudgetsKept = validation?.AllKept ?? true,
         Budgets = validation?.Verdicts.Select(v => Budget(v, paths)).ToList() ?? [],
         Comparison = validation?.Comparison is { } c ? Comparison(c, paths) : null,
+        Runtime = Runtime(validation?.Comparison?.Session),
         Layers = validation?.Layers.Select(l => new ReportLayer(l.Name, l.OpType, l.FlopsBefore, l.FlopsAfter, l.Status, l.Why is null ? null : paths.Text(l.Why))).ToList() ?? [],
     };
+
+    private static ReportRuntime? Runtime(OrtSessionSettings? session, long? memoryCap = null) =>
+        session is null ? null : new ReportRuntime(session.ExecutionProvider, session.IntraOpThreads, session.GraphOptimization, memoryCap);
 
     private static ReportModel Model(string path, ModelFootprint footprint, int? nodes = null) =>
         new(path, footprint.Flops, footprint.Parameters, footprint.Bytes, nodes);

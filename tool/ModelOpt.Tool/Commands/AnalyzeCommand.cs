@@ -24,7 +24,11 @@ internal static class AnalyzeCommand
         IReadOnlyList<string>? Values = null,
         bool Advise = false,
         string? DataPath = null,
-        int AdviseSamples = 16);
+        int AdviseSamples = 16)
+    {
+        /// <summary>The session options --measure times the model under.</summary>
+        public OrtSessionSettings Session { get; init; } = OrtSessionSettings.Default;
+    }
 
     public static Command Create(ToolConsole console)
     {
@@ -39,10 +43,12 @@ internal static class AnalyzeCommand
         var advise = new Option<bool>("--advise") { Description = "What-if table: per heavy layer, what each technique (prune, separable, lowrank, int8) would save and, with --data, what it would cost in fidelity, ranked as the search ranks them." };
         var data = new Option<string?>("--data") { Description = "Samples for --advise's fidelity column (a folder, as for optimize)." };
         var samples = new Option<int>("--samples") { Description = "Samples --advise profiles on.", DefaultValueFactory = _ => 16 };
+        var runtime = new RuntimeOptions(memoryCap: false);
         var command = new Command("analyze", "Count parameters, MACs and FLOPs per layer and estimate inference time.\n\nExamples:\n  dotnet model-opt analyze model.onnx\n  dotnet model-opt analyze model.onnx --shape input=1x3x224x224 --measure --json report.json")
         {
             model, shape, value, gflops, measure, runs, json, top, advise, data, samples,
         };
+        runtime.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () => Run(console, new Settings(
             parse.GetValue(model)!,
             parse.GetValue(shape) ?? [],
@@ -54,7 +60,7 @@ internal static class AnalyzeCommand
             parse.GetValue(value) ?? [],
             parse.GetValue(advise),
             parse.GetValue(data),
-            parse.GetValue(samples)))));
+            parse.GetValue(samples)) { Session = runtime.Session(parse) })));
         return command;
     }
 
@@ -78,7 +84,7 @@ internal static class AnalyzeCommand
         if (settings.Measure)
         {
             var latency = MeasureLatency(model, settings);
-            report = report with { Totals = report.Totals with { MeasuredMedianSeconds = latency.MedianSeconds, MeasuredP90Seconds = latency.P90Seconds } };
+            report = report with { Totals = report.Totals with { MeasuredMedianSeconds = latency.MedianSeconds, MeasuredP90Seconds = latency.P90Seconds, MeasuredUnder = settings.Session.Describe() } };
         }
 
         AnalysisTableRenderer.Render(console, report, settings.Top);
@@ -103,7 +109,7 @@ internal static class AnalyzeCommand
         var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true })
             .ToDictionary(v => v.Name, v => v.Shape!);
         var inputs = SyntheticInputs.For(model, shapes);
-        using var runner = OrtModelRunner.FromFile(settings.ModelPath);
+        using var runner = OrtModelRunner.FromFile(settings.ModelPath, settings.Session);
         return LatencyMeter.Measure(() => runner.Run(inputs), warmupRuns: 3, runs: settings.Runs);
     }
 }

@@ -19,18 +19,20 @@ internal static class CheckCommand
         var value = ValueOption.Create();
         var budgets = new BudgetOptions(d => !d.NeedsBaseline);
         var reports = new ReportOptions("--json", "--report");
+        var runtime = new RuntimeOptions(memoryCap: false);
         var command = new Command("check", "Check one model's FLOPs, parameters, size and latency against budgets (no baseline needed).\n\nExamples:\n  dotnet model-opt check model.onnx --max-flops 500M --max-size 5MB --max-latency-ms 10\n  dotnet model-opt check model.onnx --max-params 5M --markdown \"$GITHUB_STEP_SUMMARY\"")
         {
             model, runs, shape, value,
         };
         budgets.AddTo(command);
+        runtime.AddTo(command);
         reports.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () =>
         {
             if (parse.GetValue(runs) < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--runs must be at least 1.");
             string path = parse.GetValue(model)!;
             var set = budgets.Read(parse);
-            var settings = new ValidationSettings { Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? [], parse.GetValue(value) ?? []) };
+            var settings = new ValidationSettings { Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? [], parse.GetValue(value) ?? []), Session = runtime.Session(parse) };
             int latencyRuns = set[BudgetDefinition.MaxLatencyMs] is null ? 0 : parse.GetValue(runs);
             var report = BudgetValidator.Check(ValidateCommand.Load(path), set, settings, latencyRuns);
             var run = RunReportBuilder.From(report, ReportOptions.Context("check", new ReportSettings

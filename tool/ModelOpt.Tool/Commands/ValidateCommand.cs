@@ -3,6 +3,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
+using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Reports;
@@ -25,19 +26,24 @@ internal static class ValidateCommand
         var state = ValueOption.CreateState();
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
+        var runtime = new RuntimeOptions();
         var command = new Command("validate", "Run the original and an optimized model on the same samples with the same ONNX Runtime settings, compare them and check budgets.\n\nExamples:\n  dotnet model-opt validate model.onnx out/model.onnx --max-accuracy-drop 0.5\n  dotnet model-opt validate model.onnx out/model.onnx --data digits/ --labels digits/labels.npy --json report.json")
         {
             baseline, candidate, data, labels, samples, runs, shape, value, state,
         };
         budgets.AddTo(command);
+        runtime.AddTo(command);
         reports.AddTo(command);
         command.SetAction(parse => ToolCli.Guard(console, () =>
         {
             if (parse.GetValue(samples) is < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--samples must be at least 1.");
             if (parse.GetValue(runs) < 0) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--runs must not be negative.");
             string a = parse.GetValue(baseline)!, b = parse.GetValue(candidate)!;
+            var runtimeConfig = runtime.Read(parse);
             var settings = new ValidationSettings
             {
+                Session = OrtSessionSettings.From(runtimeConfig),
+                MemoryCapBytes = runtimeConfig.ResolvedMemoryCapBytes,
                 DataPath = parse.GetValue(data),
                 LabelsPath = parse.GetValue(labels),
                 SampleLimit = parse.GetValue(samples),

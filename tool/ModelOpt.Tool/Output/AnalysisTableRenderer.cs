@@ -58,7 +58,7 @@ internal static class AnalysisTableRenderer
         totals.AddRow("Activations", Formats.Bytes(t.ActivationBytes));
         totals.AddRow("Estimated time", $"{Formats.Seconds(t.EstimatedSeconds)} at {t.DeviceFlops / 1e9:0.##} GFLOPS");
         if (t.MeasuredMedianSeconds is double median)
-            totals.AddRow("Measured (ONNX Runtime)", $"median {Formats.Seconds(median)}" + (t.MeasuredP90Seconds is double p90 ? $", p90 {Formats.Seconds(p90)}" : ""));
+            totals.AddRow("Measured (ONNX Runtime)", $"median {Formats.Seconds(median)}" + (t.MeasuredP90Seconds is double p90 ? $", p90 {Formats.Seconds(p90)}" : "") + (t.MeasuredUnder is { } under ? $" ({under})" : ""));
         console.Out.Write(totals);
 
         if (report.UnknownOps.Count > 0)

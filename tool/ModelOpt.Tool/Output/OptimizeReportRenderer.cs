@@ -35,6 +35,7 @@ internal static class OptimizeReportRenderer
                 foreach (var note in p.Notes) console.Out.MarkupLine($"[grey]{Markup.Escape(p.Pass)}:[/] {Markup.Escape(note)}");
         }
         foreach (var note in result.Notes) console.Out.MarkupLine($"[grey]note:[/] {Markup.Escape(note)}");
+        if (result.Runtime is { } runtime) console.Out.MarkupLine($"[grey]runtime:[/] {Markup.Escape(Validation.OrtSessionSettings.From(runtime).Describe())}; memory cap {Formats.Bytes(runtime.ResolvedMemoryCapBytes)}");
         foreach (var warning in result.Warnings) console.Out.MarkupLine($"[yellow]warning {warning.Code.Text()}:[/] {Markup.Escape(warning.Message)}");
 
         string flops = result.Before.Flops is long b && result.After.Flops is long a ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({ReportNumbers.Change(b, a)})" : "";

@@ -39,6 +39,11 @@ internal static class ReportRows
         else if (c?.CandidateLatencyMs is { } lb)
             yield return ("Latency (median / p90)", c.BaselineLatencyMs is { } la ? Latency(la) : "",
                 Latency(lb) + (c.Speedup is double s ? $" ({N(s, "0.##")}x)" : ""));
+        if (r.Runtime is { } rt && (r.Baseline.LatencyMs is not null || c?.CandidateLatencyMs is not null))
+        {
+            string session = $"{rt.ExecutionProvider}, {(rt.IntraOpThreads == 0 ? "default intra-op threads" : rt.IntraOpThreads == 1 ? "1 intra-op thread" : $"{rt.IntraOpThreads} intra-op threads")}, graph optimization {rt.GraphOptimization}";
+            yield return ("ONNX Runtime session", r.Baseline.LatencyMs is not null ? session : "", r.Baseline.LatencyMs is not null ? "" : session);
+        }
         if (c is not null && c.Samples > 0) yield return ("Samples", "", $"{c.Samples} ({c.Data})");
     }
 
