@@ -111,12 +111,12 @@ public sealed class ValueBindingTests
     [TestMethod]
     public void ModelOptConfigValuesAndStateSections()
     {
-        var config = Config.OptimizeConfig.Parse("""{ "values": { "sr": 16000, "state": "zeros", "w": [1, 2] }, "state": { "stateN": "state" } }""");
+        var config = ModelOpt.Engine.Config.OptimizeConfig.Parse("""{ "values": { "sr": 16000, "state": "zeros", "w": [1, 2] }, "state": { "stateN": "state" } }""");
         Assert.AreEqual("16000", config.Values.Specs["sr"]);
         Assert.AreEqual("zeros", config.Values.Specs["state"]);
         Assert.AreEqual("[1,2]", config.Values.Specs["w"]);
         Assert.AreEqual("state", config.State["stateN"]);
-        var e = Assert.ThrowsExactly<ModelOptException>(() => Config.OptimizeConfig.Parse("""{ "values": { "sr": true } }"""));
+        var e = Assert.ThrowsExactly<ModelOptException>(() => ModelOpt.Engine.Config.OptimizeConfig.Parse("""{ "values": { "sr": true } }"""));
         Assert.AreEqual(ErrorCode.InvalidConfig, e.Code);
         StringAssert.Contains(e.Message, "values.sr");
     }
