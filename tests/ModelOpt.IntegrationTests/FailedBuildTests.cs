@@ -42,7 +42,7 @@ public sealed class FailedBuildTests
 
         var brokenConfig = project.Run("build", "-p:ModelOptConfig=broken.json");
         Assert.AreNotEqual(0, brokenConfig.ExitCode, brokenConfig.Describe());
-        StringAssert.Contains(brokenConfig.Output, $"{project.PathOf("broken.json")} : ModelOpt error MOPT2", brokenConfig.Describe());
+        StringAssert.Contains(brokenConfig.Output, $"{project.PathOf("broken.json")}(2,1): ModelOpt error MOPT2004", brokenConfig.Describe());
         Assert.AreEqual(0, project.Existing(Outputs).Length, "left after a config error: " + string.Join(", ", project.Existing(Outputs)));
     }
 

@@ -27,7 +27,6 @@ public sealed class OptimizeJobBudgetTests
             OutputPath = temp.File("seed.onnx"),
             Passes = ["freeze"],
             Budgets = BudgetSet.FromText([KeyValuePair.Create("MaxFlops", "2M"), KeyValuePair.Create("MaxParams", "1M")]),
-            FidelityFloor = false,
         });
         string reportPath = RunReportJson.PathBeside(result.OutputPath);
         RunReportJson.Write(RunReportBuilder.From(result, new ReportContext { Command = "build", BaseDirectory = temp.Path }), reportPath);
