@@ -42,7 +42,7 @@ internal static class ModelItemSettings
             LabelsPath = Resolve(item.GetMetadata("Labels"), projectDirectory),
             Search = Boolean(item, "Search", model),
             FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
-            SearchTime = TimeSpan.FromSeconds(Integer(item, "SearchTime", model) ?? 300),
+            SearchTime = Integer(item, "SearchTime", model) is { } seconds ? TimeSpan.FromSeconds(seconds) : OptimizeOptions.DefaultSearchTime,
         };
         // The same checks as the tool's options, in the metadata's words.
         options.Check(property => $"the OnnxModel metadata {property}=\"{item.GetMetadata(property)}\"", model);

@@ -68,8 +68,11 @@ public sealed record OptimizeOptions
     /// <summary>Compare the result with the original (outputs, latency) even when no budget asks for it: reports want the figures.</summary>
     public bool Validate { get; init; }
 
+    /// <summary>The search's time limit when none is given: the tool's and the build's default alike.</summary>
+    public static TimeSpan DefaultSearchTime { get; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Wall-clock limit of the search; when it runs out the best settings found so far are used.</summary>
-    public TimeSpan SearchTime { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan SearchTime { get; init; } = DefaultSearchTime;
 
     /// <summary>Called after each validation batch with (done, total); the tool draws progress from it.</summary>
     public Action<int, int>? Progress { get; init; }

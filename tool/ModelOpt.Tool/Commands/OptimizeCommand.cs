@@ -29,7 +29,7 @@ internal static class OptimizeCommand
         var value = ValueOption.Create();
         var state = ValueOption.CreateState();
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
-        var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => 300 };
+        var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => (int)OptimizeOptions.DefaultSearchTime.TotalSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
         var noFloor = new Option<bool>("--no-fidelity-floor") { Description = $"Write the model without the default fidelity floor, which applies when no output budget is set: accuracy drop at most {FidelityFloor.MaxAccuracyDropPoints:0} point with labels, else cosine at least {FidelityFloor.MinCosine} against the original (docs/validation.md)." };
         var budgets = new BudgetOptions();
