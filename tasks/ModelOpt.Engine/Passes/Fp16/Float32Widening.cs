@@ -93,17 +93,7 @@ public static class Float32Widening
         // The graph's float16 outputs are written through a Cast that takes over the output's name.
         foreach (var output in graph.Outputs.Where(v => !v.IsGraphInput && IsHalf(v)).ToList())
         {
-            var readers = output.Uses.ToList();
-            var cast = graph.CreateNode("Cast", [null], name: $"{output.Name}_to_float16");
-            cast.SetInt("to", (long)DataType.Float16);
-            var half = cast.Output(0);
-            half.ElementType = DataType.Float16;
-            half.Shape = output.Shape;
-            half.ShapeSource = output.ShapeSource;
-            graph.ReplaceAllUses(output, half);
-            foreach (var use in readers) use.Node.SetInput(use.InputIndex, output);
-            cast.SetInput(0, output);
-            output.Declaration = null;
+            OutputCast.Insert(graph, output, DataType.Float16, $"{output.Name}_to_float16");
             boundary++;
         }
         foreach (var v in graph.Values)

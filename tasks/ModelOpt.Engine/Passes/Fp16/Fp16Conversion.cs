@@ -229,17 +229,7 @@ internal sealed class Fp16Conversion(Graph graph, Fp16Settings settings, Func<No
             var wanted = WantedAtOutput;
             if (_stored[output] == wanted) continue;
             if (output.IsGraphInput) continue; // an input passed straight through keeps its declared type
-            var readers = output.Uses.ToList();
-            var cast = graph.CreateNode("Cast", [null], name: $"{output.Name}_to_{DataTypes.Name(wanted)}");
-            cast.SetInt("to", (long)wanted);
-            var boundary = cast.Output(0);
-            boundary.ElementType = wanted;
-            boundary.Shape = output.Shape;
-            boundary.ShapeSource = output.ShapeSource;
-            graph.ReplaceAllUses(output, boundary);
-            foreach (var use in readers) use.Node.SetInput(use.InputIndex, output);
-            cast.SetInput(0, output);
-            output.Declaration = null;
+            OutputCast.Insert(graph, output, wanted, $"{output.Name}_to_{DataTypes.Name(wanted)}");
             CastsInserted++;
         }
         if (!settings.KeepIoTypes)
