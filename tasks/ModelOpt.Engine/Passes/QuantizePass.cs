@@ -6,7 +6,7 @@ namespace ModelOpt.Engine.Passes;
 
 /// <summary>
 /// <c>quantize</c>: static int8 (QDQ, calibrated), dynamic int8 (MatMul/Gemm) or int4 weight-only
-/// (MatMulNBits). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
+/// (MatMulNBits); in both int8 modes LSTMs become DynamicQuantizeLSTM (<see cref="LstmQuantizer"/>). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
 /// is slower than fp32 is a known trap, so the pass asks the validation layer for a speed check.
 /// </summary>
 public sealed class QuantizePass : IKnobProvider
@@ -56,6 +56,8 @@ public sealed class QuantizePass : IKnobProvider
             QuantizeMode.Dynamic => DynamicQuantizer.Run(model, context, settings, notes),
             _ => Int4Quantizer.Run(model, context, settings, notes),
         };
+        // An LSTM has one int8 form whatever the mode: weights int8, inputs quantized as it runs.
+        if (settings.Mode != QuantizeMode.Int4) touched += LstmQuantizer.Run(model, context, settings, notes);
         if (touched > 0 && settings.Mode != QuantizeMode.Int4)
             context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower, settings.Required));
         return new PassOutcome(touched > 0, touched, notes);
