@@ -38,6 +38,8 @@ public sealed class QuantizePass : IKnobProvider
             QuantizeMode.Dynamic => ((IReadOnlyList<Node>)DynamicQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
             _ => (Int4Quantizer.Targets(model, context, settings), new LocalChange.Quantized(0, 4, true), "int4"),
         };
+        // The LSTMs' int8 form is a knob of its own: a recurrent layer's rounding can add up over a stream.
+        if (settings.Mode != QuantizeMode.Int4) nodes = [.. nodes, .. LstmQuantizer.Targets(model, context, settings)];
         return nodes.Where(n => n.Name.Length > 0)
             .Select(n => new LayerKnob(n.Name, PassName, [new KnobSetting(label, new System.Text.Json.Nodes.JsonObject(), change)]))
             .ToList();
