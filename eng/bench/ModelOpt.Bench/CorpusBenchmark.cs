@@ -72,6 +72,7 @@ internal static class CorpusBenchmark
                     var skipped = r.Warnings.FirstOrDefault(w => w.Code == WarningCode.PassSkipped);
                     result = inside is not null ? "written unchanged: MOPT5006, the network sits inside an If"
                         : skipped is not null ? $"{WarningCode.PassSkipped.Text()}: {Shorten(skipped.Message)}"
+                        : r.Warnings.Any(w => w.Code == WarningCode.NoGain) ? "written, no gain (MOPT5005)"
                         : "written";
                     size = $"{new FileInfo(path).Length / 1024.0:0} → {r.OutputBytes / 1024.0:0} KiB";
                     cosine = r.Validation?.Comparison is { } c ? $"{c.MinCosine:0.0000}" : "";
@@ -100,6 +101,9 @@ internal static class CorpusBenchmark
     private static string Shorten(string message)
     {
         int cut = message.IndexOf(" For a smaller file", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).Replace("|", "\\|");
+        // One table cell: no line breaks, and the output's file name rather than this machine's path.
+        string text = (cut > 0 ? message[..cut] : message).ReplaceLineEndings(" ").Replace("  ", " ");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"\S*/\.cache/bench/corpus/", "");
+        return text.Replace("|", "\\|");
     }
 }
