@@ -35,7 +35,7 @@ public sealed class BranchInliningTests
         // The then branches' nodes, with the If outputs' names on what they compute.
         Assert.AreEqual("Relu", graph.FindLocalValue("a")!.Producer!.OpType);
         Assert.AreEqual("Sigmoid", graph.FindLocalValue("b")!.Producer!.OpType);
-        // The second branch returned the graph input itself: an Identity gives 'c' a producer.
+        // The second branch returned a copy of the graph input, which freeze cannot drop (a graph input cannot take the output's name).
         Assert.AreEqual("Identity", graph.FindLocalValue("c")!.Producer!.OpType);
         Assert.AreEqual("x", graph.FindLocalValue("c")!.Producer!.Input(0)!.Name);
         // Both then branches named a value 'tmp': the second was renamed on the way in.

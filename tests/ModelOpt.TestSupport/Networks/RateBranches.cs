@@ -7,8 +7,8 @@ namespace ModelOpt.TestSupport.Networks;
 /// <summary>
 /// Two Ifs on one scalar int64 <c>sr</c> (16 kHz or not), built to exercise branch inlining: the
 /// first If's then branch computes MatMul + Relu into a value named <c>tmp</c>; the second's then
-/// branch also names its Sigmoid output <c>tmp</c> (legal: sibling scopes) and returns the graph
-/// input <c>x</c> itself as its second output; its else branch returns one value twice. Outputs:
+/// branch also names its Sigmoid output <c>tmp</c> (legal: sibling scopes) and returns a copy of the
+/// graph input <c>x</c> as its second output; its else branch returns one value twice. Outputs:
 /// <c>y</c> = b + c and <c>c</c>, both [1, 4].
 /// </summary>
 public static class RateBranches
@@ -37,8 +37,10 @@ public static class RateBranches
 
         var then2 = new GraphProto { Name = "second_then" };
         then2.Node.Add(Node("Sigmoid", ["a"], ["tmp"], "second_sigmoid"));
+        // ONNX Runtime refuses a branch that returns an outer value directly: it goes through an Identity.
+        then2.Node.Add(Node("Identity", ["x"], ["x_copy"], "second_copy"));
         then2.Output.Add(TensorInfo("tmp", DataType.Float, 1, 4));
-        then2.Output.Add(TensorInfo("x", DataType.Float, 1, 4));
+        then2.Output.Add(TensorInfo("x_copy", DataType.Float, 1, 4));
         var else2 = new GraphProto { Name = "second_else" };
         else2.Node.Add(Node("Abs", ["a"], ["b_else"], "second_abs"));
         else2.Output.Add(TensorInfo("b_else", DataType.Float, 1, 4));
