@@ -102,7 +102,7 @@ internal static class CorpusBenchmark
     {
         int cut = message.IndexOf(" For a smaller file", StringComparison.Ordinal);
         // One table cell: no line breaks, and the output's file name rather than this machine's path.
-        string text = (cut > 0 ? message[..cut] : message).ReplaceLineEndings(" ").Replace("  ", " ");
+        string text = System.Text.RegularExpressions.Regex.Replace((cut > 0 ? message[..cut] : message).ReplaceLineEndings(" "), @"\s{2,}", " ");
         text = System.Text.RegularExpressions.Regex.Replace(text, @"\S*/\.cache/bench/corpus/", "");
         return text.Replace("|", "\\|");
     }
