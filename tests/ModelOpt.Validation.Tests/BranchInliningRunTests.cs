@@ -41,6 +41,26 @@ public sealed class BranchInliningRunTests
     }
 
     [TestMethod]
+    public void WithTheRateUnboundTheIfStaysAndTheWarningSaysWhatToBind()
+    {
+        using var folder = new TempFolder();
+        string source = RateBranches.Write(folder.File("branches.onnx"));
+        string output = folder.File("out.onnx");
+        var result = OptimizeJob.Run(new OptimizeOptions
+        {
+            ModelPath = source,
+            OutputPath = output,
+            Passes = ["freeze", "quantize"],
+            PassSettings = """{ "quantize": { "mode": "dynamic" } }""",
+            CalibrationSamples = 2,
+        });
+        Assert.IsTrue(result.Passes.Single(r => r.Pass == "freeze").Notes.Any(n => n.Contains("If 'first' left as it is") && n.Contains("'sr'")));
+        var inside = result.Warnings.Single(w => w.Code == WarningCode.WorkInsideSubgraphs);
+        StringAssert.Contains(inside.Message, "--value");
+        Assert.IsTrue(ModelLoader.Load(output).Graph.Inputs.Any(v => v.Name == "sr"));
+    }
+
+    [TestMethod]
     public void AnLstmAsDynamicQuantizeLstmRunsInOnnxRuntimeCloseToFloat()
     {
         using var folder = new TempFolder();

@@ -22,7 +22,7 @@ internal static class SubgraphWork
         if (inside.Count == 0) return null;
         var owners = inside.Select(n => Top(n).Name).Distinct().Take(3);
         var kinds = inside.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}");
-        return $"{string.Join(", ", work.Select(r => r.Pass))} rewrote nothing: the model's compute ({string.Join(", ", kinds)}) sits inside the body of {string.Join(", ", owners.Select(o => $"'{o}'"))}, which passes do not enter: {Unlock(model, reports)}; the written model computes exactly as the original.";
+        return $"{string.Join(", ", work.Select(r => r.Pass))} rewrote nothing: the model's compute ({string.Join(", ", kinds)}) sits inside the body of {string.Join(", ", owners.Select(o => $"'{o}'"))}, which passes do not enter{(inside.Any(n => Top(n).OpType == "If") ? ": " + Unlock(model, reports) : "")}; the written model computes exactly as the original.";
     }
 
     // freeze inlines an If it can decide; say what it lacked.

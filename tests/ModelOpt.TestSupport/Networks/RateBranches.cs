@@ -8,7 +8,8 @@ namespace ModelOpt.TestSupport.Networks;
 /// Two Ifs on one scalar int64 <c>sr</c> (16 kHz or not), built to exercise branch inlining: the
 /// first If's then branch computes MatMul + Relu into a value named <c>tmp</c>; the second's then
 /// branch also names its Sigmoid output <c>tmp</c> (legal: sibling scopes) and returns a copy of the
-/// graph input <c>x</c> as its second output; its else branch returns one value twice. Outputs:
+/// graph input <c>x</c> as its second output (ONNX Runtime refuses an outer value returned directly,
+/// and mishandles one value returned twice: the second output then reads freed memory). Outputs:
 /// <c>y</c> = b + c and <c>c</c>, both [1, 4].
 /// </summary>
 public static class RateBranches
@@ -43,8 +44,9 @@ public static class RateBranches
         then2.Output.Add(TensorInfo("x_copy", DataType.Float, 1, 4));
         var else2 = new GraphProto { Name = "second_else" };
         else2.Node.Add(Node("Abs", ["a"], ["b_else"], "second_abs"));
+        else2.Node.Add(Node("Neg", ["b_else"], ["c_else"], "second_neg"));
         else2.Output.Add(TensorInfo("b_else", DataType.Float, 1, 4));
-        else2.Output.Add(TensorInfo("b_else", DataType.Float, 1, 4));
+        else2.Output.Add(TensorInfo("c_else", DataType.Float, 1, 4));
         var second = Node("If", ["is16k"], ["b", "c"], "second");
         second.Attribute.Add(GraphAttribute("then_branch", then2));
         second.Attribute.Add(GraphAttribute("else_branch", else2));
