@@ -9,10 +9,12 @@
 set -euo pipefail
 
 PACKAGE="ukui-wallpapers"
-SIDE=1024
+# PHOTO_SIDE=N writes N×N samples to .cache/photos/isnet-N/ instead (quicker exploratory runs).
+SIDE="${PHOTO_SIDE:-1024}"
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$repo_root/.cache/photos/isnet"
+(( SIDE != 1024 )) && dest="$dest-$SIDE"
 
 if [[ -n "$(ls "$dest/calib" 2>/dev/null)" && -n "$(ls "$dest/judge" 2>/dev/null)" ]]; then
   echo "$dest"

@@ -32,6 +32,8 @@ public sealed class QuantizePass : IKnobProvider
     public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context)
     {
         var settings = context.Settings<QuantizeSettings>(PassName);
+        // As Run does: a float16 model's convs are targets only in its float32 form.
+        WidenFloat16(model, []);
         var (nodes, change, label) = settings.Mode switch
         {
             QuantizeMode.Static => (StaticQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
