@@ -74,6 +74,17 @@ public sealed class HalfPrecisionModelTests
     }
 
     [TestMethod]
+    public void SearchKnobsOfAFloat16ModelAreItsConvsAsQuantizeRewritesThem()
+    {
+        // The search lists its int8 knobs on a copy of the model: a float16 one must be widened
+        // there as the pass widens it, or no conv is a knob and the search tunes nothing.
+        var model = HalfPrecisionUNet.Create();
+        var convs = model.Graph.Nodes.Where(n => n.OpType == "Conv").Select(n => n.Name).ToHashSet();
+        var knobs = new QuantizePass().Knobs(model, new PassContext("test.onnx")).Select(k => k.Node).ToHashSet();
+        Assert.IsTrue(convs.IsSubsetOf(knobs), $"knobs: {string.Join(", ", knobs)}; convs: {string.Join(", ", convs)}");
+    }
+
+    [TestMethod]
     public void QuantizeSaysWhyEachConvItLeavesFloatIsLeftGroupedByReason()
     {
         var t = new PassTestModels(8);

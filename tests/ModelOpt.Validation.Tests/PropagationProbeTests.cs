@@ -70,6 +70,9 @@ public sealed class PropagationProbeTests
         var applied = PropagationProbe.Apply(profile, measured);
         Assert.AreEqual(0.0025, applied.Knobs.Single(k => k.Knob.Node == "c9").Steps[0].Saving, 1e-12);
         Assert.AreEqual(1e-2, applied.Knobs.Single(k => k.Knob.Node == "c1").Steps[0].Harm, 1e-12);
+        // The segment that saved no time is not offered at all, however much room the budget has.
+        var offered = PropagationProbe.WithoutTimeLost(applied.Ranked(KnobSaving.Time)).Select(m => m.Knob.Knob.Node).ToList();
+        CollectionAssert.AreEquivalent(ranked.Take(8).ToList(), offered);
     }
 
     [TestMethod]

@@ -32,7 +32,8 @@ internal static class IsnetBenchmark
         string only = BenchArguments.String(args, "--only") ?? "fp32,int8,publisher";
         bool profile = !args.Contains("--no-profile");
         string fp16Path = Path.Combine(RepoPaths.CachedModels, "isnet_fp16.onnx"), publisherPath = Path.Combine(RepoPaths.CachedModels, "isnet_quint8.onnx");
-        string photos = Path.Combine(RepoPaths.Cache, "photos", "isnet");
+        int side = BenchArguments.Int(args, "--side", 1024);
+        string photos = Path.Combine(RepoPaths.Cache, "photos", side == 1024 ? "isnet" : $"isnet-{side}");
         if (!File.Exists(fp16Path) || !Directory.Exists(Path.Combine(photos, "judge")))
         {
             Console.WriteLine("isnet: skipped; run eng/fetch-models.sh --isnet and eng/fetch-photos.sh first.");
@@ -42,6 +43,13 @@ internal static class IsnetBenchmark
         if (BenchArguments.String(args, "--write-side") is { } sideAndPath)
             return WriteAtSide(fp16Path, sideAndPath);
 
+        if (side != 1024 && File.Exists(fp16Path))
+        {
+            // Exploratory runs at a smaller side: the same model with its input and Resize sizes scaled.
+            string scaled = Path.Combine(Path.GetTempPath(), $"modelopt-isnet-{side}.onnx");
+            WriteAtSide(fp16Path, $"{side}:{scaled}");
+            fp16Path = scaled;
+        }
         var variants = new List<(string Name, Model Model)> { ("fp16 (published)", ModelLoader.Load(fp16Path)) };
         if (only.Contains("fp32"))
         {
@@ -49,7 +57,10 @@ internal static class IsnetBenchmark
             new PassPipeline([new Fp32Pass()]).Run(fp32, new PassContext(fp16Path));
             variants.Add(("fp32 (fp32 pass)", fp32));
         }
-        if (only.Contains("int8"))
+        if (BenchArguments.String(args, "--int8-model") is { } given)
+            // A model written by `optimize --search` (or any other run) is judged as it is.
+            variants.Add(($"int8 ({Path.GetFileName(given)})", ModelLoader.Load(given)));
+        else if (only.Contains("int8"))
         {
             var int8 = ModelLoader.Load(fp16Path);
             var clock = Stopwatch.StartNew();
@@ -57,7 +68,7 @@ internal static class IsnetBenchmark
             var context = new PassContext(fp16Path)
             {
                 Config = OptimizeConfig.Parse(config),
-                Calibration = new OrtActivationSource(calibration, batchSize: 1),
+                Calibration = new OrtActivationSource(calibration, batchSize: 1, memoryCapBytes: 8L << 30),
                 ConstantEvaluator = new OrtConstantEvaluator(),
             };
             var reports = new PassPipeline([new FreezePass(), new QuantizePass()]).Run(int8, context);

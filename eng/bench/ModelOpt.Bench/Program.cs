@@ -6,7 +6,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Commands = new(StringComparer.Ordinal)
     {
         ["corpus"] = ("speech corpus (Silero VAD, openWakeWord): MACs, each pass's result, cosine on real audio, latency at default and 1 thread (corpus [--runs 200])", CorpusBenchmark.Run),
-        ["isnet"] = ("ISNet fp16 vs fp32 vs static int8 vs the publisher's int8: latency at default and 1 thread, mask cosine on held-out photos, ORT profile (isnet [--runs 3] [--runs-1thread 3] [--calibration 4] [--judge 8] [--config JSON] [--only fp32,int8,publisher] [--no-profile])", IsnetBenchmark.Run),
+        ["isnet"] = ("ISNet fp16 vs fp32 vs static int8 vs the publisher's int8: latency at default and 1 thread, mask cosine on held-out photos, ORT profile (isnet [--runs 3] [--runs-1thread 3] [--calibration 4] [--judge 8] [--config JSON] [--only fp32,int8,publisher] [--int8-model PATH: judge this model as the int8 one] [--no-profile] [--write-side N:PATH] [--side N: explore at N×N on PHOTO_SIDE=N photos])", IsnetBenchmark.Run),
         ["io"] = ("load/save throughput and peak memory against bare Google.Protobuf (io [--size-mb 300] [--rounds 5])", IoBenchmark.Run),
         ["analyze"] = ("engine time of analyze (load + shapes + cost) on the PP-OCR models (analyze [--rounds 9])", AnalyzeBenchmark.Run),
         ["passes"] = ("FLOPs and interleaved ORT latency after each pass, flagging FLOP cuts that save no time (passes [--network det|resnet50] [--passes freeze,separable,prune] [--side 640] [--runs 15])", PassStepsBenchmark.Run),

@@ -131,6 +131,7 @@ public sealed class LayerSearch
             LogProfile(profile);
             profile = AtOutput(profile, saves, sets[0].Model, chosen);
             var moves = profile.Ranked(saves);
+            if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
             if (moves.Count == 0) continue;
             if (TimeUp())
             {
@@ -242,6 +243,17 @@ public sealed class LayerSearch
         var stopped = moves[lo];
         Log($"{kind}: took the first {lo} of {moves.Count} ranked setting(s); the next, {stopped.Knob.Knob.Key} {stopped.Knob.Knob.Ladder[stopped.Step].Label}, breaks the output budgets with them, so {stopped.Knob.Knob.Node} stays where it is.");
         return (lo, last, stopped);
+    }
+
+    private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
+    {
+        var kept = PropagationProbe.WithoutTimeLost(moves);
+        if (kept.Count < moves.Count)
+        {
+            var dropped = moves.Except(kept).Select(m => m.Knob.Knob.Node).ToList();
+            Log($"search: {dropped.Count} int8 setting(s) left out, their segment saved no time: {string.Join(", ", dropped.Take(5))}{(dropped.Count > 5 ? $", … {dropped.Count - 5} more" : "")}.");
+        }
+        return kept;
     }
 
     // The search part's first few samples are enough to tell segments apart; the bisection judges on all of them.

@@ -98,4 +98,12 @@ internal static class PropagationProbe
             return step with { Harm = harm, Saving = saving };
         });
     }
+
+    /// <summary>
+    /// The ranked time-saving moves less those with no saving left after <see cref="Apply"/>: a
+    /// segment the probe timed as no faster in int8 would only cost fidelity, yet a budget with room
+    /// takes every ranked setting, the last ones too. ISNet's full-resolution first segment ran
+    /// 25 ms slower in int8 at 320² in one search.
+    /// </summary>
+    public static List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves) => moves.Where(m => m.Saving > 0).ToList();
 }
