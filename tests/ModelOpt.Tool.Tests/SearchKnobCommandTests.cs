@@ -126,10 +126,11 @@ public sealed class SearchKnobCommandTests
     [DataRow("freeze,refit,prune,quantize", "freeze,prune,refit,quantize")]
     [DataRow("prune,quantize,refit", "prune,refit,quantize")]
     [DataRow("refit,quantize", "refit,quantize")]
-    [DataRow("freeze,refit", "freeze,prune,separable,lowrank,refit,quantize")]
-    [DataRow("none", "prune,separable,lowrank,refit,quantize")]
+    [DataRow("freeze,refit", "freeze,prune,refit,separable,refit,lowrank,refit,quantize")]
+    [DataRow("none", "prune,refit,separable,refit,lowrank,refit,quantize")]
+    [DataRow("lowrank,prune,refit", "lowrank,refit,prune,refit")]
     [DataRow("Quantize,Refit,LowRank", "quantize,lowrank,refit")]
-    public void TrialPassesRunRefitAfterTheStructuralKnobs(string given, string expected)
+    public void TrialPassesRunRefitAfterEachStructuralKnobPass(string given, string expected)
     {
         var (passes, knobs) = LayerSearch.TrialPasses(given.Split(','));
         Assert.AreEqual(expected, string.Join(",", passes));

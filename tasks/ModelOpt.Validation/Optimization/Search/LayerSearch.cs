@@ -62,10 +62,11 @@ public sealed class LayerSearch
 
     /// <summary>
     /// The passes each trial runs and those the search turns. The user's order is kept, except that
-    /// refit moves to just after the last pass whose knobs save MACs (before int8, whose Q/DQ
-    /// weights refit cannot fit), so every trial is refit before it is measured. When the user names
-    /// no knob pass, every pass that declares knobs is considered, in the registry's order, with
-    /// refit after the compressing ones.
+    /// refit, when named, runs right after each pass whose knobs save MACs (and nowhere else: before
+    /// int8, whose Q/DQ weights refit cannot fit), so each compression is refit before the next one
+    /// works on its layers (a pruned Gemm is refit on all its inputs before lowrank factorizes it).
+    /// When the user names no knob pass, every pass that declares knobs is considered, in the
+    /// registry's order, with refit after each compressing one.
     /// </summary>
     public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given, PassRegistry? registry = null)
     {
@@ -73,23 +74,20 @@ public sealed class LayerSearch
         var providers = KnobCatalog.Providers(registry);
         var compressing = providers.Where(p => p.Saves == KnobSaving.Macs).Select(p => p.Name).ToList();
         var passes = given.Where(p => !p.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(registry.Canonical).ToList();
+        bool refit = passes.Contains(RefitPass.PassName);
         if (!passes.Any(p => providers.Any(k => k.Name == p)))
         {
-            int refitAt = passes.IndexOf(RefitPass.PassName);
-            if (refitAt < 0)
-            {
-                passes.AddRange(compressing);
-                passes.Add(RefitPass.PassName);
-            }
-            else passes.InsertRange(refitAt, compressing);
+            int at = passes.IndexOf(RefitPass.PassName);
+            if (at < 0) at = passes.Count;
+            passes.InsertRange(at, compressing);
             passes.AddRange(providers.Where(p => p.Saves != KnobSaving.Macs).Select(p => p.Name));
+            refit = true;
         }
-        int refit = passes.IndexOf(RefitPass.PassName);
-        int lastCompressing = passes.FindLastIndex(compressing.Contains);
-        if (refit >= 0 && lastCompressing >= 0)
+        if (refit && passes.Any(compressing.Contains))
         {
-            passes.RemoveAt(refit);
-            passes.Insert(lastCompressing > refit ? lastCompressing : lastCompressing + 1, RefitPass.PassName);
+            passes.RemoveAll(p => p == RefitPass.PassName);
+            for (int i = passes.Count - 1; i >= 0; i--)
+                if (compressing.Contains(passes[i])) passes.Insert(i + 1, RefitPass.PassName);
         }
         return (passes, providers.Select(p => p.Name).Where(passes.Contains).ToList());
     }
@@ -333,6 +331,7 @@ public sealed class LayerSearch
         var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
         var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
             _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } });
+        report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
         var c = report.Comparison;
         double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
         var trial = new Trial(report, harm, budgets is null ? null : candidate);
