@@ -36,6 +36,9 @@ public sealed class LayerSearch
     private IReadOnlyList<LayerKnob> _knobs = [];
     private readonly Dictionary<string, KnobSaving> _saves = new(StringComparer.Ordinal);
     private bool _timeRanOut;
+    // Until the time-saving knobs are listed (after the MAC-saving choice), trials leave their passes
+    // out: a quantizer with no per-node choice yet would quantize every layer of every MAC trial.
+    private bool _timeKnobsListed;
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
     {
@@ -121,6 +124,7 @@ public sealed class LayerSearch
                 basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
             var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
+            if (saves == KnobSaving.Time) _timeKnobsListed = true;
             _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
             foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
             Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
@@ -142,7 +146,7 @@ public sealed class LayerSearch
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
-            return new SearchOutcome(ConfigFor([]), _passes, _log, null) { TimeRanOut = ranOut, Profile = profile };
+            return new SearchOutcome(ConfigFor([]), OutcomePasses(), _log, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
@@ -169,7 +173,7 @@ public sealed class LayerSearch
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed, Profile = profile };
+        return new SearchOutcome(config, OutcomePasses(), _log, null) { SpeedCheck = speed, Profile = profile };
     }
 
     // Rounds of bisection: each finds the longest prefix of the ranked moves (on top of what was
@@ -327,7 +331,8 @@ public sealed class LayerSearch
     {
         var clock = Stopwatch.StartNew();
         var config = ConfigFor(assignment);
-        var passes = _request.Registry.Parse(string.Join(',', _passes));
+        var passes = _request.Registry.Parse(string.Join(',', _passes))
+            .Where(p => _timeKnobsListed || !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
         var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
         var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
             _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } });
@@ -348,6 +353,11 @@ public sealed class LayerSearch
     private static string BrokenKeys(Trial t) => string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
 
     private bool TimeUp() => _clock.Elapsed > _request.TimeLimit;
+
+    // The passes the run builds the choice with: without the time-saving ones when the search never
+    // got to list their knobs (the time ran out), as its trials were built.
+    private IReadOnlyList<string> OutcomePasses() => _timeKnobsListed ? _passes
+        : _passes.Where(p => !(_request.Registry.Create(p) is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
 
     private void Log(string line)
     {
