@@ -27,7 +27,15 @@ public sealed class OrtModelRunner : IDisposable
         Settings = settings;
         Inputs = Specs(session.InputNames, session.InputMetadata);
         Outputs = Specs(session.OutputNames, session.OutputMetadata);
+        var inputNames = session.InputNames.ToHashSet(StringComparer.Ordinal);
+        _folded = session.ModelMetadata.CustomMetadataMap.TryGetValue(SpecializedInputs.Key, out string? text)
+            ? SpecializedInputs.Parse(text).Keys.Where(n => !inputNames.Contains(n)).ToHashSet(StringComparer.Ordinal)
+            : [];
     }
+
+    // Inputs freeze folded in (a bound sample rate): callers built their feeds from the original
+    // model, which still has them, and the same feeds must run both models.
+    private readonly HashSet<string> _folded;
 
     /// <summary>The inputs the session expects (initializers that are also graph inputs are not listed).</summary>
     public IReadOnlyList<OrtTensorSpec> Inputs { get; }
@@ -79,6 +87,7 @@ public sealed class OrtModelRunner : IDisposable
     public IReadOnlyList<TensorData> Run(IReadOnlyList<TensorData> inputs, IReadOnlyList<string>? outputNames = null)
     {
         outputNames ??= Outputs.Select(o => o.Name).ToArray();
+        if (_folded.Count > 0) inputs = inputs.Where(i => !_folded.Contains(i.Name)).ToList();
         var values = new List<OrtValue>(inputs.Count);
         try
         {

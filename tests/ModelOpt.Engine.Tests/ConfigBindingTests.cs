@@ -117,11 +117,14 @@ public sealed class ConfigBindingTests
     }
 
     [TestMethod]
-    public void AFreezeSectionHasNoSettings()
+    public void ASectionWithoutSettingsTakesNoneAndFreezeTakesInlineBranches()
     {
-        OptimizeConfig.Parse("""{ "freeze": {} }""");
-        var e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "freeze": { "fold": true } }"""));
-        StringAssert.Contains(e.Message, "unknown setting 'freeze.fold' (expected no settings)");
+        OptimizeConfig.Parse("""{ "fp32": {}, "freeze": { "inlineBranches": false } }""");
+        var e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "fp32": { "fold": true } }"""));
+        StringAssert.Contains(e.Message, "unknown setting 'fp32.fold' (expected no settings)");
+        e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeConfig.Parse("""{ "freeze": { "fold": true } }"""));
+        StringAssert.Contains(e.Message, "unknown setting 'freeze.fold'");
+        StringAssert.Contains(e.Message, "inlineBranches");
     }
 
     [TestMethod]

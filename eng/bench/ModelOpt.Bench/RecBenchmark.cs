@@ -40,15 +40,23 @@ internal static class RecBenchmark
 
         var bindings = Engine.Shapes.ShapeBindings.Parse(["x=1x3x48x320"]);
         var original = Prepared(path, bindings);
-        var model = Prepared(path, bindings);
-        using var calibration = SampleSet.FromFolder(Path.Combine(lines, "calibration"), model, limit: calibrationLines);
+        // --model judges a model written elsewhere (e.g. by optimize --search) instead of quantizing here.
+        string? given = BenchArguments.String(args, "--model");
+        var model = given is null ? Prepared(path, bindings) : ModelLoader.Load(given);
         var clock = Stopwatch.StartNew();
-        var report = new PassPipeline([new QuantizePass()]).Run(model, new PassContext("rec")
+        IReadOnlyList<string> notes = [];
+        int calibrated = 0;
+        if (given is null)
         {
-            Config = OptimizeConfig.Parse(config),
-            Bindings = bindings,
-            Calibration = new OrtActivationSource(calibration, batchSize: 8),
-        }).Single();
+            using var calibration = SampleSet.FromFolder(Path.Combine(lines, "calibration"), model, limit: calibrationLines);
+            calibrated = calibration.Count;
+            notes = new PassPipeline([new QuantizePass()]).Run(model, new PassContext("rec")
+            {
+                Config = OptimizeConfig.Parse(config),
+                Bindings = bindings,
+                Calibration = new OrtActivationSource(calibration, batchSize: 8),
+            }).Single().Notes;
+        }
         double seconds = clock.Elapsed.TotalSeconds;
 
         using var heldout = SampleSet.FromFolder(Path.Combine(lines, "heldout"), model);
@@ -73,8 +81,10 @@ internal static class RecBenchmark
             else differing.Add($"    '{sa}' → '{sb}'");
         }
         int total = heldout.Count;
-        Console.WriteLine($"config: {config}");
-        Console.WriteLine($"PP-OCRv4 rec 1x3x48x320, calibrated on {calibration.Count} text lines, judged on {total} lines of other pages (quantized in {seconds:0.0} s):");
+        Console.WriteLine(given is null ? $"config: {config}" : $"model: {given}");
+        Console.WriteLine(given is null
+            ? $"PP-OCRv4 rec 1x3x48x320, calibrated on {calibrated} text lines, judged on {total} lines of other pages (quantized in {seconds:0.0} s):"
+            : $"PP-OCRv4 rec 1x3x48x320 against {given}, judged on {total} held-out lines:");
         Console.WriteLine($"  lines read as fp32 reads them: {same}/{total} ({(double)same / total:P1}); CTC frames with the same top-1 class: {(double)keptFrames / frames:P2}; character error rate against fp32: {(double)edits / characters:P2}");
         foreach (var d in differing) Console.WriteLine(d);
         foreach (var threads in new[] { 0, 1 })
@@ -86,7 +96,7 @@ internal static class RecBenchmark
             Console.WriteLine($"  {(threads == 0 ? "default threads" : "1 thread")}: fp32 {la.MedianSeconds * 1e3:0.00} ms, int8 {lb.MedianSeconds * 1e3:0.00} ms (median of {runs}, interleaved): {la.MedianSeconds / lb.MedianSeconds:0.00}x");
         }
         Console.WriteLine($"  size {(double)ModelWriter.ToProto(model).CalculateSize() / ModelWriter.ToProto(original).CalculateSize():P1} of fp32");
-        foreach (var n in report.Notes.Where(n => !n.Contains("kept float"))) Console.WriteLine($"  {n}");
+        foreach (var n in notes.Where(n => !n.Contains("kept float"))) Console.WriteLine($"  {n}");
         return 0;
     }
 

@@ -31,6 +31,7 @@ public enum ErrorCode
     MemoryCapTooSmall = 2008,
     InvalidValueBinding = 2020,
     InvalidStatePairing = 2021,
+    SequenceLengthUnknown = 2022,
 
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,

@@ -29,7 +29,7 @@ public sealed class Graph
 
     public Model Model { get; }
 
-    public Graph? Parent { get; }
+    public Graph? Parent { get; internal set; }
 
     /// <summary>For a subgraph, the node (If, Loop, Scan, …) that holds it.</summary>
     public Node? OwnerNode { get; }
@@ -205,7 +205,15 @@ public sealed class Graph
         if (ReferenceEquals(old, replacement)) return;
         foreach (var use in old.Uses.ToArray())
         {
-            if (use.InputIndex >= 0) use.Node.SetInput(use.InputIndex, replacement);
+            if (use.InputIndex >= 0)
+            {
+                use.Node.SetInput(use.InputIndex, replacement);
+                continue;
+            }
+            // A node whose subgraphs read the value: it now implicitly reads the replacement.
+            old.RemoveUse(use.Node, -1);
+            if (!replacement.Uses.Contains(use)) replacement.AddUse(use.Node, -1);
+            foreach (var sub in use.Node.Subgraphs.Values) sub.ReplaceOuterRead(old, replacement);
         }
         if (old.IsGraphOutput)
         {
@@ -244,6 +252,52 @@ public sealed class Graph
     }
 
     internal void RecordOuterRead(Value value) => _outerReads.Add(value);
+
+    private void ReplaceOuterRead(Value old, Value replacement)
+    {
+        if (!_outerReads.Remove(old)) return;
+        _outerReads.Add(replacement);
+        foreach (var node in _nodes)
+            foreach (var sub in node.Subgraphs.Values) sub.ReplaceOuterRead(old, replacement);
+    }
+
+    /// <summary>Removes a graph input that nothing reads any more (an input whose bound value a rewrite folded in).</summary>
+    public void RemoveInput(Value value)
+    {
+        if (value.Uses.Count > 0) throw new InvalidOperationException($"Input '{value.Name}' is still used.");
+        if (!_inputs.Remove(value)) throw new InvalidOperationException($"'{value.Name}' is not an input of graph '{Name}'.");
+        value.IsGraphInput = false;
+        if (value.Initializer is null && !value.IsGraphOutput) _values.Remove(value.Name);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="node"/> from its (sub)graph into this one, before <paramref name="before"/>,
+    /// with the values it produces; subgraphs it holds now resolve outer names through this graph.
+    /// The caller renames clashing values first and keeps the order of producers and readers.
+    /// </summary>
+    internal void AdoptNode(Node node, Node before)
+    {
+        var from = node.Owner;
+        from._nodes.Remove(from.RequireListed(node));
+        foreach (var output in node.Outputs)
+        {
+            if (output is null) continue;
+            from._values.Remove(output.Name);
+            _values[output.Name] = output;
+        }
+        node.Owner = this;
+        InsertBefore(before, node);
+        foreach (var sub in node.Subgraphs.Values) sub.Parent = this;
+    }
+
+    /// <summary>Moves an initializer of a subgraph into this graph (same value, same readers).</summary>
+    internal void AdoptInitializer(Value value, Graph from)
+    {
+        from._initializers.Remove(value);
+        from._values.Remove(value.Name);
+        _initializers.Add(value);
+        _values[value.Name] = value;
+    }
 
     /// <summary>
     /// Orders nodes so every producer comes before its readers (Kahn's algorithm, stable: ties keep

@@ -6,7 +6,7 @@ namespace ModelOpt.Engine.Passes;
 
 /// <summary>
 /// <c>quantize</c>: static int8 (QDQ, calibrated), dynamic int8 (MatMul/Gemm) or int4 weight-only
-/// (MatMulNBits). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
+/// (MatMulNBits); in both int8 modes LSTMs become DynamicQuantizeLSTM (<see cref="LstmQuantizer"/>). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
 /// is slower than fp32 is a known trap, so the pass asks the validation layer for a speed check.
 /// </summary>
 public sealed class QuantizePass : IKnobProvider
@@ -38,6 +38,8 @@ public sealed class QuantizePass : IKnobProvider
             QuantizeMode.Dynamic => ((IReadOnlyList<Node>)DynamicQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
             _ => (Int4Quantizer.Targets(model, context, settings), new LocalChange.Quantized(0, 4, true), "int4"),
         };
+        // The LSTMs' int8 form is a knob of its own: a recurrent layer's rounding can add up over a stream.
+        if (settings.Mode != QuantizeMode.Int4) nodes = [.. nodes, .. LstmQuantizer.Targets(model, context, settings)];
         return nodes.Where(n => n.Name.Length > 0)
             .Select(n => new LayerKnob(n.Name, PassName, [new KnobSetting(label, new System.Text.Json.Nodes.JsonObject(), change)]))
             .ToList();
@@ -56,6 +58,8 @@ public sealed class QuantizePass : IKnobProvider
             QuantizeMode.Dynamic => DynamicQuantizer.Run(model, context, settings, notes),
             _ => Int4Quantizer.Run(model, context, settings, notes),
         };
+        // An LSTM has one int8 form whatever the mode: weights int8, inputs quantized as it runs.
+        if (settings.Mode != QuantizeMode.Int4) touched += LstmQuantizer.Run(model, context, settings, notes);
         if (touched > 0 && settings.Mode != QuantizeMode.Int4)
             context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower, settings.Required));
         return new PassOutcome(touched > 0, touched, notes);

@@ -92,6 +92,16 @@ public sealed class SensitivityProfile
         return new SensitivityProfile(result, source.SampleCount, source.Description, clock.Elapsed);
     }
 
+    /// <summary>A profile of knobs measured elsewhere (or made up by a test).</summary>
+    public static SensitivityProfile From(IReadOnlyList<KnobProfile> knobs, int samples, string source) => new(knobs, samples, source, TimeSpan.Zero);
+
+    /// <summary>
+    /// The same profile with every step replaced by <paramref name="step"/>(knob, step): e.g. harm
+    /// and saving as measured at the model's output rather than at the layer.
+    /// </summary>
+    public SensitivityProfile Rescaled(Func<KnobProfile, StepProfile, StepProfile> step) =>
+        new(Knobs.Select(k => k with { Steps = k.Steps.Select(s => step(k, s)).ToList() }).ToList(), Samples, Source, Elapsed);
+
     /// <summary>
     /// The measured knobs of one kind of saving as moves ranked by harm per unit of saving, least
     /// first. A knob's later steps never rank before its earlier ones (each move's ratio is at least

@@ -18,15 +18,24 @@ internal static class InputBinder
     {
         var graph = model.Graph;
         var inputs = graph.Inputs.Where(v => v.Initializer is null).ToList();
+        var specialized = SpecializedInputs.Of(model);
         foreach (string name in bindings.Shapes.Keys)
         {
-            if (inputs.All(v => v.Name != name))
+            if (inputs.All(v => v.Name != name) && !specialized.ContainsKey(name))
                 throw new ModelOptException(ErrorCode.UnknownInputName, model.SourcePath,
                     $"--shape names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
         }
 
-        foreach (string name in bindings.Values.Specs.Keys)
+        foreach (var (name, spec) in bindings.Values.Specs)
         {
+            if (inputs.All(v => v.Name != name) && specialized.TryGetValue(name, out string? fixedSpec))
+            {
+                // freeze folded this input in: the same binding is what the model already does, another one it cannot do.
+                if (fixedSpec != spec)
+                    throw new ModelOptException(ErrorCode.InvalidValueBinding, model.SourcePath,
+                        $"--value {name}={spec}: the model was specialized for {name}={fixedSpec} (freeze inlined the If branch that value selects and removed the input); optimize the original model with --value {name}={spec} instead.");
+                continue;
+            }
             if (inputs.All(v => v.Name != name))
                 throw new ModelOptException(ErrorCode.InvalidValueBinding, model.SourcePath,
                     $"--value names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");

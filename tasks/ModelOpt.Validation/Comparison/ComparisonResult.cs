@@ -3,7 +3,8 @@ namespace ModelOpt.Validation.Comparison;
 /// <summary>
 /// The original and the candidate run on the same samples with the same ONNX Runtime settings.
 /// Accuracies are percentages; the drop is in points (original − candidate). Agreement is the
-/// fraction of samples whose top-1 class (of the first output) is the same in both.
+/// fraction of positions whose top-1 class (of the first output) is the same in both: samples for
+/// a classifier, frames for a sequence of class scores [N, T, C], pixels for a map [N, C, H, W].
 /// </summary>
 public sealed record ComparisonResult(
     int Samples,

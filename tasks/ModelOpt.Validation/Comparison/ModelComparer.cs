@@ -23,6 +23,7 @@ public static class ModelComparer
             throw new ModelOptException(ErrorCode.RuntimeFailed, null, $"the candidate lacks the original's output(s) {string.Join(", ", missing)}, so the two cannot be compared.");
 
         var stats = names.Select(n => new OutputStatistics(n)).ToArray();
+        long positions = 0;
         int done = 0, agree = 0, baselineCorrect = 0, candidateCorrect = 0;
         double runtime = 0;
         IReadOnlyList<TensorData>? firstBatch = null;
@@ -42,12 +43,17 @@ public static class ModelComparer
                 var vb = OutputValues.ToDoubles(b[k]);
                 stats[k].Add(va, vb);
                 if (k != 0) continue;
+                // Agreement counts positions (frames, pixels) where the output has them; labels are per sample.
+                var positionsA = OutputValues.Top1(va, a[k].Shape, n);
+                var positionsB = OutputValues.Top1(vb, b[k].Shape, n);
+                for (int p = 0; p < positionsA.Length && p < positionsB.Length; p++)
+                    if (positionsA[p] == positionsB[p]) agree++;
+                positions += positionsA.Length;
+                if (labels is null) continue;
                 var topA = OutputValues.Top1(va, n);
                 var topB = OutputValues.Top1(vb, n);
                 for (int s = 0; s < topA.Length; s++)
                 {
-                    if (topA[s] == topB[s]) agree++;
-                    if (labels is null) continue;
                     if (topA[s] == labels[done + s]) baselineCorrect++;
                     if (topB[s] == labels[done + s]) candidateCorrect++;
                 }
@@ -70,7 +76,7 @@ public static class ModelComparer
             samples.IsSynthetic,
             labels is null ? null : 100.0 * baselineCorrect / total,
             labels is null ? null : 100.0 * candidateCorrect / total,
-            agree / total,
+            positions == 0 ? 0 : (double)agree / positions,
             stats.Select(s => s.Result()).ToList(),
             latencyA,
             latencyB,

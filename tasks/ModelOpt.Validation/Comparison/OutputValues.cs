@@ -2,7 +2,7 @@ using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Comparison;
 
-/// <summary>An output's values as doubles (any numeric element type), and its per-sample top-1 class.</summary>
+/// <summary>An output's values as doubles (any numeric element type), and its top-1 classes.</summary>
 internal static class OutputValues
 {
     public static double[] ToDoubles(TensorData t) => t.ElementType switch
@@ -16,6 +16,40 @@ internal static class OutputValues
         DataType.Uint8 or DataType.Bool => Convert(t.Span<byte>(), v => v),
         _ => throw new InvalidOperationException($"output '{t.Name}' has element type {t.ElementType}, which ModelOpt does not compare."),
     };
+
+    /// <summary>
+    /// Where the output's class scores lie, for top-1 agreement: for [N, T, C] (a sequence of class
+    /// scores: CTC frames, tokens, audio frames) each of the N·T positions over C; for [N, C, H, W]
+    /// with C &gt; 1 (a segmentation map) each of the N·H·W pixels over C; otherwise each sample over
+    /// all its elements. Returns (positions, classes, stride between two classes of a position).
+    /// </summary>
+    public static (long Positions, int Classes, int Stride, int Inner) Layout(IReadOnlyList<long> shape, long samples)
+    {
+        long total = 1;
+        foreach (long d in shape) total *= d;
+        if (shape.Count == 3 && shape[2] > 1) return (shape[0] * shape[1], (int)shape[2], 1, 1);
+        if (shape.Count == 4 && shape[1] > 1) return (shape[0] * shape[2] * shape[3], (int)shape[1], (int)(shape[2] * shape[3]), (int)(shape[2] * shape[3]));
+        return (samples, (int)(total / Math.Max(1, samples)), 1, 1);
+    }
+
+    /// <summary>The top-1 class of every position of <see cref="Layout"/>.</summary>
+    public static int[] Top1(double[] values, IReadOnlyList<long> shape, long samples)
+    {
+        var (positions, classes, stride, inner) = Layout(shape, samples);
+        if (positions <= 0 || classes <= 0 || positions * classes != values.Length) return Top1(values, samples);
+        var result = new int[positions];
+        for (long p = 0; p < positions; p++)
+        {
+            // Position p = (outer, offset within a class plane); class c sits at base + c·stride.
+            long outer = p / inner, within = p % inner;
+            long start = outer * classes * inner + within;
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+                if (values[start + c * stride] > values[start + best * stride]) best = c;
+            result[p] = best;
+        }
+        return result;
+    }
 
     /// <summary>For each sample (first dimension), the index of the largest value among its elements.</summary>
     public static int[] Top1(double[] values, long samples)

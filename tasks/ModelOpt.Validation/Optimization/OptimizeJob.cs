@@ -120,7 +120,13 @@ public static class OptimizeJob
             report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
             if (floor && FidelityFloor.Verdict(report, reports) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
             if (!report.AllKept)
-                throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written:");
+            {
+                // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.
+                string hint = !options.Search && report.Broken.Any(v => v.Budget.Definition.NeedsOutputs) && passes.Any(p => p is Engine.Passes.Knobs.IKnobProvider)
+                    ? $" (--search, or Search=\"true\" in MSBuild, keeps float the layers of {string.Join(", ", passes.OfType<Engine.Passes.Knobs.IKnobProvider>().Select(p => p.Name))} that cost the fidelity)"
+                    : "";
+                throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written{hint}:");
+            }
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
                 warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
                     $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));

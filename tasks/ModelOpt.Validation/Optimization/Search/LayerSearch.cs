@@ -131,6 +131,7 @@ public sealed class LayerSearch
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
             _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
             LogProfile(profile);
+            profile = AtOutput(profile, saves, sets[0].Model, chosen);
             var moves = profile.Ranked(saves);
             if (moves.Count == 0) continue;
             if (TimeUp())
@@ -245,6 +246,56 @@ public sealed class LayerSearch
         return (lo, last, stopped);
     }
 
+    // The search part's first few samples are enough to tell segments apart; the bisection judges on all of them.
+    private const int ProbeSampleLimit = 4;
+
+    private const int ProbeLatencyRuns = 7;
+
+    // The profile's harms as the output sees them, and for time-saving knobs their savings as the
+    // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
+    // the search's samples. Left as measured if time runs out.
+    private SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
+    {
+        // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
+        // first steps are often too coarse for a segment's error to stay in the linear range.
+        if (saves != KnobSaving.Time) return profile;
+        var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
+        if (segments.Count == 0) return profile;
+        var probe = _request.Validation with
+        {
+            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue, ProbeSampleLimit),
+            AlwaysCompare = true,
+            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
+        };
+        var clock = Stopwatch.StartNew();
+        bool cut = false;
+        var measured = PropagationProbe.Measure(segments, (knobs, s) =>
+        {
+            if (cut || TimeUp())
+            {
+                cut = true;
+                return new PropagationProbe.Measurement(0, null);
+            }
+            var assignment = new Dictionary<string, int>(chosen);
+            foreach (var knob in knobs) assignment[knob.Knob.Key] = 0;
+            var trial = Evaluate(Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
+            var c = trial.Report.Comparison;
+            // The best run of each: a segment saves a few percent of a run, less than what another
+            // process on the machine adds to a median, and load only ever adds time.
+            double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? a.Samples.Min() - b.Samples.Min() : null;
+            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);
+        });
+        if (cut)
+        {
+            Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
+            return profile;
+        }
+        foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
+        Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
+            + (saves == KnobSaving.Time ? " and its saving by the time its segment saved." : "."));
+        return PropagationProbe.Apply(profile, measured);
+    }
+
     private void LogProfile(SensitivityProfile profile)
     {
         Log($"profile: {profile.Knobs.Count} knob(s), {profile.Knobs.Sum(k => k.Steps.Count)} setting(s) measured layer by layer on {profile.Samples} calibration sample(s) in {profile.Elapsed.TotalSeconds:0.#} s.");
@@ -327,16 +378,19 @@ public sealed class LayerSearch
         return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
 
-    private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what)
+    // A probe passes its own validation settings (fewer samples, maybe latency runs) and gets them as they are.
+    private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what, ValidationSettings? probe = null)
     {
+        var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
         var clock = Stopwatch.StartNew();
         var config = ConfigFor(assignment);
         var passes = _request.Registry.Parse(string.Join(',', _passes))
             .Where(p => _timeKnobsListed || !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
         var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
         var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
-            _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } });
-        report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
+            validation);
+        // Probes judge on a handful of samples and decide nothing by the budgets: no margin there.
+        if (probe is null) report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
         var c = report.Comparison;
         double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
         var trial = new Trial(report, harm, budgets is null ? null : candidate);
