@@ -38,7 +38,9 @@ public static class ConfirmationMargin
             }
             if (v.Budget.Definition == BudgetDefinition.MinAgreement)
             {
-                double margin = Math.Sqrt(changed * (1 - changed) * variance);
+                // Agreement counts positions (frames, pixels) where the output has them: a binomial over those.
+                double perSample = c.Positions > 0 ? (double)c.Positions / c.Samples : 1;
+                double margin = Math.Sqrt(changed * (1 - changed) * (1.0 / (c.Samples * perSample) + 1.0 / (confirmation * perSample)));
                 return c.Agreement - margin >= v.Budget.Limit ? v
                     : v with { Kept = false, Measured = c.Agreement - margin, Note = Note(c.Agreement, -margin, "", c.Samples, confirmation) };
             }
