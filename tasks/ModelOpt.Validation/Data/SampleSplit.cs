@@ -53,6 +53,17 @@ public static class SampleSplit
         return (take, take <= half);
     }
 
+    /// <summary>
+    /// How many samples (from the first) to open so that the search part, less the
+    /// <paramref name="calibration"/> samples calibration took, holds <paramref name="judged"/>: what a
+    /// quick look at a few of the search's samples (the output probe) limits the data to.
+    /// </summary>
+    public static int LimitFor(int calibration, int judged)
+    {
+        int last = calibration + Math.Max(1, judged) - 1;
+        return last + last / 2 + 1;
+    }
+
     // Index of a search-share sample (index % 3 != 2) among the search's share: 0, 1, _, 2, 3, _, …
     private static int SearchPosition(int index) => index - index / 3;
 }

@@ -8,6 +8,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Data;
 
 namespace ModelOpt.Validation.Optimization.Search;
 
@@ -247,7 +248,7 @@ public sealed class LayerSearch
     }
 
     // The search part's first few samples are enough to tell segments apart; the bisection judges on all of them.
-    private const int ProbeSampleLimit = 4;
+    private const int ProbeSamples = 3;
 
     private const int ProbeLatencyRuns = 7;
 
@@ -263,7 +264,8 @@ public sealed class LayerSearch
         if (segments.Count == 0) return profile;
         var probe = _request.Validation with
         {
-            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue, ProbeSampleLimit),
+            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
+                _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
             AlwaysCompare = true,
             Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
         };
