@@ -88,6 +88,18 @@ public sealed class PropagationProbeTests
         Assert.IsTrue(applied.Knobs.All(k => k.Steps[0].Saving == 10));
     }
 
+    [TestMethod]
+    [DataRow(0, 3)]
+    [DataRow(36, 3)]
+    [DataRow(5, 1)]
+    public void TheProbesLimitLeavesExactlyTheSamplesAskedForAfterCalibration(int calibration, int judged)
+    {
+        int limit = Data.SampleSplit.LimitFor(calibration, judged);
+        int judging = Enumerable.Range(0, limit).Count(i => Data.SampleSplit.InPart(i, Data.SamplePart.Search, calibration));
+        Assert.AreEqual(judged, judging);
+        Assert.IsTrue(Data.SampleSplit.InPart(limit - 1, Data.SamplePart.Search, calibration), "no sample past the last one judged");
+    }
+
     private static SensitivityProfile ProfileOf(IReadOnlyList<KnobProfile> knobs) => SensitivityProfile.From(knobs, 1, "test");
 }
 

@@ -7,17 +7,20 @@ using ModelOpt.TestSupport;
 namespace ModelOpt.Validation.Tests;
 
 /// <summary>
-/// Checks the committed seed model with ONNX Runtime rather than with the trainer's own code: it
-/// must load, take a symbolic batch and classify the held-out digits it was never trained on.
+/// Checks the committed MNIST models (the seed CNN and LeNet-5) with ONNX Runtime rather than with
+/// the trainer's own code: each must load, take a symbolic batch and classify the held-out digits
+/// it was never trained on.
 /// </summary>
 [TestClass]
 public sealed class SeedModelTests
 {
     private const int BatchSize = 250;
 
-    private static string ModelPath => Path.Combine(RepoPaths.Models, "seed-cnn.onnx");
+    private static string ModelPath => ModelFile("seed-cnn");
 
-    private static string SamplesPath => Path.Combine(RepoPaths.Models, "seed-cnn.samples");
+    private static string ModelFile(string name) => Path.Combine(RepoPaths.Models, $"{name}.onnx");
+
+    private static string SamplesOf(string name) => Path.Combine(RepoPaths.Models, $"{name}.samples");
 
     [TestMethod]
     public void ModelHasTheDocumentedInterfaceAndNames()
@@ -40,10 +43,39 @@ public sealed class SeedModelTests
     }
 
     [TestMethod]
-    public void HeldOutSamplesHaveTheDocumentedShapes()
+    public void LeNet5HasTheDocumentedLayers()
     {
-        var input = NpyFile.Read(Path.Combine(SamplesPath, "input.npy"));
-        var labels = NpyFile.Read(Path.Combine(SamplesPath, "labels.npy"));
+        var model = ModelLoader.Load(ModelFile("lenet5"));
+        var graph = model.Graph;
+
+        Assert.AreEqual(17L, model.OpsetVersion());
+        Assert.AreEqual("batch", graph.Inputs.Single().Shape![0].Symbol);
+        Assert.AreEqual("1x28x28", string.Join('x', graph.Inputs.Single().Shape!.Dims.Skip(1)));
+        Assert.AreEqual("batchx10", graph.Outputs.Single().Shape!.ToString());
+        CollectionAssert.AreEqual(
+            new[] { "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc1", "relu3", "fc2", "relu4", "fc3" },
+            graph.Nodes.Select(n => n.Name).ToArray());
+        CollectionAssert.AreEqual(new long[] { 2, 2, 2, 2 }, graph.Nodes.Single(n => n.Name == "conv1").GetInts("pads"));
+        var shapes = new[] { "conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight", "fc3.weight" }
+            .Select(n => graph.FindValue(n)!.Initializer!.Shape.ToString()).ToArray();
+        CollectionAssert.AreEqual(new[] { "6x1x5x5", "16x6x5x5", "120x400", "84x120", "10x84" }, shapes);
+        Assert.AreEqual(61_706L, graph.Initializers.Sum(v => v.Initializer!.ElementCount));
+    }
+
+    [TestMethod]
+    public void LeNet5IsHeldOutOnTheSeedCnnsDigits()
+    {
+        foreach (string file in new[] { "input.npy", "labels.npy" })
+            CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(SamplesOf("seed-cnn"), file)), File.ReadAllBytes(Path.Combine(SamplesOf("lenet5"), file)), file);
+    }
+
+    [TestMethod]
+    [DataRow("seed-cnn")]
+    [DataRow("lenet5")]
+    public void HeldOutSamplesHaveTheDocumentedShapes(string name)
+    {
+        var input = NpyFile.Read(Path.Combine(SamplesOf(name), "input.npy"));
+        var labels = NpyFile.Read(Path.Combine(SamplesOf(name), "labels.npy"));
 
         CollectionAssert.AreEqual(new long[] { 2000, 1, 28, 28 }, input.Shape);
         Assert.AreEqual(Engine.Onnx.TensorProto.Types.DataType.Float, input.DataType);
@@ -55,13 +87,15 @@ public sealed class SeedModelTests
     }
 
     [TestMethod]
-    public void OnnxRuntimeClassifiesHeldOutDigitsAtLeast97PercentCorrectly()
+    [DataRow("seed-cnn")]
+    [DataRow("lenet5")]
+    public void OnnxRuntimeClassifiesHeldOutDigitsAtLeast97PercentCorrectly(string name)
     {
-        float[] pixels = NpyFile.Read(Path.Combine(SamplesPath, "input.npy")).ToFloats();
-        long[] labels = NpyFile.Read(Path.Combine(SamplesPath, "labels.npy")).ToInt64s();
+        float[] pixels = NpyFile.Read(Path.Combine(SamplesOf(name), "input.npy")).ToFloats();
+        long[] labels = NpyFile.Read(Path.Combine(SamplesOf(name), "labels.npy")).ToInt64s();
         const int imageSize = 28 * 28;
 
-        using var session = new InferenceSession(ModelPath);
+        using var session = new InferenceSession(ModelFile(name));
         Assert.AreEqual("input", session.InputMetadata.Keys.Single());
         Assert.AreEqual("logits", session.OutputMetadata.Keys.Single());
 

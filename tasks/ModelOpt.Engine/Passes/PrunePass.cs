@@ -32,15 +32,16 @@ public sealed class PrunePass : IKnobProvider
             return PassOutcome.Unchanged("the graph has a cycle; nothing was pruned");
         return global.Mode == PruneMode.Unstructured
             ? UnstructuredPruning.Run(model.Graph, global, SettingsFor)
-            : RunStructured(model, global, SettingsFor, file, context.Bindings);
+            : RunStructured(model, global, SettingsFor, file, context);
     }
 
     public KnobSaving Saves => KnobSaving.Macs;
 
     public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context) => PruneKnobs.For(model, context.Config);
 
-    private static PassOutcome RunStructured(Model model, PruneSettings settings, Func<Node, PruneSettings?> settingsFor, string file, ShapeBindings bindings)
+    private static PassOutcome RunStructured(Model model, PruneSettings settings, Func<Node, PruneSettings?> settingsFor, string file, PassContext context)
     {
+        var bindings = context.Bindings;
         var notes = new List<string>();
         var groups = ChannelDependencyAnalysis.Analyze(model.Graph, settingsFor);
         var selection = new ChannelSelection(groups, ChannelImportance.Compute(groups, settings.Importance), settings);
@@ -82,6 +83,11 @@ public sealed class PrunePass : IKnobProvider
             notes.Add($"Conv/Gemm/MatMul FLOPs {before:N0} → {after:N0} ({(before > 0 ? 1 - after / before : 0):P1} fewer)");
         }
         int touched = ChannelRemoval.Apply(model.Graph, groups, masks);
+        // refit may then fit a pruned layer to the teacher's channels it kept (He et al. 2017).
+        foreach (var (root, mask) in masks)
+            if (mask.Any(k => !k))
+                foreach (var producer in groups.Producers(root))
+                    context.TeacherValues.RecordKeptChannels(producer.Output(0), Enumerable.Range(0, mask.Length).Where(c => mask[c]).ToList());
         return new PassOutcome(touched > 0, touched, notes);
     }
 

@@ -72,7 +72,17 @@ public sealed class RefitPass : IPass
         foreach (var pair in source.StreamTogether([(model, [inputName]), (teacher, [target.TeacherValue])]))
         {
             var (student, reference) = (pair[0], pair[1]);
-            if (layer.AddRows(student[inputName], reference[target.TeacherValue], equations, random, settings.MaxPositionsPerSample) is { } mismatch)
+            var wanted = reference[target.TeacherValue];
+            if (target.Channels is { } channels)
+            {
+                if (wanted.Dims.Length < 2 || channels.Any(c => c >= wanted.Dims[1]))
+                {
+                    notes.Add($"{name}: skipped, the teacher's '{target.TeacherValue}' has shape [{string.Join(", ", wanted.Dims)}], without the channels pruning kept");
+                    return false;
+                }
+                wanted = ChannelsOf(wanted, channels);
+            }
+            if (layer.AddRows(student[inputName], wanted, equations, random, settings.MaxPositionsPerSample) is { } mismatch)
             {
                 notes.Add($"{name}: skipped, {mismatch}");
                 return false;
@@ -92,7 +102,17 @@ public sealed class RefitPass : IPass
             return false;
         }
         layer.Write(model.Graph, fit.Solution);
-        notes.Add($"{name}: refit to the teacher's '{target.TeacherValue}', {figures}");
+        string which = target.Channels is { } kept ? $" (the {kept.Count} channels pruning kept)" : "";
+        notes.Add($"{name}: refit to the teacher's '{target.TeacherValue}'{which}, {figures}");
         return true;
+    }
+
+    // The teacher's value restricted to the given channels of axis 1.
+    private static Tensor ChannelsOf(Tensor value, IReadOnlyList<int> channels)
+    {
+        var kept = value.Dims.Select((d, axis) => axis == 1 ? channels.ToArray() : Enumerable.Range(0, (int)d).ToArray()).ToArray();
+        var dims = value.Dims.ToArray();
+        dims[1] = channels.Count;
+        return Tensor.FromFloats(value.Name, dims, Prune.ChannelRemoval.Take(value.Span<float>(), value.Dims, kept));
     }
 }

@@ -80,7 +80,7 @@ public static class BudgetValidator
 
     private static ComparisonResult Compare(ModelUnderTest baseline, ModelUnderTest candidate, ValidationSettings settings, List<string> notes)
     {
-        using var opened = SampleSource.Open(baseline.Model, baseline.FilePath ?? baseline.DisplayName, settings.DataPath, settings.LabelsPath, settings.SampleLimit, settings.Seed, synthetic: settings.Synthetic, part: settings.Part);
+        using var opened = SampleSource.Open(baseline.Model, baseline.FilePath ?? baseline.DisplayName, settings.DataPath, settings.LabelsPath, settings.SampleLimit, settings.Seed, synthetic: settings.Synthetic, part: settings.Part, calibration: settings.CalibrationSamples);
         notes.Add(opened.Note);
         // Both sessions keep their arenas at the size of the largest batch they ran, so the batch
         // is sized for the two models' activations together.

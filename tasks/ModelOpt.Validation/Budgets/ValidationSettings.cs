@@ -27,6 +27,9 @@ public sealed record ValidationSettings
     /// <summary>Which part of the samples to judge on: the search chooses on one part, its result is confirmed on the other.</summary>
     public Data.SamplePart Part { get; init; } = Data.SamplePart.All;
 
+    /// <summary>How many of the search's samples calibration took (<see cref="Data.SampleSplit"/>): the search part leaves them out.</summary>
+    public int CalibrationSamples { get; init; }
+
     /// <summary>Upper bound on what a batch of both models' activations may hold; the comparison's batch size is chosen under it.</summary>
     public long MemoryCapBytes { get; init; } = Engine.Config.RuntimeConfig.DefaultMemoryCapBytes;
 

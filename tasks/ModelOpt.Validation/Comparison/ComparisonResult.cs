@@ -21,6 +21,9 @@ public sealed record ComparisonResult(
 {
     public double? AccuracyDrop => BaselineAccuracy - CandidateAccuracy;
 
+    /// <summary>How many positions the agreement counted: the samples, or their frames or pixels (<see cref="Agreement"/>).</summary>
+    public long Positions { get; init; }
+
     /// <summary>The ONNX Runtime session options both models ran (and were timed) under.</summary>
     public OrtSessionSettings? Session { get; init; }
 

@@ -84,6 +84,7 @@ public static class ModelComparer
             Stopwatch.GetElapsedTime(started).TotalSeconds)
         {
             Session = baseline.Settings,
+            Positions = positions,
         };
     }
 

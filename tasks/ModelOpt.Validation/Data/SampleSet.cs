@@ -85,8 +85,12 @@ public sealed class SampleSet : IDisposable
         return Directory.Exists(dir) ? dir : null;
     }
 
-    /// <summary>Opens the samples in <paramref name="folder"/> for <paramref name="model"/>'s inputs; at most <paramref name="limit"/> of them.</summary>
-    public static SampleSet FromFolder(string folder, Model model, int? limit = null)
+    /// <summary>
+    /// Opens the samples in <paramref name="folder"/> for <paramref name="model"/>'s inputs; only those
+    /// whose index (in folder order) passes <paramref name="keep"/>, <paramref name="part"/> naming
+    /// them in the description; of those, at most the first <paramref name="limit"/>.
+    /// </summary>
+    public static SampleSet FromFolder(string folder, Model model, int? limit = null, Func<int, bool>? keep = null, string? part = null)
     {
         if (!Directory.Exists(folder))
             throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder does not exist.");
@@ -160,9 +164,14 @@ public sealed class SampleSet : IDisposable
             throw;
         }
 
+        if (keep is not null) samples = samples.Where((_, i) => keep(i)).ToList();
         if (limit is int n && samples.Count > n) samples.RemoveRange(n, samples.Count - n);
-        if (samples.Count == 0) throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder holds no samples.");
-        return new SampleSet($"{samples.Count} samples from {folder}", inputs, files, samples, null, 0, bound);
+        if (samples.Count == 0)
+        {
+            foreach (var f in files) f.Dispose();
+            throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder holds no samples.");
+        }
+        return new SampleSet($"{samples.Count} samples from {folder}{(part is null ? "" : $" ({part})")}", inputs, files, samples, null, 0, bound);
     }
 
     /// <summary>Seeded random samples of the given input shapes (batch dimension excluded from the count).</summary>

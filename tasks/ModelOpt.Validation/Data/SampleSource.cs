@@ -20,16 +20,22 @@ public static class SampleSource
     public const int DefaultSyntheticSamples = 64;
 
     public static OpenedSamples Open(Model model, string modelPath, string? dataPath, string? labelsPath, int? limit = null, int seed = 0,
-        int syntheticSamples = DefaultSyntheticSamples, SyntheticKind synthetic = SyntheticKind.Noise, SamplePart part = SamplePart.All)
+        int syntheticSamples = DefaultSyntheticSamples, SyntheticKind synthetic = SyntheticKind.Noise, SamplePart part = SamplePart.All, int calibration = 0)
     {
         var opened = OpenAll(model, modelPath, dataPath, labelsPath, limit, seed, syntheticSamples, synthetic);
         if (part == SamplePart.All) return opened;
         int total = opened.Samples.Count;
-        opened.Samples.Restrict(i => SampleSplit.InPart(i, part), part == SamplePart.Search ? "the search part" : "the confirmation part, unseen by the search");
-        var labels = opened.Labels?.Where((_, i) => i < total && SampleSplit.InPart(i, part)).ToArray();
-        string which = part == SamplePart.Search
-            ? $"the search part: {opened.Samples.Count} of {total} samples"
-            : $"the confirmation part: {opened.Samples.Count} of {total} samples, which the search never saw";
+        string name = part switch
+        {
+            SamplePart.Search => calibration > 0 ? "the search part, less the samples calibration took" : "the search part",
+            SamplePart.Calibration => "the calibration part",
+            _ => "the confirmation part, unseen by the search",
+        };
+        opened.Samples.Restrict(i => SampleSplit.InPart(i, part, calibration), name);
+        var labels = opened.Labels?.Where((_, i) => i < total && SampleSplit.InPart(i, part, calibration)).ToArray();
+        string which = part == SamplePart.Confirmation
+            ? $"the confirmation part: {opened.Samples.Count} of {total} samples, which the search never saw"
+            : $"{name}: {opened.Samples.Count} of {total} samples";
         return new OpenedSamples(opened.Samples, labels, $"{opened.Note} Judged on {which}.");
     }
 

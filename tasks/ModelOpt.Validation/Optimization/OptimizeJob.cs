@@ -61,23 +61,27 @@ public static class OptimizeJob
             state.CheckAgainst(probe);
         }
         var passes = registry.Parse(string.Join(',', passNames));
+        // The search chooses on one part of the samples; what it chose is confirmed on the rest,
+        // which it never saw, so the reported figures are not the ones it tuned for.
+        int? total = options.Search ? SearchableSamples(probe, options, validation) : null;
         // The search's sensitivity profile (and the refit it adds) needs calibration samples whatever the passes named.
         bool calibrate = options.Search || passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration));
-        using var samples = calibrate ? OpenCalibration(options, config, probe, bindings, notes, warnings) : null;
+        var (samples, calibrationTaken, calibrationShared) = calibrate ? OpenCalibration(options, config, probe, bindings, total, notes, warnings) : (null, 0, 0);
+        using var calibrationSamples = samples;
         var calibration = samples is null ? null : new OrtActivationSource(samples, settings: session, memoryCapBytes: runtime.ResolvedMemoryCapBytes, state: state);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
         if (options.Search)
         {
-            // The search chooses on one part of the samples; what it chose is confirmed on the rest,
-            // which it never saw, so the reported figures are not the ones it tuned for.
-            var (searchPart, splitNote) = SplitFor(probe, options, validation);
+            var (searchPart, splitNote) = SplitFor(total!.Value, calibrationTaken, calibrationShared);
+            var searchValidation = validation with { Part = searchPart, CalibrationSamples = calibrationTaken };
             if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
-            var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, validation with { Part = searchPart }, options.SearchTime, registry, calibration)
+            var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)
             {
                 Progress = options.SearchProgress,
                 SplitNote = splitNote,
+                ConfirmationSamples = searchPart == SamplePart.Search ? SampleSplit.Counts(total.Value).Confirmation : 0,
             });
             searchLog = outcome.Log;
             if (outcome.Failure is not null) throw outcome.Failure;
@@ -139,16 +143,26 @@ public static class OptimizeJob
         };
     }
 
-    // Splits the validation samples when there are enough of them; otherwise the search and the final check share them, and say so.
-    private static (SamplePart Part, string Note) SplitFor(Model model, OptimizeOptions options, ValidationSettings validation)
+    // How many validation samples the search could split (the same folder calibration reads, when there is one).
+    private static int SearchableSamples(Model model, OptimizeOptions options, ValidationSettings validation)
     {
-        int total;
-        using (var all = SampleSource.Open(model, options.ModelPath, validation.DataPath, validation.LabelsPath, validation.SampleLimit, validation.Seed, synthetic: validation.Synthetic))
-            total = all.Samples.Count;
+        using var all = SampleSource.Open(model, options.ModelPath, validation.DataPath, validation.LabelsPath, validation.SampleLimit, validation.Seed, synthetic: validation.Synthetic);
+        return all.Samples.Count;
+    }
+
+    // Splits the validation samples when there are enough of them; otherwise the search and the final
+    // check share them, and say so. taken: the search's samples calibration took and the search does
+    // not judge on; shared: those calibration took that the search judges on all the same.
+    private static (SamplePart Part, string Note) SplitFor(int total, int taken, int shared)
+    {
         if (total < SampleSplit.MinimumToSplit)
             return (SamplePart.All, $"search: only {total} validation sample(s), too few to hold any out: the search and the final check judge on the same samples.");
         var (search, confirmation) = SampleSplit.Counts(total);
-        return (SamplePart.Search, $"search: chooses on {search} of the {total} validation samples; the result is confirmed on the other {confirmation}, which the search never sees.");
+        string confirmed = $"the result is confirmed on the other {confirmation} (every third sample), which the search never sees";
+        if (taken > 0)
+            return (SamplePart.Search, $"search: calibrates on {taken} and chooses on the other {search - taken} of its {search} of the {total} validation samples; {confirmed}.");
+        string overlap = shared > 0 ? $" ({shared} of them calibrate too: the calibration count asked for leaves too few to choose on without them)" : "";
+        return (SamplePart.Search, $"search: chooses on {search} of the {total} validation samples{overlap}; {confirmed}.");
     }
 
     /// <summary>Nodes, parameters and FLOPs of the model as it is, from the cost model.</summary>
@@ -159,22 +173,34 @@ public static class OptimizeJob
         return new ModelFigures(report.Nodes.Count, report.Totals.Parameters, complete ? report.Totals.Flops : null);
     };
 
-    private static SampleSet OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, ShapeBindings bindings, List<string> notes, List<ModelOptWarning> warnings)
+    // The calibration folder is the validation folder (both resolve --data, calibration.data, then
+    // NAME.samples/), so when the search holds samples out (searchTotal: how many it splits),
+    // calibration, and the refit fitted on it, must not see them either: it takes the first samples
+    // of the search's share, and the search judges on the others when enough are left. Returns the
+    // samples, how many of the search's share the search must leave out, and how many it judges on although they calibrate.
+    private static (SampleSet Samples, int Taken, int Shared) OpenCalibration(OptimizeOptions options, OptimizeConfig config, Model model, ShapeBindings bindings, int? searchTotal,
+        List<string> notes, List<ModelOptWarning> warnings)
     {
-        int count = options.CalibrationSamples ?? config.Calibration?.Samples ?? CalibrationConfig.DefaultSamples;
+        int? given = options.CalibrationSamples ?? config.Calibration?.Samples;
+        int count = given ?? CalibrationConfig.DefaultSamplesFor(Figures(bindings)(ModelCopy.Of(model)).Flops);
         string? folder = options.DataPath ?? config.Calibration?.Data;
         if (folder is null && SampleSet.FindBeside(options.ModelPath) is { } beside)
         {
             folder = beside;
             notes.Add($"calibration: using the samples beside the model in {beside}.");
         }
-        if (folder is not null) return SampleSet.FromFolder(folder, model, count);
+        if (folder is not null)
+        {
+            if (searchTotal is not int total || total < SampleSplit.MinimumToSplit) return (SampleSet.FromFolder(folder, model, count), 0, 0);
+            var (take, disjoint) = SampleSplit.Calibration(SampleSplit.Counts(total).Search, count, given is not null);
+            return (SampleSet.FromFolder(folder, model, take, i => SampleSplit.InPart(i, SamplePart.Search), "the search's share"), disjoint ? take : 0, disjoint ? 0 : take);
+        }
         bool pages = config.Calibration?.Synthetic == SyntheticKind.Pages;
         warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
             $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
         // Bound shapes (--shape) for dynamic inputs; declared ones speak for themselves.
         var shapes = bindings.Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
-        return pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes);
+        return (pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes), 0, 0);
     }
 
     // Checks passes asked for but cannot make themselves. int8 that runs slower than the original

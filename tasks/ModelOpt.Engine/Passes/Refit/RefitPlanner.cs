@@ -2,8 +2,11 @@ using ModelOpt.Engine.IR;
 
 namespace ModelOpt.Engine.Passes.Refit;
 
-/// <summary>A layer to refit and the teacher value it should reproduce.</summary>
-internal sealed record RefitTarget(LinearLayer Layer, string TeacherValue);
+/// <summary>
+/// A layer to refit and the teacher value it should reproduce: all of it, or only the channels
+/// (axis 1) at <see cref="Channels"/> when the layer's outputs were pruned.
+/// </summary>
+internal sealed record RefitTarget(LinearLayer Layer, string TeacherValue, IReadOnlyList<int>? Channels = null);
 
 /// <summary>
 /// Chooses the layers to refit by comparing the student with the teacher, so it works after any
@@ -16,7 +19,9 @@ internal sealed record RefitTarget(LinearLayer Layer, string TeacherValue);
 /// is not itself refit is <em>compressed</em> (a separable depthwise conv, a pruned conv or Gemm).
 /// "after-compressed" refits each linear layer whose nearest linear layers upstream include a
 /// compressed one; "all" refits every layer that is changed or reads from a changed one. A refit
-/// layer is not counted as compressed for the layers after it: it now reproduces the teacher.
+/// layer is not counted as compressed for the layers after it: it now reproduces the teacher —
+/// unless its outputs were pruned: it is then fitted to the teacher's channels it kept, and the
+/// layers after it, which lost the others, are refit too.
 /// </remarks>
 internal static class RefitPlanner
 {
@@ -34,17 +39,13 @@ internal static class RefitPlanner
             bool readsChanged = upstream.Any(changed.Contains);
             bool wanted = mode == RefitLayers.AfterCompressed ? upstream.Any(compressed.Contains) : !unchanged || readsChanged;
 
-            bool refit = wanted && TryTarget(node, teacherValue, context, notes) is { } target && Add(targets, target);
+            var target = wanted ? TryTarget(node, teacherValue, context, notes) : null;
+            if (target is not null) targets.Add(target);
             if (!unchanged || readsChanged) changed.Add(node);
-            if (!unchanged && !refit) compressed.Add(node);
+            // A layer refit to the channels pruning kept still lacks the others: the layers after it are refit too.
+            if (!unchanged && (target is null || target.Channels is not null)) compressed.Add(node);
         }
         return targets;
-    }
-
-    private static bool Add(List<RefitTarget> targets, RefitTarget target)
-    {
-        targets.Add(target);
-        return true;
     }
 
     private static RefitTarget? TryTarget(Node node, Value? teacherValue, PassContext context, List<string> notes)
@@ -65,18 +66,23 @@ internal static class RefitPlanner
             notes.Add($"{name}: skipped, {why}");
             return null;
         }
+        IReadOnlyList<int>? channels = null;
         if (teacherValue.Producer is { } producer && LinearLayer.IsLinear(producer)
             && LinearLayer.TryCreate(producer, out _) is { } teacherLayer && teacherLayer.Outputs != layer.Outputs)
         {
-            notes.Add($"{name}: skipped, it has {layer.Outputs} outputs where the teacher's layer has {teacherLayer.Outputs} (pruned outputs)");
-            return null;
+            channels = context.TeacherValues.TeacherChannelsOf(node.Output(0));
+            if (channels is null || channels.Count != layer.Outputs || channels.Any(c => c >= teacherLayer.Outputs))
+            {
+                notes.Add($"{name}: skipped, it has {layer.Outputs} outputs where the teacher's layer has {teacherLayer.Outputs} (pruned outputs) and no record of which it kept");
+                return null;
+            }
         }
         if (layer.ZeroFraction >= 0.5)
         {
             notes.Add($"{name}: skipped, {layer.ZeroFraction:P0} of its weights are zero (pruned) and a refit would undo that");
             return null;
         }
-        return new RefitTarget(layer, teacherValue.Name);
+        return new RefitTarget(layer, teacherValue.Name, channels);
     }
 
     /// <summary>The linear layers whose outputs reach <paramref name="node"/>'s data input through non-linear ops only.</summary>

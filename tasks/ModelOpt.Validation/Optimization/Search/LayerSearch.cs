@@ -8,6 +8,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Data;
 
 namespace ModelOpt.Validation.Optimization.Search;
 
@@ -36,6 +37,9 @@ public sealed class LayerSearch
     private IReadOnlyList<LayerKnob> _knobs = [];
     private readonly Dictionary<string, KnobSaving> _saves = new(StringComparer.Ordinal);
     private bool _timeRanOut;
+    // Until the time-saving knobs are listed (after the MAC-saving choice), trials leave their passes
+    // out: a quantizer with no per-node choice yet would quantize every layer of every MAC trial.
+    private bool _timeKnobsListed;
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
     {
@@ -62,10 +66,11 @@ public sealed class LayerSearch
 
     /// <summary>
     /// The passes each trial runs and those the search turns. The user's order is kept, except that
-    /// refit moves to just after the last pass whose knobs save MACs (before int8, whose Q/DQ
-    /// weights refit cannot fit), so every trial is refit before it is measured. When the user names
-    /// no knob pass, every pass that declares knobs is considered, in the registry's order, with
-    /// refit after the compressing ones.
+    /// refit, when named, runs right after each pass whose knobs save MACs (and nowhere else: before
+    /// int8, whose Q/DQ weights refit cannot fit), so each compression is refit before the next one
+    /// works on its layers (a pruned Gemm is refit on all its inputs before lowrank factorizes it).
+    /// When the user names no knob pass, every pass that declares knobs is considered, in the
+    /// registry's order, with refit after each compressing one.
     /// </summary>
     public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given, PassRegistry? registry = null)
     {
@@ -73,23 +78,20 @@ public sealed class LayerSearch
         var providers = KnobCatalog.Providers(registry);
         var compressing = providers.Where(p => p.Saves == KnobSaving.Macs).Select(p => p.Name).ToList();
         var passes = given.Where(p => !p.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(registry.Canonical).ToList();
+        bool refit = passes.Contains(RefitPass.PassName);
         if (!passes.Any(p => providers.Any(k => k.Name == p)))
         {
-            int refitAt = passes.IndexOf(RefitPass.PassName);
-            if (refitAt < 0)
-            {
-                passes.AddRange(compressing);
-                passes.Add(RefitPass.PassName);
-            }
-            else passes.InsertRange(refitAt, compressing);
+            int at = passes.IndexOf(RefitPass.PassName);
+            if (at < 0) at = passes.Count;
+            passes.InsertRange(at, compressing);
             passes.AddRange(providers.Where(p => p.Saves != KnobSaving.Macs).Select(p => p.Name));
+            refit = true;
         }
-        int refit = passes.IndexOf(RefitPass.PassName);
-        int lastCompressing = passes.FindLastIndex(compressing.Contains);
-        if (refit >= 0 && lastCompressing >= 0)
+        if (refit && passes.Any(compressing.Contains))
         {
-            passes.RemoveAt(refit);
-            passes.Insert(lastCompressing > refit ? lastCompressing : lastCompressing + 1, RefitPass.PassName);
+            passes.RemoveAll(p => p == RefitPass.PassName);
+            for (int i = passes.Count - 1; i >= 0; i--)
+                if (compressing.Contains(passes[i])) passes.Insert(i + 1, RefitPass.PassName);
         }
         return (passes, providers.Select(p => p.Name).Where(passes.Contains).ToList());
     }
@@ -123,6 +125,7 @@ public sealed class LayerSearch
                 basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
             var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
+            if (saves == KnobSaving.Time) _timeKnobsListed = true;
             _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
             foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
             Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
@@ -146,7 +149,7 @@ public sealed class LayerSearch
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
-            return new SearchOutcome(ConfigFor([]), _passes, _log, null) { TimeRanOut = ranOut, Profile = profile };
+            return new SearchOutcome(ConfigFor([]), OutcomePasses(), _log, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
@@ -173,7 +176,7 @@ public sealed class LayerSearch
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, _passes, _log, null) { SpeedCheck = speed, Profile = profile };
+        return new SearchOutcome(config, OutcomePasses(), _log, null) { SpeedCheck = speed, Profile = profile };
     }
 
     // Rounds of bisection: each finds the longest prefix of the ranked moves (on top of what was
@@ -257,7 +260,7 @@ public sealed class LayerSearch
     }
 
     // The search part's first few samples are enough to tell segments apart; the bisection judges on all of them.
-    private const int ProbeSampleLimit = 4;
+    private const int ProbeSamples = 3;
 
     private const int ProbeLatencyRuns = 7;
 
@@ -273,7 +276,8 @@ public sealed class LayerSearch
         if (segments.Count == 0) return profile;
         var probe = _request.Validation with
         {
-            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue, ProbeSampleLimit),
+            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
+                _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
             AlwaysCompare = true,
             Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
         };
@@ -394,10 +398,13 @@ public sealed class LayerSearch
         var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
         var clock = Stopwatch.StartNew();
         var config = ConfigFor(assignment);
-        var passes = _request.Registry.Parse(string.Join(',', _passes));
+        var passes = _request.Registry.Parse(string.Join(',', _passes))
+            .Where(p => _timeKnobsListed || !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
         var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
         var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
             validation);
+        // Probes judge on a handful of samples and decide nothing by the budgets: no margin there.
+        if (probe is null) report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
         var c = report.Comparison;
         double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
         var trial = new Trial(report, harm, budgets is null ? null : candidate);
@@ -414,6 +421,11 @@ public sealed class LayerSearch
     private static string BrokenKeys(Trial t) => string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
 
     private bool TimeUp() => _clock.Elapsed > _request.TimeLimit;
+
+    // The passes the run builds the choice with: without the time-saving ones when the search never
+    // got to list their knobs (the time ran out), as its trials were built.
+    private IReadOnlyList<string> OutcomePasses() => _timeKnobsListed ? _passes
+        : _passes.Where(p => !(_request.Registry.Create(p) is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
 
     private void Log(string line)
     {

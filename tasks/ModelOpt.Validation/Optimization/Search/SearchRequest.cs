@@ -24,6 +24,9 @@ public sealed record SearchRequest(
 
     /// <summary>How the validation samples were split between the search and the confirmation, for the log.</summary>
     public string? SplitNote { get; init; }
+
+    /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationMargin"/>.</summary>
+    public int ConfirmationSamples { get; init; }
 }
 
 /// <summary>The settings the search chose (as a config with per-node settings and a pass list), its log, or why no setting keeps the budgets.</summary>

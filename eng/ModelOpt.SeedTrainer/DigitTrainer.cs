@@ -3,38 +3,30 @@ using System.Numerics.Tensors;
 
 namespace ModelOpt.SeedTrainer;
 
-/// <summary>Training options; the defaults are what produced the committed seed model.</summary>
-internal sealed record TrainingOptions
-{
-    public int Seed { get; init; } = 20240601;
-    public int Epochs { get; init; } = 16;
-    public int BatchSize { get; init; } = 64;
-    public float LearningRate { get; init; } = 2e-3f;
-}
-
 /// <summary>
-/// Mini-batch training with Adam and a cosine learning-rate decay. Each batch is cut into a fixed
-/// number of shards, each shard summed in its own workspace, and the shards added in shard order,
-/// so the result does not depend on how many threads ran or in what order they finished.
+/// Mini-batch training of a digit network with Adam and a cosine learning-rate decay. Each batch is
+/// cut into a fixed number of shards, each shard summed in its own workspace, and the shards added
+/// in shard order, so the result does not depend on how many threads ran or in what order they finished.
 /// </summary>
-internal sealed class SeedCnnTrainer(TrainingOptions options, TextWriter log)
+internal sealed class DigitTrainer<TParameters>(IDigitNetwork<TParameters> network, TrainingOptions options, TextWriter log)
+    where TParameters : ParameterSet
 {
     private const int Shards = 4;
 
-    private readonly SeedCnnWorkspace[] _workspaces = Enumerable.Range(0, Shards).Select(_ => new SeedCnnWorkspace()).ToArray();
+    private readonly IDigitWorkspace<TParameters>[] _workspaces = Enumerable.Range(0, Shards).Select(_ => network.CreateWorkspace()).ToArray();
     private readonly float[][] _shifted = Enumerable.Range(0, Shards).Select(_ => new float[MnistDigits.PixelCount]).ToArray();
 
-    public SeedCnnParameters Train(IReadOnlyList<Digit> train, IReadOnlyList<Digit> heldOut)
+    public TParameters Train(IReadOnlyList<Digit> train, IReadOnlyList<Digit> heldOut)
     {
         var rng = new Random(options.Seed);
-        var parameters = SeedCnnParameters.Initialize(rng);
+        var parameters = network.Initialize(rng);
         var optimizer = new AdamOptimizer(parameters);
         var order = Enumerable.Range(0, train.Count).ToArray();
         int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         int totalSteps = stepsPerEpoch * options.Epochs;
         int step = 0;
 
-        log.WriteLine($"{parameters.Count:N0} parameters; {train.Count} training and {heldOut.Count} held-out digits; {options.Epochs} epochs of {stepsPerEpoch} batches of {options.BatchSize}.");
+        log.WriteLine($"{network.Name}: {parameters.Count:N0} parameters; {train.Count} training and {heldOut.Count} held-out digits; {options.Epochs} epochs of {stepsPerEpoch} batches of {options.BatchSize}.");
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -58,7 +50,7 @@ internal sealed class SeedCnnTrainer(TrainingOptions options, TextWriter log)
     }
 
     /// <summary>Fraction of <paramref name="digits"/> whose largest logit is the label.</summary>
-    public double Accuracy(SeedCnnParameters parameters, IReadOnlyList<Digit> digits)
+    public double Accuracy(TParameters parameters, IReadOnlyList<Digit> digits)
     {
         var correct = new int[Shards];
         Parallel.For(0, Shards, shard =>
@@ -73,7 +65,7 @@ internal sealed class SeedCnnTrainer(TrainingOptions options, TextWriter log)
         return (double)correct.Sum() / digits.Count;
     }
 
-    private SeedCnnParameters AccumulateBatch(SeedCnnParameters parameters, IReadOnlyList<Digit> train, int[] batch, DigitShift[] shifts, out double loss)
+    private TParameters AccumulateBatch(TParameters parameters, IReadOnlyList<Digit> train, int[] batch, DigitShift[] shifts, out double loss)
     {
         Parallel.For(0, Shards, shard =>
         {

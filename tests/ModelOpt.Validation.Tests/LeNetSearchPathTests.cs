@@ -1,0 +1,104 @@
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Shapes;
+using ModelOpt.TestSupport;
+using ModelOpt.Validation.Comparison;
+using ModelOpt.Validation.Data;
+using ModelOpt.Validation.Optimization;
+using ModelOpt.Validation.Optimization.Search;
+
+namespace ModelOpt.Validation.Tests;
+
+/// <summary>
+/// What the search on LeNet-5 (testassets/models/lenet5.onnx) relies on, checked without running a
+/// search: with no passes named it considers structured pruning with refit after each compressing
+/// pass, and refit finds its teacher values after prune (the channels pruning kept) and lowrank.
+/// </summary>
+[TestClass]
+public sealed class LeNetSearchPathTests
+{
+    private static string LeNet => Path.Combine(RepoPaths.Models, "lenet5.onnx");
+
+    [TestMethod]
+    public void WithNoPassNamedTheSearchTunesPruneAndRefitsAfterEachCompressingPass()
+    {
+        var (passes, knobPasses) = LayerSearch.TrialPasses(["none"]);
+        CollectionAssert.AreEqual(new[] { "prune", "refit", "separable", "refit", "lowrank", "refit", "quantize" }, passes.ToArray());
+        CollectionAssert.Contains(knobPasses.ToArray(), "prune");
+
+        var model = ModelLoader.Load(LeNet);
+        var sets = KnobCatalog.For(model, OptimizeConfig.Empty, PassRegistry.Default.Parse("prune,separable,lowrank"), ShapeBindings.None, LeNet);
+        var prune = sets.Single(s => s.Pass.Name == "prune").Knobs;
+        CollectionAssert.AreEquivalent(new[] { "conv1", "conv2" }, prune.Select(k => k.Node).ToArray());
+        // Every prune setting removes channels, so it saves MACs the search can count.
+        Assert.IsTrue(prune.SelectMany(k => k.Ladder).All(s => s.MacsLeft < 1 && s.Change is LocalChange.RemovedOutputs));
+        CollectionAssert.IsSubsetOf(new[] { "fc1", "fc2" }, sets.Single(s => s.Pass.Name == "lowrank").Knobs.Select(k => k.Node).ToArray());
+    }
+
+    [TestMethod]
+    public void RefitFindsItsTeachersAfterPruneAndLowRank()
+    {
+        var config = OptimizeConfig.Parse("""
+            { "overrides": { "nodes": {
+                "^conv1$": { "prune": { "ratio": 0.34 } }, "^conv2$": { "prune": { "ratio": 0.5 } },
+                "^fc1$": { "lowrank": { "rank": 30 } }, "^fc[23]$": { "lowrank": null } } } }
+            """);
+        var model = ModelLoader.Load(LeNet);
+        using var samples = SampleSet.FromFolder(SampleSet.FindBeside(LeNet)!, model, limit: 256);
+        var calibration = new OrtActivationSource(samples, batchSize: 128);
+        var candidate = CandidateBuilder.Build(LeNet, config, PassRegistry.Default.Parse("prune,refit,lowrank,refit"), ShapeBindings.None, calibration);
+        string notes = string.Join("\n", candidate.Reports.SelectMany(r => r.Notes));
+
+        // conv1 keeps 4 of 6 channels, so conv2 (8 of 16 kept) is refit to the teacher's 8 channels pruning kept.
+        StringAssert.Contains(notes, "conv2: refit to the teacher's 'conv2_out' (the 8 channels pruning kept)");
+        StringAssert.Contains(notes, "fc1: refit to the teacher's 'fc1_out'");
+        // After lowrank, the second factor stands for fc1's output.
+        StringAssert.Contains(notes, "fc1_lowrank_b: refit to the teacher's 'fc1_out'");
+        Assert.IsFalse(notes.Contains("the teacher has no value 'fc1_lowrank_b", StringComparison.Ordinal), notes);
+        Assert.IsFalse(notes.Contains("no record of which it kept", StringComparison.Ordinal), notes);
+    }
+
+    [TestMethod]
+    [DataRow(2000, 1024, false, 667, true)]
+    [DataRow(2000, 64, false, 64, true)]
+    [DataRow(2000, 500, true, 500, true)]
+    [DataRow(2000, 1000, true, 1000, false)]
+    [DataRow(16, 16, true, 11, false)]
+    public void CalibrationTakesTheSearchsFirstSamplesAndLeavesTheSearchHalfUnlessTheUserAsksMore(int total, int wanted, bool given, int taken, bool disjoint)
+    {
+        int share = SampleSplit.Counts(total).Search;
+        Assert.AreEqual((taken, disjoint), SampleSplit.Calibration(share, wanted, given));
+        var calibration = Enumerable.Range(0, total).Where(i => SampleSplit.InPart(i, SamplePart.Calibration, taken)).ToList();
+        var search = Enumerable.Range(0, total).Where(i => SampleSplit.InPart(i, SamplePart.Search, taken)).ToList();
+        var confirmation = Enumerable.Range(0, total).Where(i => SampleSplit.InPart(i, SamplePart.Confirmation)).ToList();
+        Assert.AreEqual(taken, calibration.Count);
+        Assert.AreEqual(share - taken, search.Count);
+        Assert.IsEmpty(calibration.Intersect(search).Concat(calibration.Intersect(confirmation)).Concat(search.Intersect(confirmation)));
+        // Calibration is a prefix of the search's share in folder order, what SampleSet.FromFolder takes.
+        CollectionAssert.AreEqual(Enumerable.Range(0, total).Where(i => i % 3 != 2).Take(taken).ToArray(), calibration.ToArray());
+    }
+
+    [TestMethod]
+    public void TheSearchKeepsOneStandardErrorOfTheConfirmationToSpare()
+    {
+        var drop = new Budget(BudgetDefinition.MaxAccuracyDrop, 1, "--max-accuracy-drop");
+        IReadOnlyList<BudgetVerdict> Verdicts(double accuracyDrop, double agreement, int confirmation)
+        {
+            var c = new ComparisonResult(667, "test", false, 98, 98 - accuracyDrop, agreement, [], null, null, 0, 0);
+            return ConfirmationMargin.Apply([new BudgetVerdict(drop, accuracyDrop, accuracyDrop <= 1)], c, confirmation);
+        }
+
+        // 2 % of the classes changed: one standard error of the two parts' paired difference is ≈ 0.77 points.
+        Assert.IsTrue(Verdicts(0.2, 0.98, 666).Single().Kept);
+        var broken = Verdicts(0.3, 0.98, 666).Single();
+        Assert.IsFalse(broken.Kept);
+        Assert.AreEqual(0.3 + 100 * Math.Sqrt(0.02 * (1.0 / 667 + 1.0 / 666)), broken.Measured!.Value, 1e-9);
+        StringAssert.Contains(broken.Note, "for one standard error of what the 666 unseen samples will measure");
+        // A candidate that changes no class has nothing to fear from the confirmation, and without one there is no margin.
+        Assert.IsTrue(Verdicts(0.9, 1, 666).Single().Kept);
+        Assert.IsTrue(Verdicts(0.9, 0.9, 0).Single().Kept);
+    }
+}
