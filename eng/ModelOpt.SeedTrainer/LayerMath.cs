@@ -152,6 +152,16 @@ internal static class LayerMath
         TensorPrimitives.MultiplyAdd(source, scale, target, target);
 
     /// <summary>Zeroes the gradient where the ReLU output was zero.</summary>
+    /// <summary>Softmax cross-entropy of <paramref name="logits"/> against <paramref name="label"/>: returns the loss and writes dL/dlogits = softmax − onehot.</summary>
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, int label, Span<float> probabilities, Span<float> gradient)
+    {
+        TensorPrimitives.SoftMax(logits, probabilities);
+        double loss = -Math.Log(Math.Max(probabilities[label], 1e-30f));
+        probabilities.CopyTo(gradient);
+        gradient[label] -= 1f;
+        return loss;
+    }
+
     public static void ReluBackward(ReadOnlySpan<float> activation, Span<float> gradient)
     {
         for (int i = 0; i < gradient.Length; i++)

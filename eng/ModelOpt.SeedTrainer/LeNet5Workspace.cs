@@ -55,11 +55,7 @@ internal sealed class LeNet5Workspace : IDigitWorkspace<LeNet5Parameters>
         Forward(p, image);
         var g = Gradients;
 
-        // Softmax cross-entropy: dL/dlogits = softmax - onehot.
-        TensorPrimitives.SoftMax(_logits, _probabilities);
-        Loss -= Math.Log(Math.Max(_probabilities[label], 1e-30f));
-        _probabilities.CopyTo(_dLogits, 0);
-        _dLogits[label] -= 1f;
+        Loss += SoftmaxCrossEntropy(_logits, label, _probabilities, _dLogits);
 
         DenseBackward(p.Fc3Weight, g.Fc3Weight, g.Fc3Bias, _h2, _dLogits, _dH2);
         ReluBackward(_h2, _dH2);

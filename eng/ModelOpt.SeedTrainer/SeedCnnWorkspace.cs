@@ -46,11 +46,7 @@ internal sealed class SeedCnnWorkspace : IDigitWorkspace<SeedCnnParameters>
         Forward(p, image);
         var g = Gradients;
 
-        // Softmax cross-entropy: dL/dlogits = softmax - onehot.
-        TensorPrimitives.SoftMax(_logits, _probabilities);
-        Loss -= Math.Log(Math.Max(_probabilities[label], 1e-30f));
-        _probabilities.CopyTo(_dLogits, 0);
-        _dLogits[label] -= 1f;
+        Loss += SoftmaxCrossEntropy(_logits, label, _probabilities, _dLogits);
 
         DenseBackward(p.Fc2Weight, g.Fc2Weight, g.Fc2Bias, _h, _dLogits, _dH);
         ReluBackward(_h, _dH);

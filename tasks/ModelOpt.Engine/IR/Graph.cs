@@ -234,6 +234,22 @@ public sealed class Graph
         }
     }
 
+    /// <summary>
+    /// <see cref="ReplaceAllUses"/>, and the replacement also takes the old value's name where it is
+    /// not a graph output (which <see cref="ReplaceAllUses"/> renames itself): readers, teacher
+    /// matching and per-node settings know a value by name. The old value keeps a unique name
+    /// ending in <paramref name="oldSuffix"/>.
+    /// </summary>
+    public void ReplaceKeepingName(Value old, Value replacement, string oldSuffix)
+    {
+        string name = old.Name;
+        bool interfaceOutput = old.IsGraphOutput;
+        ReplaceAllUses(old, replacement);
+        if (interfaceOutput) return;
+        Rename(old, Model.ValueNames.Unique(name + oldSuffix));
+        Rename(replacement, name);
+    }
+
     public void RemoveInitializer(Value value)
     {
         if (value.Uses.Count > 0) throw new InvalidOperationException($"Initializer '{value.Name}' is still used.");

@@ -115,14 +115,7 @@ internal static class BranchInlining
                 produced.ElementType = result.ElementType;
                 produced.Shape = result.Shape;
             }
-            string name = result.Name;
-            bool interfaceOutput = result.IsGraphOutput;
-            graph.ReplaceAllUses(result, produced);
-            if (!interfaceOutput)
-            {
-                graph.Rename(result, graph.Model.ValueNames.Unique(name + "_if"));
-                graph.Rename(produced, name);
-            }
+            graph.ReplaceKeepingName(result, produced, "_if");
         }
         graph.RemoveNode(node);
     }

@@ -110,15 +110,7 @@ public static class LstmQuantizer
             var y = fused.Output(i);
             y.ElementType = old.ElementType;
             y.Shape = old.Shape;
-            string name = old.Name;
-            bool graphOutput = old.IsGraphOutput;
-            graph.ReplaceAllUses(old, y);
-            // Readers and teacher matching know the LSTM's outputs by name.
-            if (!graphOutput)
-            {
-                graph.Rename(old, graph.Model.ValueNames.Unique(name + "_float"));
-                graph.Rename(y, name);
-            }
+            graph.ReplaceKeepingName(old, y, "_float");
         }
         graph.RemoveNode(node, force: true);
     }
