@@ -25,6 +25,9 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
     /// <summary>The batch size of the last stream opened, for reports and benchmarks.</summary>
     public int LastBatchSize { get; private set; }
 
+    /// <summary>What the last stream opened was estimated to hold per sample, for reports and benchmarks.</summary>
+    public SampleMemory LastSampleMemory { get; private set; } = SampleMemory.Zero;
+
     public IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames) =>
         StreamTogether([(model, valueNames)]).Select(batch => batch[0]);
 
@@ -49,6 +52,7 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
                 ? FixedBatch(f, perSample, file)
                 : ActivationMemory.BatchSize(memoryCapBytes, perSample, batchSize, file, $"calibration ({streams.Sum(s => s.Values.Count)} values exposed)");
             LastBatchSize = size;
+            LastSampleMemory = perSample;
 
             var wanted = runners.Select((r, k) =>
             {
@@ -72,11 +76,18 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
                     results.Add(values);
                 }
                 yield return results;
-                // The batch just consumed sits in large-object arrays that the GC would otherwise
-                // keep until its own budget runs out, so two batches could be alive at once: the
-                // cap is for one. A full collection per batch costs little next to the run.
+                // A batch is only valid until the next one is asked for. Consumers' enumerators
+                // (a Select's current item, a foreach variable) still reference the batch just
+                // consumed while the next one runs; emptying it lets its tensors go, so two batches
+                // are never alive at once: the cap is for one.
+                foreach (var values in results) ((Dictionary<string, Tensor>)values).Clear();
                 results = null!;
-                if (perSample.ExposedBytes * size >= 64L << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+                // The tensors sit in large-object arrays that the GC would otherwise keep until
+                // its own budget runs out; and even collected, their pages stay committed (the GC
+                // decommits gradually), so the next run's native activations would come on top of
+                // the last batch's managed ones. An aggressive collection hands them back to the
+                // system now; it costs little next to a run that hands back this much.
+                if (perSample.ExposedBytes * size >= 64L << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
         }
         finally

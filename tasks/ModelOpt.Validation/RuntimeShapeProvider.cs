@@ -20,13 +20,15 @@ public sealed class RuntimeShapeProvider(OrtSessionSettings? settings = null, in
         var names = model.Graph.Nodes.SelectMany(n => n.Outputs).Where(o => o is not null).Select(o => o!.Name);
         var bytes = ExposedValues.ModelBytes(model, names);
 
-        using var runner = OrtModelRunner.FromBytes(bytes, OrtModelRunner.DisplayName(model), settings);
+        // Every value is handed back, so ONNX Runtime holds all of them at once: without its arena
+        // (which grows in powers of two and keeps what it took), and with only their shapes read.
+        using var runner = OrtModelRunner.FromBytes(bytes, OrtModelRunner.DisplayName(model), (settings ?? OrtSessionSettings.Default) with { MemoryArena = false });
         var tensorOutputs = runner.Outputs.Where(o => o.ElementType is not DataType.Undefined and not DataType.String).Select(o => o.Name).ToArray();
-        var results = runner.Run(inputs, tensorOutputs);
+        var results = runner.RunForShapes(inputs, tensorOutputs);
 
         var observed = new Dictionary<string, (DataType, TensorShape)>(StringComparer.Ordinal);
         foreach (var input in inputs) observed[input.Name] = (input.ElementType, TensorShape.Of(input.Shape));
-        foreach (var result in results) observed[result.Name] = (result.ElementType, TensorShape.Of(result.Shape));
+        foreach (var (name, type, shape) in results) observed[name] = (type, TensorShape.Of(shape));
         return observed;
     }
 }

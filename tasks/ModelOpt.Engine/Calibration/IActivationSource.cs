@@ -22,6 +22,8 @@ public interface IActivationSource
     /// yields, for each batch, the named values: graph inputs, node outputs or graph outputs. Batches
     /// follow the samples' order, but their size may depend on the model and the values asked for
     /// (memory): to pair a teacher's values with a student's, use <see cref="StreamTogether"/>.
+    /// A batch is valid until the next one is asked for (an implementation may empty it then, so
+    /// that only one batch is ever in memory): fold it into statistics, do not keep it.
     /// </summary>
     IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames);
 
