@@ -62,6 +62,25 @@ public sealed class RuntimeSettingsTests
     }
 
     [TestMethod]
+    public void AConsumedBatchIsEmptiedWhenTheNextIsAskedForSoOnlyOneIsHeld()
+    {
+        var model = ModelLoader.Load(SeedModel);
+        using var samples = SampleSet.FromFolder(SampleSet.FindBeside(SeedModel)!, model, limit: 12);
+        var source = new OrtActivationSource(samples, batchSize: 4);
+        string relu1 = model.Graph.FindNode("relu1")!.Output(0).Name;
+        // A consumer's enumerator keeps the last item it handed out while the next batch runs.
+        using var batches = source.Stream(model, [relu1, "logits"]).GetEnumerator();
+        Assert.IsTrue(batches.MoveNext());
+        var first = batches.Current;
+        Assert.AreEqual(4, first["logits"].Dims[0]);
+        Assert.IsTrue(batches.MoveNext());
+        Assert.AreEqual(0, first.Count, "the batch consumed still holds its tensors while the next one is alive");
+        Assert.AreEqual(4, batches.Current[relu1].Dims[0]);
+        Assert.IsTrue(batches.MoveNext());
+        Assert.IsFalse(batches.MoveNext());
+    }
+
+    [TestMethod]
     public void StreamsReadTogetherPairSampleForSample()
     {
         var model = ModelLoader.Load(SeedModel);

@@ -18,6 +18,7 @@ internal static class Program
         ["size"] = ("fp32 vs fp16 vs share-weights 8-bit: size, cosine, seed accuracy, latency (size [--runs 20])", SizeBenchmark.Run),
         ["validate"] = ("validation harness overhead over ONNX Runtime on PP-OCRv4 det (validate [--samples 200] [--side 320])", ValidateBenchmark.Run),
         ["memory"] = ("peak memory of calibration with 4/16/64 real samples, det 640² and ISNet 1024², a fresh process each (memory [--models det,isnet] [--samples 4,16,64] [--cap 2GiB] [--modes all,quantize])", CalibrationMemoryBenchmark.Run),
+        ["memory-breakdown"] = ("where one calibration sample's memory goes with every value exposed: model, serialized copy, session, run, copies (memory-breakdown [--model isnet|det] [--fp32])", CalibrationMemoryBreakdown.Run),
         [CalibrationMemoryBenchmark.ChildCommand] = ("(internal) one calibration in a fresh process", CalibrationMemoryBenchmark.RunChild),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),
     };
