@@ -40,9 +40,7 @@ internal static class CalibrationMemoryBreakdown
             new PassPipeline(PassRegistry.Default.Parse("freeze,fp32"), null).Run(model, context);
         }
         ShapeInference.Run(model, bindings);
-        long weights = model.Graph.Inputs.Where(v => v.Initializer is not null).Sum(v => v.Initializer!.Bytes.Length)
-            + model.Graph.AllNodes().Where(n => n.OpType == "Constant").Sum(n => n.ConstantOutput?.Bytes.Length ?? 0);
-        Stage($"model loaded{(widen ? " and widened to float32" : "")} ({weights >> 20} MiB of weights)");
+        Stage($"model loaded{(widen ? " and widened to float32" : "")}");
 
         var names = model.Graph.AllNodes().Where(n => n.OpType != "Constant").SelectMany(n => n.Outputs).Where(v => v is not null).Select(v => v!.Name).ToArray();
         var estimate = ActivationMemory.PerSample(model, shapes, names);
