@@ -85,13 +85,22 @@ public sealed class SampleSetTests
         var source = new OrtActivationSource(samples, batchSize: 16);
         string relu1 = model.Graph.FindNode("relu1")!.Output(0).Name;
 
-        var batches = source.Stream(model, [relu1, "input", "logits"]).ToList();
+        // A batch is read while it is current: the stream empties it when the next is asked for.
+        var reluDims = new List<long[]>();
+        var logitsDims = new List<long[]>();
+        var inputElements = new List<long>();
+        foreach (var batch in source.Stream(model, [relu1, "input", "logits"]))
+        {
+            reluDims.Add(batch[relu1].Dims);
+            logitsDims.Add(batch["logits"].Dims);
+            inputElements.Add(batch["input"].ElementCount);
+            Assert.IsTrue(batch[relu1].ToFloats().All(v => v >= 0), "ReLU output is non-negative");
+        }
 
-        Assert.AreEqual(3, batches.Count);
-        CollectionAssert.AreEqual(new long[] { 16, 5, 26, 26 }, batches[0][relu1].Dims);
-        CollectionAssert.AreEqual(new long[] { 8, 10 }, batches[2]["logits"].Dims);
-        Assert.IsTrue(batches[0][relu1].ToFloats().All(v => v >= 0), "ReLU output is non-negative");
-        Assert.AreEqual(16 * 784, batches[0]["input"].ElementCount);
+        Assert.AreEqual(3, reluDims.Count);
+        CollectionAssert.AreEqual(new long[] { 16, 5, 26, 26 }, reluDims[0]);
+        CollectionAssert.AreEqual(new long[] { 8, 10 }, logitsDims[2]);
+        Assert.AreEqual(16 * 784, inputElements[0]);
     }
 
     [TestMethod]
