@@ -78,7 +78,9 @@ public static class StaticQuantizer
         return perChannel;
     }
 
-    private static int Quantize(Model model, PassContext context, QuantizeSettings settings, List<string> notes, List<Node> targets, bool perChannel)
+    /// <param name="given">Ranges already calibrated (a candidate of <c>"calibration": "auto"</c>); null: calibrate.</param>
+    private static int Quantize(Model model, PassContext context, QuantizeSettings settings, List<string> notes, List<Node> targets, bool perChannel,
+        Dictionary<string, TensorRange>? given = null)
     {
         var graph = model.Graph;
         var source = context.Calibration!;
@@ -107,7 +109,17 @@ public static class StaticQuantizer
         var means = settings.BiasCorrection
             ? new ChannelMeans(targets.Where(n => n.OpType == "Conv" && IsWeighted(n)).Select(n => n.Input(0)!.Name))
             : null;
-        var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings, means);
+        var names = tensors.Select(t => t.Name).ToArray();
+        Dictionary<string, TensorRange> ranges;
+        if (given is not null) ranges = given;
+        else if (settings.Calibration == CalibrationMethod.Auto)
+        {
+            bool decisive = graph.Nodes.Where(IsCandidate).All(n => context.SettingsFor(QuantizePass.PassName, n) is not null);
+            var choice = CalibrationChoice.Choose(model, names, source, means, candidate => QuantizedCopy(model, context, settings, perChannel, candidate), decisive);
+            notes.Add(choice.Note);
+            ranges = choice.Ranges;
+        }
+        else ranges = ActivationCalibrator.Ranges(model, names, source, settings, means);
         var weightRange = WeightRange.For(settings.ReduceRange);
         var qdq = new QdqBuilder(graph, settings.ActivationsSigned, weightRange);
         var parameters = new Dictionary<Value, QuantParams>();
@@ -165,6 +177,16 @@ public static class StaticQuantizer
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
             $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}{weightRange.Note}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
+    }
+
+    // The model as this pass would leave it with the given ranges, on a copy: a candidate for "auto".
+    private static Model QuantizedCopy(Model model, PassContext context, QuantizeSettings settings, bool perChannel, Dictionary<string, TensorRange> ranges)
+    {
+        var copy = IO.ModelCopy.Of(model);
+        var scratch = new List<string>();
+        Shapes.ShapeInference.Run(copy, context.Bindings);
+        Quantize(copy, context, settings with { BiasCorrection = false }, scratch, SelectTargets(copy.Graph, context, settings, scratch), perChannel, ranges);
+        return copy;
     }
 
     private static List<Node> SelectTargets(Graph graph, PassContext context, QuantizeSettings settings, List<string> notes)
