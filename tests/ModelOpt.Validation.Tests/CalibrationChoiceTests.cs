@@ -39,18 +39,41 @@ public sealed class CalibrationChoiceTests
         return model;
     }
 
+    private static readonly OptimizeConfig Auto = OptimizeConfig.Parse("""{ "quantize": { "calibration": "auto", "allowSlower": true } }""");
+
+    private static string Run(Model model, OptimizeConfig config, OrtActivationSource source)
+    {
+        var context = new PassContext("net.onnx") { Config = config, Calibration = source };
+        var reports = new PassPipeline(PassRegistry.Default.Parse("quantize")).Run(model, context);
+        return reports[0].Notes.Single(n => n.StartsWith("calibration auto:", StringComparison.Ordinal));
+    }
+
     private static (string Note, Model Quantized) Quantize(float[] rows, string folder)
     {
         NpyFile.Write(Path.Combine(folder, "x.npy"), [Samples, Width], rows);
         var model = Network();
         using var samples = SampleSet.FromFolder(folder, model);
-        var context = new PassContext("net.onnx")
-        {
-            Config = OptimizeConfig.Parse("""{ "quantize": { "calibration": "auto", "allowSlower": true } }"""),
-            Calibration = new OrtActivationSource(samples, batchSize: 100),
-        };
-        var reports = new PassPipeline(PassRegistry.Default.Parse("quantize")).Run(model, context);
-        return (reports[0].Notes.Single(n => n.StartsWith("calibration auto:", StringComparison.Ordinal)), model);
+        return (Run(model, Auto, new OrtActivationSource(samples, batchSize: 100)), model);
+    }
+
+    [TestMethod]
+    public void ARunThatKeepsALayerFloatReusesTheRuleChosenWithEveryLayerInt8()
+    {
+        using var folder = new TempFolder();
+        var random = new Random(9);
+        var rows = new float[Samples * Width];
+        for (int i = 0; i < rows.Length; i++) rows[i] = (float)(random.NextDouble() * 4 - 2);
+        rows[7 * Width] = 10_000;
+        NpyFile.Write(Path.Combine(folder.Path, "x.npy"), [Samples, Width], rows);
+        using var samples = SampleSet.FromFolder(folder.Path, Network());
+        var source = new OrtActivationSource(samples, batchSize: 100);
+
+        // A search trial: fc2 kept float by a per-node setting, before any run with every layer int8.
+        string trial = Run(Network(), Auto.WithNodeSettings([("fc2", "quantize", null)]), source);
+        string again = Run(Network(), Auto, source);
+
+        StringAssert.StartsWith(trial, "calibration auto: percentile 99.99 (", trial);
+        StringAssert.StartsWith(again, "calibration auto: percentile 99.99, as chosen for this model earlier in the run", again);
     }
 
     [TestMethod]

@@ -21,17 +21,18 @@ public static class CalibrationChoice
     public static IReadOnlyList<double> Percentiles { get; } = [99.999, 99.99];
 
     // The accuracy-aware search rebuilds the same quantized model many times over, each with a few
-    // layers kept float: the rule chosen for one structure is reused for the others it calibrates
-    // on the same samples rather than measured again (it depends on the tails of the activations,
-    // which the float layers do not change). Keyed by the sample source, which lives for one run.
+    // layers kept float: the rule is chosen once, with every layer int8, and reused for the others
+    // it calibrates on the same samples rather than measured again (it depends on the tails of the
+    // activations, which the float layers do not change). Keyed by the sample source, which lives
+    // for one run.
     private static readonly ConditionalWeakTable<IActivationSource, Dictionary<string, (CalibrationMethod, double)>> Chosen = new();
 
     public sealed record Outcome(Dictionary<string, TensorRange> Ranges, string Note);
 
-    /// <param name="quantizedCopy">Builds a copy of <paramref name="model"/> quantized with the given ranges.</param>
-    /// <param name="decisive">Every layer the pass could quantize is quantized: the choice made here holds for the model.</param>
+    /// <param name="names">The tensors quantized with every layer the pass may take int8.</param>
+    /// <param name="quantizedCopy">Builds a copy of <paramref name="model"/> with those layers quantized with the given ranges.</param>
     public static Outcome Choose(Model model, IReadOnlyCollection<string> names, IActivationSource source, ChannelMeans? means,
-        Func<Dictionary<string, TensorRange>, Model> quantizedCopy, bool decisive)
+        Func<Dictionary<string, TensorRange>, Model> quantizedCopy)
     {
         string key = Fingerprint(model);
         var memo = Chosen.GetOrCreateValue(source);
@@ -57,8 +58,7 @@ public static class CalibrationChoice
             scores.Add((candidate, LowestCosine(source, model, copy, outputs)));
         }
         var best = scores.Aggregate((a, b) => b.Cosine > a.Cosine ? b : a);
-        if (decisive)
-            lock (memo) memo[key] = best.Candidate;
+        lock (memo) memo[key] = best.Candidate;
         string tried = string.Join(", ", scores.Select(s => $"{Label(s.Candidate)} {s.Cosine:0.00000}"));
         return new Outcome(statistics.Ranges(best.Candidate.Item1, best.Candidate.Item2),
             $"calibration auto: {Label(best.Candidate)} (output cosine to float on the {source.SampleCount} calibration samples: {tried})");
