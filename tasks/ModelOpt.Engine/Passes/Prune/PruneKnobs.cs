@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Shapes;
 
 namespace ModelOpt.Engine.Passes.Prune;
 
@@ -24,7 +25,7 @@ public static class PruneKnobs
     /// Groups blocked by the graph (a Reshape, a graph output…) or by the user's own nulls have no
     /// knob, nor do groups with an unnamed conv (per-node settings cannot address it).
     /// </summary>
-    public static IReadOnlyList<LayerKnob> For(Model model, OptimizeConfig config)
+    public static IReadOnlyList<LayerKnob> For(Model model, OptimizeConfig config, ShapeBindings? bindings = null)
     {
         var global = config.Settings<PruneSettings>(PrunePass.PassName);
         PruneSettings? SettingsFor(Node node) => config.Settings<PruneSettings>(PrunePass.PassName, node);
@@ -34,6 +35,12 @@ public static class PruneKnobs
         var selection = new ChannelSelection(groups, ChannelImportance.Compute(groups, global.Importance), global);
         // The consumers of a group's channels lose the same inputs: what the setting saves beyond its own convs.
         var cost = LinearCost.Build(model.Graph, groups);
+        if (cost.Unmeasured is not null)
+        {
+            // A copy of a model keeps only the shapes it declares; the consumers' share needs them all.
+            ShapeInference.Run(model, bindings ?? ShapeBindings.None);
+            cost = LinearCost.Build(model.Graph, groups);
+        }
         var none = new Dictionary<int, int>();
         var knobs = new List<LayerKnob>();
         foreach (int root in groups.Roots)
