@@ -148,7 +148,7 @@ public sealed class LayerSearch
             var basis = prepared;
             if (saves == KnobSaving.Time && _knobs.Count > 0)
             {
-                var before = pipeline.TakeWhile(p => !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
+                var before = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
                 basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
             var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
@@ -176,7 +176,7 @@ public sealed class LayerSearch
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
-            return new SearchOutcome(ConfigFor([]), OutcomePasses(), _log, null) { TimeRanOut = ranOut, Profile = profile };
+            return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
@@ -203,7 +203,7 @@ public sealed class LayerSearch
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, OutcomePasses(), _log, null) { SpeedCheck = speed, Profile = profile };
+        return new SearchOutcome(config, OutcomePasses(chosen), _log, null) { SpeedCheck = speed, Profile = profile };
     }
 
     // Rounds of bisection: each finds the longest prefix of the ranked moves (on top of what was
@@ -251,7 +251,7 @@ public sealed class LayerSearch
     private (Dictionary<string, int> Chosen, List<RankedMove> Moves) Relist(Dictionary<string, int> chosen, IReadOnlySet<string> stuck)
     {
         var clock = Stopwatch.StartNew();
-        var pipeline = _request.Registry.Parse(string.Join(',', _passes)).Where(p => !(p is IKnobProvider { Saves: KnobSaving.Time })).ToList();
+        var pipeline = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
         int last = pipeline.FindLastIndex(p => p is IKnobProvider { Saves: KnobSaving.Macs });
         var received = new List<(IKnobProvider Pass, Engine.IR.Model Received)>();
         var built = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), pipeline.Take(last).ToList(), _request.Validation.Bindings, _request.Calibration,
@@ -476,8 +476,7 @@ public sealed class LayerSearch
         var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
         var clock = Stopwatch.StartNew();
         var config = ConfigFor(assignment);
-        var passes = _request.Registry.Parse(string.Join(',', _passes))
-            .Where(p => _timeKnobsListed || !(p is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
+        var passes = _request.Registry.Parse(string.Join(',', PassesFor(assignment)));
         var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
         var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
             validation);
@@ -500,10 +499,29 @@ public sealed class LayerSearch
 
     private bool TimeUp() => _clock.Elapsed > _request.TimeLimit;
 
-    // The passes the run builds the choice with: without the time-saving ones when the search never
-    // got to list their knobs (the time ran out), as its trials were built.
-    private IReadOnlyList<string> OutcomePasses() => _timeKnobsListed ? _passes
-        : _passes.Where(p => !(_request.Registry.Create(p) is IKnobProvider k && k.Saves == KnobSaving.Time)).ToList();
+    // The passes the run builds the choice with, as its trials were built.
+    private IReadOnlyList<string> OutcomePasses(Dictionary<string, int> chosen) => PassesFor(Assignment(chosen));
+
+    /// <summary>
+    /// The passes a trial of <paramref name="assignment"/> runs: without the time-saving ones until
+    /// their knobs are listed (the MAC phase, or a search whose time ran out before), and without a
+    /// refit right after a knob pass the assignment turns no knob of. That pass changes nothing, and
+    /// refit again would only fit the layers already refit once more: with <c>"layers": "all"</c>
+    /// every layer after a change, a Gemm of thousands of inputs included, each time.
+    /// </summary>
+    private IReadOnlyList<string> PassesFor(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment)
+    {
+        var turned = assignment.Select(a => a.Knob.Pass).ToHashSet(StringComparer.Ordinal);
+        var result = new List<string>();
+        for (int i = 0; i < _passes.Count; i++)
+        {
+            var pass = _request.Registry.Create(_passes[i]);
+            if (!_timeKnobsListed && pass is IKnobProvider { Saves: KnobSaving.Time }) continue;
+            if (pass.Name == RefitPass.PassName && i > 0 && _request.Registry.Create(_passes[i - 1]) is IKnobProvider before && !turned.Contains(before.Name)) continue;
+            result.Add(_passes[i]);
+        }
+        return result;
+    }
 
     private void Log(string line)
     {
