@@ -27,14 +27,21 @@ public static class CostModel
     private static NodeCost Cost(Node node, HashSet<Value> countedWeights, ShapeInferenceResult? shapes)
     {
         long parameters = 0, weightBytes = 0;
-        for (int i = 0; i < node.Inputs.Count; i++)
+        // A rearrangement of stored tensors leaves them to the layer that reads its result.
+        bool defers = WeightSlots.IsLayoutOnly(node) && node.Outputs.All(o => o is null || WeightSlots.StoredSources(o).Count > 0);
+        if (!defers)
         {
-            if (node.Inputs[i] is not { } input) continue;
-            // A weight is attributed to the first node that reads it: shared weights count once.
-            var tensor = input.IsConstant ? input.Initializer : input.Producer?.ConstantOutput ?? (input.IsGraphInput ? input.Initializer : null);
-            if (tensor is null || !WeightSlots.IsWeight(node, i, tensor) || !countedWeights.Add(input)) continue;
-            parameters += tensor.ElementCount;
-            weightBytes += tensor.ByteSize;
+            for (int i = 0; i < node.Inputs.Count; i++)
+            {
+                if (node.Inputs[i] is not { } input) continue;
+                foreach (var (stored, tensor) in WeightSlots.StoredSources(input))
+                {
+                    // A weight is attributed to the first node that reads it: shared weights count once.
+                    if (!WeightSlots.IsWeight(node, i, tensor) || !countedWeights.Add(stored)) continue;
+                    parameters += tensor.ElementCount;
+                    weightBytes += tensor.ByteSize;
+                }
+            }
         }
 
         bool isConstant = node.OpType == "Constant" && node.Domain.Length == 0;

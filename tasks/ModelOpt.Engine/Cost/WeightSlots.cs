@@ -41,6 +41,48 @@ internal static class WeightSlots
         "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "QuantizeLinear", "OneHot", "Cast",
     ];
 
+    // Ops that only rearrange what they read. Exporters often store a weight in another layout
+    // (PyTorch's LSTM: W as 2-D Constants, unsqueezed and concatenated in the graph); its
+    // parameters belong to the layer the rearranged value reaches, not to the Unsqueeze.
+    private static readonly Dictionary<string, int[]> LayoutOnly = new(StringComparer.Ordinal)
+    {
+        ["Identity"] = [0], ["Unsqueeze"] = [0], ["Squeeze"] = [0], ["Reshape"] = [0], ["Flatten"] = [0],
+        ["Transpose"] = [0], ["Cast"] = [0], ["Concat"] = [], ["Split"] = [0], ["Slice"] = [0],
+    };
+
+    public static bool IsLayoutOnly(Node node) => node.Domain.Length == 0 && LayoutOnly.ContainsKey(node.OpType);
+
+    /// <summary>
+    /// The stored tensors a value is made of: itself when it is an initializer or a Constant's
+    /// output, else the stored tensors behind a chain of layout-only ops whose data all comes from
+    /// storage. Empty when any part is computed at run time.
+    /// </summary>
+    public static IReadOnlyList<(Value Source, Tensor Tensor)> StoredSources(Value value)
+    {
+        var found = new List<(Value, Tensor)>();
+        return Collect(value, found, depth: 0) ? found : [];
+    }
+
+    private static bool Collect(Value value, List<(Value, Tensor)> found, int depth)
+    {
+        var tensor = value.IsConstant ? value.Initializer : value.Producer?.ConstantOutput ?? (value.IsGraphInput ? value.Initializer : null);
+        if (tensor is not null)
+        {
+            found.Add((value, tensor));
+            return true;
+        }
+        // Deep chains are not layouts of a weight; the bound keeps a pathological graph cheap.
+        if (depth >= 8 || value.Producer is not { } producer || !IsLayoutOnly(producer)) return false;
+        int[] dataSlots = LayoutOnly[producer.OpType];
+        for (int i = 0; i < producer.Inputs.Count; i++)
+        {
+            if (producer.Inputs[i] is not { } input) continue;
+            bool data = dataSlots.Length == 0 || dataSlots.Contains(i);
+            if (data && !Collect(input, found, depth + 1)) return false;
+        }
+        return true;
+    }
+
     public static bool IsWeight(Node node, int slot, Tensor tensor)
     {
         if (node.Domain.Length == 0 && Known.TryGetValue(node.OpType, out int[]? slots))

@@ -38,6 +38,41 @@ public sealed class RecurrentCostTests
     }
 
     [TestMethod]
+    public void WeightsStoredInAnotherLayoutCountForTheLayerThatReadsThem()
+    {
+        // PyTorch's export of an LSTM cell: W and R as 2-D tensors, unsqueezed in the graph, the
+        // bias as two halves concatenated. The parameters are the LSTM's, counted once.
+        var h = new OpHarness(opset: 13);
+        var w = h.Op("Unsqueeze", h.Weight(32, 16), h.Ints(0)).Outputs[0];
+        var r = h.Op("Unsqueeze", h.Weight(32, 8), h.Ints(0)).Outputs[0];
+        var halves = h.Op("Concat", h.Weight(32), h.Weight(32));
+        halves.SetInt("axis", 0);
+        var b = h.Op("Unsqueeze", halves.Outputs[0], h.Ints(0)).Outputs[0];
+        var lstm = h.Op("LSTM", 3, h.Input("x", 5, 1, 16), w, r, b);
+        lstm.SetInt("hidden_size", 8);
+
+        var report = ModelAnalyzer.Analyze(h.Model, new AnalysisOptions { DeviceFlops = 1e9 });
+
+        long expected = 32 * 16 + 32 * 8 + 2 * 32;
+        Assert.AreEqual(expected, report.Nodes.Single(n => n.Name == lstm.Name).Parameters);
+        Assert.AreEqual(expected, report.Nodes.Sum(n => n.Parameters));
+    }
+
+    [TestMethod]
+    public void AConstantJoinedToARunTimeValueStaysAParameterOfTheJoin()
+    {
+        // A class token concatenated to the patch embeddings: nothing downstream reads it as a
+        // stored weight, so the Concat keeps it.
+        var h = new OpHarness();
+        var join = h.Op("Concat", h.Weight(1, 1, 8), h.Input("x", 1, 4, 8));
+        join.SetInt("axis", 1);
+
+        var report = ModelAnalyzer.Analyze(h.Model, new AnalysisOptions { DeviceFlops = 1e9 });
+
+        Assert.AreEqual(8L, report.Nodes.Single(n => n.Name == join.Name).Parameters);
+    }
+
+    [TestMethod]
     public void BatchFirstGruWithoutBiasTakesItsHiddenSizeFromR()
     {
         var h = new OpHarness();

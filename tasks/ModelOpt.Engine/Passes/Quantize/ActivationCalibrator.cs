@@ -11,8 +11,24 @@ namespace ModelOpt.Engine.Passes.Quantize;
 /// </summary>
 public static class ActivationCalibrator
 {
+    /// <summary>
+    /// The ranges of one rule. "auto" needs the quantized model to choose (<see cref="CalibrationChoice"/>);
+    /// without it, it reads as MinMax, the rule it falls back to.
+    /// </summary>
     public static Dictionary<string, TensorRange> Ranges(Model model, IReadOnlyCollection<string> names, IActivationSource source,
         QuantizeSettings settings, ChannelMeans? means = null)
+    {
+        var method = settings.Calibration == CalibrationMethod.Auto ? CalibrationMethod.MinMax : settings.Calibration;
+        return Collect(model, names, source, method, means).Ranges(method, settings.Percentile);
+    }
+
+    /// <summary>
+    /// The statistics <paramref name="method"/> needs: min/max always; the signed histogram for
+    /// percentile (and for auto, whose candidates are min/max and percentiles); the histogram of
+    /// magnitudes for entropy.
+    /// </summary>
+    public static ActivationStatistics Collect(Model model, IReadOnlyCollection<string> names, IActivationSource source,
+        CalibrationMethod method, ChannelMeans? means = null)
     {
         var min = names.ToDictionary(n => n, _ => float.PositiveInfinity, StringComparer.Ordinal);
         var max = names.ToDictionary(n => n, _ => float.NegativeInfinity, StringComparer.Ordinal);
@@ -29,12 +45,12 @@ public static class ActivationCalibrator
                 if (hi > max[name]) max[name] = hi;
             }
         }
-        var ranges = names.Where(n => float.IsFinite(min[n]) && float.IsFinite(max[n]))
+        var full = names.Where(n => float.IsFinite(min[n]) && float.IsFinite(max[n]))
             .ToDictionary(n => n, n => new TensorRange(min[n], max[n]), StringComparer.Ordinal);
-        if (settings.Calibration == CalibrationMethod.MinMax) return ranges;
+        if (method == CalibrationMethod.MinMax) return new ActivationStatistics(full, null, Magnitudes: false);
 
-        bool entropy = settings.Calibration == CalibrationMethod.Entropy;
-        var histograms = ranges.ToDictionary(kv => kv.Key, kv => entropy
+        bool entropy = method == CalibrationMethod.Entropy;
+        var histograms = full.ToDictionary(kv => kv.Key, kv => entropy
             ? new RunningHistogram(0, Math.Max(Math.Abs(kv.Value.Min), Math.Abs(kv.Value.Max)))
             : new RunningHistogram(kv.Value.Min, kv.Value.Max), StringComparer.Ordinal);
         var scratch = Array.Empty<float>();
@@ -53,11 +69,29 @@ public static class ActivationCalibrator
                 else histogram.Add(span);
             }
         }
+        return new ActivationStatistics(full, histograms, Magnitudes: entropy);
+    }
+}
 
+/// <summary>
+/// What one calibration pass saw of each tensor: its full range and, when collected, a histogram
+/// (of the values, or of their magnitudes for entropy). Ranges for any method the histogram
+/// supports come from it without streaming the samples again.
+/// </summary>
+public sealed record ActivationStatistics(
+    IReadOnlyDictionary<string, TensorRange> Full, IReadOnlyDictionary<string, RunningHistogram>? Histograms, bool Magnitudes)
+{
+    public Dictionary<string, TensorRange> Ranges(CalibrationMethod method, double percentile)
+    {
+        var ranges = new Dictionary<string, TensorRange>(Full, StringComparer.Ordinal);
+        if (method is CalibrationMethod.MinMax or CalibrationMethod.Auto) return ranges;
+        var histograms = Histograms ?? throw new InvalidOperationException($"{method} calibration needs the histogram pass");
+        if ((method == CalibrationMethod.Entropy) != Magnitudes)
+            throw new InvalidOperationException($"{method} calibration needs a histogram of {(Magnitudes ? "values" : "magnitudes")}");
         foreach (var (name, histogram) in histograms)
         {
-            var full = ranges[name];
-            if (entropy)
+            var full = Full[name];
+            if (method == CalibrationMethod.Entropy)
             {
                 // Levels on one side of zero: a non-negative tensor (after ReLU) gets all 255 steps, a signed one about half.
                 int levels = full.Min >= 0 ? 255 : 128;
@@ -66,7 +100,7 @@ public static class ActivationCalibrator
             }
             else
             {
-                double tail = 1 - settings.Percentile / 100;
+                double tail = 1 - percentile / 100;
                 float lo = full.Min >= 0 ? full.Min : histogram.Quantile(tail), hi = histogram.Quantile(1 - tail);
                 ranges[name] = new TensorRange(lo, Math.Max(hi, lo));
             }

@@ -12,6 +12,8 @@ public enum CalibrationMethod
     [JsonStringEnumMemberName("minmax")] MinMax,
     Percentile,
     Entropy,
+    /// <summary>MinMax or a percentile, whichever keeps the model's outputs closest to float on the calibration samples.</summary>
+    Auto,
 }
 
 public enum Int4Algorithm { Rtn, Gptq }
@@ -89,7 +91,7 @@ public sealed record QuantizeExclusion : ISettings
 public sealed record QuantizeSettings : ISettings
 {
     public QuantizeMode Mode { get; init; } = QuantizeMode.Static;
-    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
+    public CalibrationMethod Calibration { get; init; } = CalibrationMethod.Auto;
     public bool PerChannel { get; init; } = true;
     /// <summary>Activations as uint8 (the default: with int8 weights it is what ORT's VNNI kernels run fastest, see docs/config.md).</summary>
     public ActivationType ActivationType { get; init; } = ActivationType.Uint8;

@@ -78,36 +78,31 @@ public static class StaticQuantizer
         return perChannel;
     }
 
-    private static int Quantize(Model model, PassContext context, QuantizeSettings settings, List<string> notes, List<Node> targets, bool perChannel)
+    /// <param name="given">Ranges already calibrated (a candidate of <c>"calibration": "auto"</c>); null: calibrate.</param>
+    private static int Quantize(Model model, PassContext context, QuantizeSettings settings, List<string> notes, List<Node> targets, bool perChannel,
+        Dictionary<string, TensorRange>? given = null)
     {
         var graph = model.Graph;
         var source = context.Calibration!;
-
-        // The tensor quantized for each node output, and the ReLU/Clip it replaces.
-        bool canFold = !settings.Symmetric;
-        var folded = new Dictionary<Value, Node>();
-        var tensors = new List<Value>();
-        var seen = new HashSet<Value>();
-        void Want(Value v)
-        {
-            if (seen.Add(v)) tensors.Add(v);
-        }
-        foreach (var node in targets)
-        {
-            foreach (var input in ActivationInputs(node)) Want(input);
-            var y = node.Output(0);
-            if (canFold && FoldableActivation(y) is { } act)
-            {
-                folded[act.Output(0)] = act;
-                Want(act.Output(0));
-            }
-            else Want(y);
-        }
+        var (tensors, folded) = Plan(targets, settings);
+        var seen = new HashSet<Value>(tensors);
 
         var means = settings.BiasCorrection
             ? new ChannelMeans(targets.Where(n => n.OpType == "Conv" && IsWeighted(n)).Select(n => n.Input(0)!.Name))
             : null;
-        var ranges = ActivationCalibrator.Ranges(model, tensors.Select(t => t.Name).ToArray(), source, settings, means);
+        var names = tensors.Select(t => t.Name).ToArray();
+        Dictionary<string, TensorRange> ranges;
+        if (given is not null) ranges = given;
+        else if (settings.Calibration == CalibrationMethod.Auto)
+        {
+            // The rule is chosen with every layer the pass may take in int8, whichever of them this
+            // run keeps float (a search trial): it is a property of the model's activations.
+            var every = Plan(SelectTargets(graph, context, settings, [], everyLayer: true), settings).Tensors.Select(t => t.Name).ToArray();
+            var choice = CalibrationChoice.Choose(model, every, source, means, candidate => QuantizedCopy(model, context, settings, perChannel, candidate));
+            notes.Add(choice.Note);
+            ranges = choice.Ranges;
+        }
+        else ranges = ActivationCalibrator.Ranges(model, names, source, settings, means);
         var weightRange = WeightRange.For(settings.ReduceRange);
         var qdq = new QdqBuilder(graph, settings.ActivationsSigned, weightRange);
         var parameters = new Dictionary<Value, QuantParams>();
@@ -167,7 +162,43 @@ public static class StaticQuantizer
         return Math.Max(touched, targets.Count);
     }
 
-    private static List<Node> SelectTargets(Graph graph, PassContext context, QuantizeSettings settings, List<string> notes)
+    /// <summary>The tensors quantized around <paramref name="targets"/>: each input, and each output or the ReLU/Clip after it that the quantization replaces.</summary>
+    private static (List<Value> Tensors, Dictionary<Value, Node> Folded) Plan(IEnumerable<Node> targets, QuantizeSettings settings)
+    {
+        bool canFold = !settings.Symmetric;
+        var folded = new Dictionary<Value, Node>();
+        var tensors = new List<Value>();
+        var seen = new HashSet<Value>();
+        void Want(Value v)
+        {
+            if (seen.Add(v)) tensors.Add(v);
+        }
+        foreach (var node in targets)
+        {
+            foreach (var input in ActivationInputs(node)) Want(input);
+            var y = node.Output(0);
+            if (canFold && FoldableActivation(y) is { } act)
+            {
+                folded[act.Output(0)] = act;
+                Want(act.Output(0));
+            }
+            else Want(y);
+        }
+        return (tensors, folded);
+    }
+
+    // The model as this pass would leave it with every layer it may take and the given ranges, on a copy: a candidate for "auto".
+    private static Model QuantizedCopy(Model model, PassContext context, QuantizeSettings settings, bool perChannel, Dictionary<string, TensorRange> ranges)
+    {
+        var copy = IO.ModelCopy.Of(model);
+        var scratch = new List<string>();
+        Shapes.ShapeInference.Run(copy, context.Bindings);
+        Quantize(copy, context, settings with { BiasCorrection = false }, scratch, SelectTargets(copy.Graph, context, settings, scratch, everyLayer: true), perChannel, ranges);
+        return copy;
+    }
+
+    /// <param name="everyLayer">Ignore per-node settings that keep a layer float (a search trial's); the configuration's exclusions still hold.</param>
+    private static List<Node> SelectTargets(Graph graph, PassContext context, QuantizeSettings settings, List<string> notes, bool everyLayer = false)
     {
         var weighted = graph.Nodes.Where(IsWeighted).ToList();
         var keep = new HashSet<Node>();
@@ -178,7 +209,7 @@ public static class StaticQuantizer
         foreach (var node in graph.Nodes)
         {
             if (!IsCandidate(node)) continue;
-            if (context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
+            if (!everyLayer && context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
                 notes.Add($"{node.Name}: kept float by the configuration");
             else if (keep.Contains(node))
                 notes.Add($"{node.Name}: kept float ({(node == weighted[0] ? "first" : "last")} layer)");

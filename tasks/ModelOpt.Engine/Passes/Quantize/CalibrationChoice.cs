@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using ModelOpt.Engine.Calibration;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
+
+namespace ModelOpt.Engine.Passes.Quantize;
+
+/// <summary>
+/// <c>"calibration": "auto"</c>: which range rule suits a model is a property of its activations'
+/// tails, not something a user can guess. MinMax keeps every outlier and spends the uint8 steps on
+/// them; a percentile clips them and resolves the bulk. PP-OCRv4 det is best with MinMax, ISNet
+/// at 1024² loses its mask with MinMax (held-out cosine 0.42–0.94) and keeps it with the 99.99th
+/// percentile (docs/benchmarks.md). So each candidate rule quantizes the model, the quantized copy
+/// runs on the calibration samples beside the float model, and the rule whose outputs stay closest
+/// (highest cosine, the lowest over the outputs) wins; MinMax on a tie. One calibration pass serves
+/// every candidate (min/max, then one histogram).
+/// </summary>
+public static class CalibrationChoice
+{
+    /// <summary>The candidates after MinMax, mildest clipping first.</summary>
+    public static IReadOnlyList<double> Percentiles { get; } = [99.999, 99.99];
+
+    // The accuracy-aware search rebuilds the same quantized model many times over, each with a few
+    // layers kept float: the rule is chosen once, with every layer int8, and reused for the others
+    // it calibrates on the same samples rather than measured again (it depends on the tails of the
+    // activations, which the float layers do not change). Keyed by the sample source, which lives
+    // for one run.
+    private static readonly ConditionalWeakTable<IActivationSource, Dictionary<string, (CalibrationMethod, double)>> Chosen = new();
+
+    public sealed record Outcome(Dictionary<string, TensorRange> Ranges, string Note);
+
+    /// <param name="names">The tensors quantized with every layer the pass may take int8.</param>
+    /// <param name="quantizedCopy">Builds a copy of <paramref name="model"/> with those layers quantized with the given ranges.</param>
+    public static Outcome Choose(Model model, IReadOnlyCollection<string> names, IActivationSource source, ChannelMeans? means,
+        Func<Dictionary<string, TensorRange>, Model> quantizedCopy)
+    {
+        string key = Fingerprint(model);
+        var memo = Chosen.GetOrCreateValue(source);
+        (CalibrationMethod, double)? known = null;
+        lock (memo)
+        {
+            if (memo.TryGetValue(key, out var k)) known = k;
+        }
+        if (known is { } rule)
+            return new Outcome(ActivationCalibrator.Collect(model, names, source, rule.Item1, means).Ranges(rule.Item1, rule.Item2),
+                $"calibration auto: {Label(rule)}, as chosen for this model earlier in the run");
+
+        var statistics = ActivationCalibrator.Collect(model, names, source, CalibrationMethod.Auto, means);
+        var candidates = new List<(CalibrationMethod Method, double Percentile)> { (CalibrationMethod.MinMax, 100) };
+        candidates.AddRange(Percentiles.Select(p => (CalibrationMethod.Percentile, p)));
+
+        // The copy keeps the graph's outputs in order (their values may be renamed behind a DequantizeLinear).
+        var outputs = Enumerable.Range(0, model.Graph.Outputs.Count).Where(i => model.Graph.Outputs[i].ElementType == TensorProto.Types.DataType.Float).ToArray();
+        var scores = new List<((CalibrationMethod, double) Candidate, double Cosine)>();
+        foreach (var candidate in candidates)
+        {
+            var copy = quantizedCopy(statistics.Ranges(candidate.Method, candidate.Percentile));
+            scores.Add((candidate, LowestCosine(source, model, copy, outputs)));
+        }
+        var best = scores.Aggregate((a, b) => b.Cosine > a.Cosine ? b : a);
+        lock (memo) memo[key] = best.Candidate;
+        string tried = string.Join(", ", scores.Select(s => $"{Label(s.Candidate)} {s.Cosine:0.00000}"));
+        return new Outcome(statistics.Ranges(best.Candidate.Item1, best.Candidate.Item2),
+            $"calibration auto: {Label(best.Candidate)} (output cosine to float on the {source.SampleCount} calibration samples: {tried})");
+    }
+
+    private static string Label((CalibrationMethod Method, double Percentile) c) =>
+        c.Method == CalibrationMethod.MinMax ? "minmax" : $"percentile {c.Percentile}";
+
+    /// <summary>
+    /// Per output, the cosine of the quantized copy's values to the float model's over every
+    /// sample; the lowest over the outputs, as the <c>minCosine</c> budget reads it.
+    /// </summary>
+    private static double LowestCosine(IActivationSource source, Model reference, Model quantized, int[] outputIndices)
+    {
+        if (outputIndices.Length == 0) return 1;
+        var outputs = outputIndices.Select(i => reference.Graph.Outputs[i].Name).ToArray();
+        var quantizedOutputs = outputIndices.Select(i => quantized.Graph.Outputs[i].Name).ToArray();
+        var dot = new double[outputs.Length];
+        var a2 = new double[outputs.Length];
+        var b2 = new double[outputs.Length];
+        foreach (var pair in source.StreamTogether([(reference, outputs), (quantized, quantizedOutputs)]))
+        {
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                if (!pair[0].TryGetValue(outputs[i], out var a) || !pair[1].TryGetValue(quantizedOutputs[i], out var b)) continue;
+                if (a.DataType != TensorProto.Types.DataType.Float || b.DataType != TensorProto.Types.DataType.Float) continue;
+                var x = a.Span<float>();
+                var y = b.Span<float>();
+                if (x.Length != y.Length) continue;
+                for (int k = 0; k < x.Length; k++)
+                {
+                    dot[i] += (double)x[k] * y[k];
+                    a2[i] += (double)x[k] * x[k];
+                    b2[i] += (double)y[k] * y[k];
+                }
+            }
+        }
+        double lowest = 1;
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            // Both silent (a mask of nothing): identical. One silent, the other not: nothing alike.
+            double cosine = a2[i] == 0 && b2[i] == 0 ? 1 : a2[i] == 0 || b2[i] == 0 ? 0 : dot[i] / Math.Sqrt(a2[i] * b2[i]);
+            lowest = Math.Min(lowest, cosine);
+        }
+        return lowest;
+    }
+
+    // The float model before any Q/DQ: the same for every trial that keeps other layers float.
+    private static string Fingerprint(Model model) =>
+        $"{model.Graph.Inputs.Count}:{model.Graph.Outputs.Count}:{string.Join(',', model.Graph.Outputs.Select(o => o.Name))}|" +
+        $"{model.Graph.Initializers.Sum(t => t.Initializer?.ElementCount ?? 0)}:{model.Graph.NodeCount}";
+}
