@@ -5,6 +5,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport;
+using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
 using ModelOpt.Validation.Optimization;
@@ -59,6 +60,58 @@ public sealed class LeNetSearchPathTests
         StringAssert.Contains(notes, "fc1_lowrank_b: refit to the teacher's 'fc1_out'");
         Assert.IsFalse(notes.Contains("the teacher has no value 'fc1_lowrank_b", StringComparison.Ordinal), notes);
         Assert.IsFalse(notes.Contains("no record of which it kept", StringComparison.Ordinal), notes);
+    }
+
+    [TestMethod]
+    public void PruneKnobsCountWhatTheirConsumersSaveToo()
+    {
+        // As the search lists them: on the model with its shapes inferred (the cost model needs them).
+        var model = ModelLoader.Load(LeNet);
+        ShapeInference.Run(model, ShapeBindings.None);
+        var prune = KnobCatalog.For(model, OptimizeConfig.Empty, PassRegistry.Default.Parse("prune"), ShapeBindings.None, LeNet).Single().Knobs;
+        // conv1's channels are conv2's inputs (conv2 costs 480,000 FLOPs to conv1's 235,200); conv2's
+        // are fc1's (96,000 FLOPs): each removed channel saves that share of the consumer as well.
+        foreach (var (node, ratio) in new[] { ("conv1", 480_000 / 235_200.0), ("conv2", 96_000 / 480_000.0) })
+            foreach (var step in prune.Single(k => k.Node == node).Ladder)
+                Assert.AreEqual(ratio * (1 - step.MacsLeft), step.AlsoSaved, 1e-9, $"{node} {step.Label}");
+        // Sixteenths: every channel count of both convs is a setting.
+        CollectionAssert.AreEqual(new[] { 5, 4, 3, 2, 1 }, prune.Single(k => k.Node == "conv1").Ladder.Select(s => (int)Math.Round(6 * s.MacsLeft)).ToArray());
+        Assert.HasCount(15, prune.Single(k => k.Node == "conv2").Ladder);
+    }
+
+    [TestMethod]
+    public void KnobsListedOnTheModelAPassReceivesPriceItsLayersAsEarlierPassesLeftThem()
+    {
+        var config = OptimizeConfig.Parse("""{ "overrides": { "nodes": { "^conv1$": { "prune": { "ratio": 0.34 } }, "^conv2$": { "prune": { "ratio": 0.375 } } } } }""");
+        var received = new List<(IKnobProvider Pass, Engine.IR.Model Received)>();
+        CandidateBuilder.Build(LeNet, config, PassRegistry.Default.Parse("prune,separable"), ShapeBindings.None, null,
+            (pass, model) => received.Add(((IKnobProvider)pass, ModelCopy.Of(model))));
+        CollectionAssert.AreEqual(new[] { "prune", "separable" }, received.Select(r => r.Pass.Name).ToArray());
+        var sets = KnobCatalog.For(received, OptimizeConfig.Empty, ShapeBindings.None, LeNet);
+        var original = KnobCatalog.For(ModelLoader.Load(LeNet), OptimizeConfig.Empty, PassRegistry.Default.Parse("separable"), ShapeBindings.None, LeNet).Single().Knobs.Single(k => k.Node == "conv2");
+        var pruned = sets.Single(s => s.Pass.Name == "separable").Knobs.Single(k => k.Node == "conv2");
+        // 16 filters of 6×5×5 save MACs up to rank 9; pruned to 10 filters of 4×5×5, only up to rank 7,
+        // and rank 7 keeps 98 % of the pruned conv's MACs where it kept 72 % of the original's.
+        Assert.AreEqual("rank 9", original.Ladder[0].Label);
+        Assert.AreEqual("rank 7", pruned.Ladder[0].Label);
+        Assert.AreEqual(7.0 * 41 / 400, original.Ladder[2].MacsLeft, 1e-9);
+        Assert.AreEqual(7.0 * 35 / 250, pruned.Ladder[0].MacsLeft, 1e-9);
+    }
+
+    [TestMethod]
+    public void TheSearchRefitsEveryLayerWhereThatCostsLittleAndNeverOverTheUsersChoice()
+    {
+        var model = ModelLoader.Load(LeNet);
+        SearchRequest Request(string json, int samples) => new(LeNet, OptimizeConfig.Parse(json), ["none"], BudgetSet.None, new ValidationSettings(), TimeSpan.FromMinutes(1),
+            PassRegistry.Default, new OrtActivationSource(SampleSet.Synthetic(model, samples)));
+
+        Assert.AreEqual("all", LayerSearch.WithSearchRefit(Request("{}", 64)).Config.SettingsFor("refit")["layers"]!.GetValue<string>());
+        // The user's own choice stands.
+        var mine = Request("""{ "refit": { "layers": "after-compressed" } }""", 64);
+        Assert.AreSame(mine, LayerSearch.WithSearchRefit(mine));
+        // 841,124 FLOPs × 5 linear layers × 5,000 samples is over the 2·10¹⁰ a trial's refit may cost.
+        var costly = Request("{}", 5000);
+        Assert.AreSame(costly, LayerSearch.WithSearchRefit(costly));
     }
 
     [TestMethod]

@@ -36,6 +36,9 @@ public sealed class PassPipeline
         _measure = measure ?? CountOnly;
     }
 
+    /// <summary>Called with the model as each pass is about to receive it (the search lists a pass's knobs there).</summary>
+    public Action<IPass, Model>? BeforeEach { get; init; }
+
     public IReadOnlyList<PassReport> Run(Model model, PassContext context)
     {
         var reports = new List<PassReport>(_passes.Count);
@@ -45,6 +48,7 @@ public sealed class PassPipeline
             // The teacher is the model just before the first lossy pass: lossless passes (freeze) may
             // rename or fold values, and the teacher should already share their names.
             if (teacherNeeded && context.Teacher is null && !pass.PreservesOutputs) context.Teacher = ModelCopy.Of(model);
+            BeforeEach?.Invoke(pass, model);
             var before = _measure(model);
             var clock = Stopwatch.StartNew();
             var outcome = pass.Run(model, context);

@@ -37,7 +37,7 @@ public sealed class PrunePass : IKnobProvider
 
     public KnobSaving Saves => KnobSaving.Macs;
 
-    public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context) => PruneKnobs.For(model, context.Config);
+    public IReadOnlyList<LayerKnob> Knobs(Model model, PassContext context) => PruneKnobs.For(model, context.Config, context.Bindings);
 
     private static PassOutcome RunStructured(Model model, PruneSettings settings, Func<Node, PruneSettings?> settingsFor, string file, PassContext context)
     {

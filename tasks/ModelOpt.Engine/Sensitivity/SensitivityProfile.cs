@@ -83,7 +83,7 @@ public sealed class SensitivityProfile
                 {
                     var harms = members.Select(l => l is null ? double.NaN : LocalError.Of(l, setting.Change)).ToList();
                     double harm = harms.Count == 0 ? double.NaN : harms.Max();
-                    double saving = set.Saves == KnobSaving.Macs ? macs * (1 - setting.MacsLeft) : cost;
+                    double saving = set.Saves == KnobSaving.Macs ? macs * (1 - setting.MacsLeft + setting.AlsoSaved) : cost;
                     return new StepProfile(setting.Label, harm, saving);
                 }).ToList();
                 result.Add(new KnobProfile(knob, set.Saves, macs, cost, steps));

@@ -16,13 +16,15 @@ public sealed record Candidate(Model Model, IReadOnlyList<PassReport> Reports, I
 /// </summary>
 public static class CandidateBuilder
 {
-    public static Candidate Build(string modelPath, OptimizeConfig config, IReadOnlyList<IPass> passes, ShapeBindings bindings, IActivationSource? calibration)
+    /// <param name="beforePass">Called with the model as each pass is about to receive it.</param>
+    public static Candidate Build(string modelPath, OptimizeConfig config, IReadOnlyList<IPass> passes, ShapeBindings bindings, IActivationSource? calibration,
+        Action<IPass, Model>? beforePass = null)
     {
         var model = ModelLoader.Load(modelPath);
         config.CheckAgainst(model);
         var notes = new List<string>(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
         var context = new PassContext(modelPath) { Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator(), Bindings = bindings };
-        var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)).Run(model, context);
+        var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)) { BeforeEach = beforePass }.Run(model, context);
         notes.AddRange(context.Notes);
         return new Candidate(model, reports, notes, context.RequiredChecks);
     }

@@ -22,8 +22,8 @@ public sealed class SearchKnobTests
     {
         var knobs = PruneKnobs.For(ModelLoader.Load(Seed), OptimizeConfig.Empty);
         CollectionAssert.AreEqual(new[] { "conv1", "conv2" }, knobs.Select(k => k.Node).ToArray());
-        // 5 channels: 0.125 keeps 4, 0.25 would keep 4 again, 0.375 keeps 3, 0.5 again 3, 0.625 keeps 2, 0.75 keeps 1.
-        CollectionAssert.AreEqual(new[] { 0.125, 0.375, 0.625, 0.75 }, knobs[0].Ladder.Select(s => s.Settings["ratio"]!.GetValue<double>()).ToArray());
+        // 5 channels, in sixteenths: 2/16 keeps 4 (1/16 would keep 5), 5/16 keeps 3, 9/16 keeps 2 (8/16 rounds 2.5 up to 3), 12/16 keeps 1.
+        CollectionAssert.AreEqual(new[] { 0.125, 0.3125, 0.5625, 0.75 }, knobs[0].Ladder.Select(s => s.Settings["ratio"]!.GetValue<double>()).ToArray());
         StringAssert.Contains(knobs[0].Ladder[^1].Label, "1 of 5 channels");
         // Each step removes the channels of the step before it and more, as the pass would.
         var removed = knobs[0].Ladder.Select(s => ((LocalChange.RemovedOutputs)s.Change).Channels).ToList();

@@ -5,9 +5,11 @@ namespace ModelOpt.Engine.Passes.Knobs;
 /// <summary>
 /// One setting of a knob: a label for logs, the pass's per-node settings that make it, what it does
 /// to each member layer's arithmetic (for the sensitivity profile), and the share of the layer's
-/// MACs left after it (1 for a setting that keeps the MACs, such as int8).
+/// MACs left after it (1 for a setting that keeps the MACs, such as int8). <see cref="AlsoSaved"/>:
+/// the MACs it removes from other layers as well (those reading a pruned layer's channels), as a
+/// share of the knob's own MACs, so a setting that shrinks its consumers is ranked by all it saves.
 /// </summary>
-public sealed record KnobSetting(string Label, JsonObject Settings, LocalChange Change, double MacsLeft = 1);
+public sealed record KnobSetting(string Label, JsonObject Settings, LocalChange Change, double MacsLeft = 1, double AlsoSaved = 0);
 
 /// <summary>
 /// A layer a pass may rewrite, with its settings from mildest to most aggressive. <see cref="Node"/>

@@ -38,11 +38,15 @@ internal sealed class LinearCost
     }
 
     /// <summary>FLOPs with <paramref name="keepCounts"/> channels kept per group (groups not listed keep all).</summary>
-    public double Flops(IReadOnlyDictionary<int, int> keepCounts)
+    public double Flops(IReadOnlyDictionary<int, int> keepCounts) => Flops(keepCounts, null);
+
+    /// <summary>The same, counting only the layers in <paramref name="only"/> (all when null).</summary>
+    public double Flops(IReadOnlyDictionary<int, int> keepCounts, IReadOnlySet<Node>? only)
     {
         double total = 0;
-        foreach (var (_, dims, positions, cuts) in _layers)
+        foreach (var (node, dims, positions, cuts) in _layers)
         {
+            if (only is not null && !only.Contains(node)) continue;
             var kept = (long[])dims.Clone();
             foreach (var cut in cuts)
             {

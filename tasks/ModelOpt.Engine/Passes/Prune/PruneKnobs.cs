@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Shapes;
 
 namespace ModelOpt.Engine.Passes.Prune;
 
@@ -13,14 +14,18 @@ namespace ModelOpt.Engine.Passes.Prune;
 /// </summary>
 public static class PruneKnobs
 {
-    /// <summary>Fractions tried, mildest first; those that remove no more channels than a milder one are dropped.</summary>
-    public static IReadOnlyList<double> Fractions { get; } = [0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875];
+    /// <summary>
+    /// Fractions tried, mildest first, in sixteenths: every channel count of a group of up to 16, so
+    /// the search can stop one channel short of the count that breaks a budget. Those that remove
+    /// no more channels than a milder one are dropped.
+    /// </summary>
+    public static IReadOnlyList<double> Fractions { get; } = [.. Enumerable.Range(1, 15).Select(i => i / 16.0)];
 
     /// <summary>
     /// Groups blocked by the graph (a Reshape, a graph output…) or by the user's own nulls have no
     /// knob, nor do groups with an unnamed conv (per-node settings cannot address it).
     /// </summary>
-    public static IReadOnlyList<LayerKnob> For(Model model, OptimizeConfig config)
+    public static IReadOnlyList<LayerKnob> For(Model model, OptimizeConfig config, ShapeBindings? bindings = null)
     {
         var global = config.Settings<PruneSettings>(PrunePass.PassName);
         PruneSettings? SettingsFor(Node node) => config.Settings<PruneSettings>(PrunePass.PassName, node);
@@ -28,11 +33,22 @@ public static class PruneKnobs
 
         var groups = ChannelDependencyAnalysis.Analyze(model.Graph, SettingsFor);
         var selection = new ChannelSelection(groups, ChannelImportance.Compute(groups, global.Importance), global);
+        // The consumers of a group's channels lose the same inputs: what the setting saves beyond its own convs.
+        var cost = LinearCost.Build(model.Graph, groups);
+        if (cost.Unmeasured is not null)
+        {
+            // A copy of a model keeps only the shapes it declares; the consumers' share needs them all.
+            ShapeInference.Run(model, bindings ?? ShapeBindings.None);
+            cost = LinearCost.Build(model.Graph, groups);
+        }
+        var none = new Dictionary<int, int>();
         var knobs = new List<LayerKnob>();
         foreach (int root in groups.Roots)
         {
             var convs = groups.Producers(root);
             if (groups.BlockReasons(root).Count > 0 || convs.Any(c => c.Name.Length == 0)) continue;
+            var own = convs.ToHashSet();
+            double ownFlops = cost.Flops(none, own), allFlops = cost.Flops(none);
             int count = groups.Count(root);
             var steps = new List<KnobSetting>();
             int last = count;
@@ -43,8 +59,11 @@ public static class PruneKnobs
                 last = keep;
                 var mask = selection.Masks(new Dictionary<int, int> { [root] = keep })[root];
                 var removed = Enumerable.Range(0, count).Where(c => !mask[c]).ToList();
+                var kept = new Dictionary<int, int> { [root] = keep };
+                double also = cost.Unmeasured is null && ownFlops > 0
+                    ? Math.Max(0, (allFlops - cost.Flops(kept)) - (ownFlops - cost.Flops(kept, own))) / ownFlops : 0;
                 steps.Add(new KnobSetting($"ratio {fraction:0.###} ({keep} of {count} channels)", new JsonObject { ["ratio"] = fraction },
-                    new LocalChange.RemovedOutputs(removed), (double)keep / count));
+                    new LocalChange.RemovedOutputs(removed), (double)keep / count, also));
             }
             if (steps.Count > 0) knobs.Add(new LayerKnob(groups.Name(root), PrunePass.PassName, steps, convs.Select(c => c.Name).ToList()));
         }

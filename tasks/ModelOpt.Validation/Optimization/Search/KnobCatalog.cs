@@ -20,10 +20,16 @@ public static class KnobCatalog
     /// <summary>For each knob pass among <paramref name="passes"/>: its knobs, listed on a copy of <paramref name="prepared"/> the pass may have rewritten as it would.</summary>
     public static IReadOnlyList<(IKnobProvider Pass, Model Model, IReadOnlyList<LayerKnob> Knobs)> For(Model prepared, OptimizeConfig config, IReadOnlyList<IPass> passes, ShapeBindings bindings, string modelPath)
     {
+        return For(passes.OfType<IKnobProvider>().Select(p => (p, prepared)).ToList(), config, bindings, modelPath);
+    }
+
+    /// <summary>For each knob pass: its knobs, listed on a copy of the model that pass receives (<paramref name="stages"/>).</summary>
+    public static IReadOnlyList<(IKnobProvider Pass, Model Model, IReadOnlyList<LayerKnob> Knobs)> For(IReadOnlyList<(IKnobProvider Pass, Model Received)> stages, OptimizeConfig config, ShapeBindings bindings, string modelPath)
+    {
         var result = new List<(IKnobProvider, Model, IReadOnlyList<LayerKnob>)>();
-        foreach (var provider in passes.OfType<IKnobProvider>())
+        foreach (var (provider, received) in stages)
         {
-            var copy = Engine.IO.ModelCopy.Of(prepared);
+            var copy = Engine.IO.ModelCopy.Of(received);
             var context = new PassContext(modelPath) { Config = config, Bindings = bindings };
             result.Add((provider, copy, provider.Knobs(copy, context)));
         }
