@@ -87,39 +87,24 @@ public sealed class OrtModelRunner : IDisposable
     public IReadOnlyList<TensorData> Run(IReadOnlyList<TensorData> inputs, IReadOnlyList<string>? outputNames = null)
     {
         outputNames ??= Outputs.Select(o => o.Name).ToArray();
-        if (_folded.Count > 0) inputs = inputs.Where(i => !_folded.Contains(i.Name)).ToList();
-        var values = new List<OrtValue>(inputs.Count);
-        try
-        {
-            foreach (var input in inputs) values.Add(ToOrtValue(input));
-            using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputNames.ToArray());
-            var outputs = new List<TensorData>(results.Count);
-            for (int i = 0; i < results.Count; i++)
-            {
-                outputs.Add(FromOrtValue(outputNames[i], results[i]));
-                // Each native output goes as soon as it has its managed copy: with hundreds of
-                // activations handed back, keeping all of them until the last is copied would hold
-                // every value twice at once.
-                results[i].Dispose();
-            }
-            return outputs;
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new ModelOptException(ErrorCode.RuntimeFailed, _displayName, $"ONNX Runtime failed to run the model: {e.Message}", e);
-        }
-        finally
-        {
-            foreach (var v in values) v.Dispose();
-        }
+        return RunReading(inputs, outputNames, FromOrtValue);
     }
 
     /// <summary>
     /// Runs once and returns only the type and shape of each requested output: each native value
     /// is released as soon as it is read, and no values are copied.
     /// </summary>
-    public IReadOnlyList<(string Name, DataType ElementType, long[] Shape)> RunForShapes(IReadOnlyList<TensorData> inputs, IReadOnlyList<string> outputNames)
+    public IReadOnlyList<(string Name, DataType ElementType, long[] Shape)> RunForShapes(IReadOnlyList<TensorData> inputs, IReadOnlyList<string> outputNames) =>
+        RunReading<(string, DataType, long[])?>(inputs, outputNames, (name, value) =>
+        {
+            if (!value.IsTensor) return null;
+            var info = value.GetTensorTypeAndShape();
+            return (name, (DataType)(int)info.ElementDataType, info.Shape);
+        }).OfType<(string, DataType, long[])>().ToList();
+
+    // Each native output is read and released before the next: with hundreds of activations handed
+    // back, keeping all of them until the last is read would hold every value twice at once.
+    private List<T> RunReading<T>(IReadOnlyList<TensorData> inputs, IReadOnlyList<string> outputNames, Func<string, OrtValue, T> read)
     {
         if (_folded.Count > 0) inputs = inputs.Where(i => !_folded.Contains(i.Name)).ToList();
         var values = new List<OrtValue>(inputs.Count);
@@ -128,17 +113,13 @@ public sealed class OrtModelRunner : IDisposable
             foreach (var input in inputs) values.Add(ToOrtValue(input));
             using var runOptions = new RunOptions();
             using var results = _session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, outputNames.ToArray());
-            var shapes = new List<(string, DataType, long[])>(results.Count);
+            var outputs = new List<T>(results.Count);
             for (int i = 0; i < results.Count; i++)
             {
-                if (results[i].IsTensor)
-                {
-                    var info = results[i].GetTensorTypeAndShape();
-                    shapes.Add((outputNames[i], (DataType)(int)info.ElementDataType, info.Shape));
-                }
+                outputs.Add(read(outputNames[i], results[i]));
                 results[i].Dispose();
             }
-            return shapes;
+            return outputs;
         }
         catch (OnnxRuntimeException e)
         {

@@ -56,15 +56,21 @@ public sealed class CalibrationChoiceTests
         return (Run(model, Auto, new OrtActivationSource(samples, batchSize: 100)), model);
     }
 
-    [TestMethod]
-    public void ARunThatKeepsALayerFloatReusesTheRuleChosenWithEveryLayerInt8()
+    // Uniform inputs in [−2, 2) and one element of one sample at 10⁴: tanh saturates it either way.
+    private static float[] WithOneOutlier()
     {
-        using var folder = new TempFolder();
         var random = new Random(9);
         var rows = new float[Samples * Width];
         for (int i = 0; i < rows.Length; i++) rows[i] = (float)(random.NextDouble() * 4 - 2);
         rows[7 * Width] = 10_000;
-        NpyFile.Write(Path.Combine(folder.Path, "x.npy"), [Samples, Width], rows);
+        return rows;
+    }
+
+    [TestMethod]
+    public void ARunThatKeepsALayerFloatReusesTheRuleChosenWithEveryLayerInt8()
+    {
+        using var folder = new TempFolder();
+        NpyFile.Write(Path.Combine(folder.Path, "x.npy"), [Samples, Width], WithOneOutlier());
         using var samples = SampleSet.FromFolder(folder.Path, Network());
         var source = new OrtActivationSource(samples, batchSize: 100);
 
@@ -80,12 +86,8 @@ public sealed class CalibrationChoiceTests
     public void AnOutlierWithoutSignalIsClippedByAPercentile()
     {
         using var folder = new TempFolder();
-        var random = new Random(9);
-        var rows = new float[Samples * Width];
-        for (int i = 0; i < rows.Length; i++) rows[i] = (float)(random.NextDouble() * 4 - 2);
-        rows[7 * Width] = 10_000;   // one element of one sample; tanh saturates it either way
 
-        var (note, _) = Quantize(rows, folder.Path);
+        var (note, _) = Quantize(WithOneOutlier(), folder.Path);
 
         // MinMax spends 255 steps on [−2, 10⁴]: every ordinary input rounds to 0.
         StringAssert.StartsWith(note, "calibration auto: percentile 99.99 ", note);

@@ -36,6 +36,17 @@ public sealed class RecurrentCompressionRunTests
         return path;
     }
 
+    private static OptimizeResult Optimize(string source, string output, string pass, string? settings, Engine.Budgets.BudgetSet? budgets) =>
+        OptimizeJob.Run(new OptimizeOptions
+        {
+            ModelPath = source,
+            OutputPath = output,
+            Passes = [pass],
+            PassSettings = settings,
+            CalibrationSamples = 4,
+            Budgets = budgets ?? Engine.Budgets.BudgetSet.None,
+        });
+
     [TestMethod]
     [DataRow("GRU", 3, "fp16")]
     [DataRow("GRU", 3, "share-weights")]
@@ -47,14 +58,7 @@ public sealed class RecurrentCompressionRunTests
         string source = Write(folder.File("model.onnx"), op, gates);
         string output = folder.File("out.onnx");
 
-        var result = OptimizeJob.Run(new OptimizeOptions
-        {
-            ModelPath = source,
-            OutputPath = output,
-            Passes = [pass],
-            CalibrationSamples = 4,
-            Budgets = Engine.Budgets.BudgetSet.FromText([new("minCosine", "0.99")]),
-        });
+        var result = Optimize(source, output, pass, settings: null, Engine.Budgets.BudgetSet.FromText([new("minCosine", "0.99")]));
 
         Assert.IsTrue(result.Validation!.AllKept);
         Assert.IsGreaterThanOrEqualTo(0.99, result.Validation.Comparison!.MinCosine);
@@ -71,14 +75,7 @@ public sealed class RecurrentCompressionRunTests
         string source = Write(folder.File("model.onnx"), op, gates);
         string output = folder.File("out.onnx");
 
-        var result = OptimizeJob.Run(new OptimizeOptions
-        {
-            ModelPath = source,
-            OutputPath = output,
-            Passes = ["quantize"],
-            PassSettings = """{ "quantize": { "allowSlower": true } }""",
-            CalibrationSamples = 4,
-        });
+        var result = Optimize(source, output, "quantize", """{ "quantize": { "allowSlower": true } }""", budgets: null);
 
         Assert.IsNotNull(result.Validation!.Comparison);
         var written = ModelLoader.Load(output);
