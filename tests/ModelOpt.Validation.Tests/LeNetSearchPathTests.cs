@@ -105,13 +105,13 @@ public sealed class LeNetSearchPathTests
         SearchRequest Request(string json, int samples) => new(LeNet, OptimizeConfig.Parse(json), ["none"], BudgetSet.None, new ValidationSettings(), TimeSpan.FromMinutes(1),
             PassRegistry.Default, new OrtActivationSource(SampleSet.Synthetic(model, samples)));
 
-        Assert.AreEqual("all", LayerSearch.WithSearchRefit(Request("{}", 64)).Config.SettingsFor("refit")["layers"]!.GetValue<string>());
+        Assert.AreEqual("all", SearchRefitDefault.Apply(Request("{}", 64)).Config.SettingsFor("refit")["layers"]!.GetValue<string>());
         // The user's own choice stands.
         var mine = Request("""{ "refit": { "layers": "after-compressed" } }""", 64);
-        Assert.AreSame(mine, LayerSearch.WithSearchRefit(mine));
+        Assert.AreSame(mine, SearchRefitDefault.Apply(mine));
         // 841,124 FLOPs × 5 linear layers × 5,000 samples is over the 2·10¹⁰ a trial's refit may cost.
         var costly = Request("{}", 5000);
-        Assert.AreSame(costly, LayerSearch.WithSearchRefit(costly));
+        Assert.AreSame(costly, SearchRefitDefault.Apply(costly));
     }
 
     [TestMethod]

@@ -42,13 +42,14 @@ public static class PruneKnobs
             cost = LinearCost.Build(model.Graph, groups);
         }
         var none = new Dictionary<int, int>();
+        double allFlops = cost.Flops(none);
         var knobs = new List<LayerKnob>();
         foreach (int root in groups.Roots)
         {
             var convs = groups.Producers(root);
             if (groups.BlockReasons(root).Count > 0 || convs.Any(c => c.Name.Length == 0)) continue;
             var own = convs.ToHashSet();
-            double ownFlops = cost.Flops(none, own), allFlops = cost.Flops(none);
+            double ownFlops = cost.Flops(none, own);
             int count = groups.Count(root);
             var steps = new List<KnobSetting>();
             int last = count;
@@ -57,9 +58,9 @@ public static class PruneKnobs
                 int keep = ChannelSelection.Round(count * (1 - fraction), count, global.RoundTo);
                 if (keep >= last) continue;
                 last = keep;
-                var mask = selection.Masks(new Dictionary<int, int> { [root] = keep })[root];
-                var removed = Enumerable.Range(0, count).Where(c => !mask[c]).ToList();
                 var kept = new Dictionary<int, int> { [root] = keep };
+                var mask = selection.Masks(kept)[root];
+                var removed = Enumerable.Range(0, count).Where(c => !mask[c]).ToList();
                 double also = cost.Unmeasured is null && ownFlops > 0
                     ? Math.Max(0, (allFlops - cost.Flops(kept)) - (ownFlops - cost.Flops(kept, own))) / ownFlops : 0;
                 steps.Add(new KnobSetting($"ratio {fraction:0.###} ({keep} of {count} channels)", new JsonObject { ["ratio"] = fraction },

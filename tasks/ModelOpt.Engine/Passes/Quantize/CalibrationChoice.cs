@@ -25,7 +25,15 @@ public static class CalibrationChoice
     // it calibrates on the same samples rather than measured again (it depends on the tails of the
     // activations, which the float layers do not change). Keyed by the sample source, which lives
     // for one run.
-    private static readonly ConditionalWeakTable<IActivationSource, Dictionary<string, (CalibrationMethod, double)>> Chosen = new();
+    private static readonly ConditionalWeakTable<IActivationSource, Dictionary<string, Rule>> Chosen = new();
+
+    /// <summary>A range rule: min/max, or a percentile of the histogram.</summary>
+    private sealed record Rule(CalibrationMethod Method, double Percentile)
+    {
+        public Dictionary<string, TensorRange> Ranges(ActivationStatistics statistics) => statistics.Ranges(Method, Percentile);
+
+        public override string ToString() => Method == CalibrationMethod.MinMax ? "minmax" : $"percentile {Percentile}";
+    }
 
     public sealed record Outcome(Dictionary<string, TensorRange> Ranges, string Note);
 
@@ -36,36 +44,23 @@ public static class CalibrationChoice
     {
         string key = Fingerprint(model);
         var memo = Chosen.GetOrCreateValue(source);
-        (CalibrationMethod, double)? known = null;
-        lock (memo)
-        {
-            if (memo.TryGetValue(key, out var k)) known = k;
-        }
-        if (known is { } rule)
-            return new Outcome(ActivationCalibrator.Collect(model, names, source, rule.Item1, means).Ranges(rule.Item1, rule.Item2),
-                $"calibration auto: {Label(rule)}, as chosen for this model earlier in the run");
+        Rule? known;
+        lock (memo) memo.TryGetValue(key, out known);
+        if (known is not null)
+            return new Outcome(known.Ranges(ActivationCalibrator.Collect(model, names, source, known.Method, means)),
+                $"calibration auto: {known}, as chosen for this model earlier in the run");
 
         var statistics = ActivationCalibrator.Collect(model, names, source, CalibrationMethod.Auto, means);
-        var candidates = new List<(CalibrationMethod Method, double Percentile)> { (CalibrationMethod.MinMax, 100) };
-        candidates.AddRange(Percentiles.Select(p => (CalibrationMethod.Percentile, p)));
-
+        Rule[] candidates = [new(CalibrationMethod.MinMax, 100), .. Percentiles.Select(p => new Rule(CalibrationMethod.Percentile, p))];
         // The copy keeps the graph's outputs in order (their values may be renamed behind a DequantizeLinear).
         var outputs = Enumerable.Range(0, model.Graph.Outputs.Count).Where(i => model.Graph.Outputs[i].ElementType == TensorProto.Types.DataType.Float).ToArray();
-        var scores = new List<((CalibrationMethod, double) Candidate, double Cosine)>();
-        foreach (var candidate in candidates)
-        {
-            var copy = quantizedCopy(statistics.Ranges(candidate.Method, candidate.Percentile));
-            scores.Add((candidate, LowestCosine(source, model, copy, outputs)));
-        }
-        var best = scores.Aggregate((a, b) => b.Cosine > a.Cosine ? b : a);
-        lock (memo) memo[key] = best.Candidate;
-        string tried = string.Join(", ", scores.Select(s => $"{Label(s.Candidate)} {s.Cosine:0.00000}"));
-        return new Outcome(statistics.Ranges(best.Candidate.Item1, best.Candidate.Item2),
-            $"calibration auto: {Label(best.Candidate)} (output cosine to float on the {source.SampleCount} calibration samples: {tried})");
+        var scores = candidates.Select(rule => (Rule: rule, Cosine: LowestCosine(source, model, quantizedCopy(rule.Ranges(statistics)), outputs))).ToList();
+        var best = scores.Aggregate((x, y) => y.Cosine > x.Cosine ? y : x);
+        lock (memo) memo[key] = best.Rule;
+        string tried = string.Join(", ", scores.Select(s => $"{s.Rule} {s.Cosine:0.00000}"));
+        return new Outcome(best.Rule.Ranges(statistics),
+            $"calibration auto: {best.Rule} (output cosine to float on the {source.SampleCount} calibration samples: {tried})");
     }
-
-    private static string Label((CalibrationMethod Method, double Percentile) c) =>
-        c.Method == CalibrationMethod.MinMax ? "minmax" : $"percentile {c.Percentile}";
 
     /// <summary>
     /// Per output, the cosine of the quantized copy's values to the float model's over every

@@ -22,7 +22,7 @@ namespace ModelOpt.Validation.Optimization.Search;
 /// choice. Everything is deterministic (samples, ranking, SVDs); only the time limit can cut the
 /// search short and the int8 speed check (made once, on the final choice) can drop quantize.
 /// </summary>
-public sealed class LayerSearch
+public sealed partial class LayerSearch
 {
     private readonly SearchRequest _request;
     private readonly BudgetSet _outputBudgets;
@@ -62,33 +62,10 @@ public sealed class LayerSearch
             throw new ModelOptException(ErrorCode.InvalidArgument, null, "--search needs a budget on the outputs to know how far it may go: --max-accuracy-drop, --min-agreement or --min-cosine.");
         if (request.Calibration is null)
             throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, "--search needs calibration samples for its sensitivity profile (the tool gives synthetic ones when no --data is given).");
-        var refitting = WithSearchRefit(request);
+        var refitting = SearchRefitDefault.Apply(request);
         return new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) }.Search();
     }
 
-    /// <summary>
-    /// Forward-pass FLOPs one trial's refit may cost (linear layers × calibration samples × FLOPs
-    /// per sample) for the search to refit every layer after a change rather than only the one after
-    /// each compressed layer: 10× the work the default calibration count buys.
-    /// </summary>
-    public const double RefitAllWork = 10 * CalibrationConfig.DefaultWork;
-
-    /// <summary>
-    /// Refit of every layer whose inputs changed lowered the drop in every case measured (LeNet-5
-    /// pruned: 0.45 → 0.2 points), but it streams the calibration samples once per linear layer: the
-    /// search makes it the default of its trials only where that costs at most <see cref="RefitAllWork"/>,
-    /// and never over the user's own <c>refit.layers</c>.
-    /// </summary>
-    public static SearchRequest WithSearchRefit(SearchRequest request)
-    {
-        if (request.Config.SettingsFor(RefitPass.PassName).ContainsKey("layers") || request.Calibration is null) return request;
-        var model = ModelLoader.Load(request.ModelPath);
-        var flops = OptimizeJob.Figures(request.Validation.Bindings)(model).Flops;
-        int linear = model.Graph.AllNodes().Count(n => n.Domain.Length == 0 && n.OpType is "Conv" or "Gemm" or "MatMul");
-        if (flops is not long f || f <= 0 || (double)f * linear * request.Calibration.SampleCount > RefitAllWork) return request;
-        var all = OptimizeConfig.ParsePassSettings($$"""{ "{{RefitPass.PassName}}": { "layers": "all" } }""", "the search's refit default", request.Registry);
-        return request with { Config = request.Config.WithPassSettings(all) };
-    }
 
     /// <summary>
     /// The passes each trial runs and those the search turns. The user's order is kept, except that
@@ -239,51 +216,6 @@ public sealed class LayerSearch
             if (relist is not null && round < maxRounds && remaining.Count > 0 && !TimeUp()) (chosen, remaining) = relist(chosen, stuck);
         }
         return (chosen, last);
-    }
-
-    /// <summary>
-    /// The MAC-saving knobs listed again, each pass's on the model it receives with the settings
-    /// chosen so far (earlier passes applied and refit), and profiled there: a knob's saving and harm
-    /// measured on the original layer go stale once an earlier pass shrank it. Returns the chosen
-    /// settings as steps of the new ladders and the moves still open, ranked; a knob in
-    /// <paramref name="stuck"/>, or whose chosen setting the new ladder lacks, keeps its old listing and gets no moves.
-    /// </summary>
-    private (Dictionary<string, int> Chosen, List<RankedMove> Moves) Relist(Dictionary<string, int> chosen, IReadOnlySet<string> stuck)
-    {
-        var clock = Stopwatch.StartNew();
-        var pipeline = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
-        int last = pipeline.FindLastIndex(p => p is IKnobProvider { Saves: KnobSaving.Macs });
-        var received = new List<(IKnobProvider Pass, Engine.IR.Model Received)>();
-        var built = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), pipeline.Take(last).ToList(), _request.Validation.Bindings, _request.Calibration,
-            (pass, model) => { if (pass is IKnobProvider { Saves: KnobSaving.Macs } k) received.Add((k, ModelCopy.Of(model))); });
-        received.Add(((IKnobProvider)pipeline[last], built.Model));
-        var sets = KnobCatalog.For(received, _request.Config, _request.Validation.Bindings, _request.ModelPath);
-        var profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
-        var result = new Dictionary<string, int>(chosen);
-        var open = new HashSet<string>(StringComparer.Ordinal);
-        var knobs = _knobs.ToList();
-        foreach (var knob in profile.Knobs.Select(k => k.Knob))
-        {
-            if (stuck.Contains(knob.Key)) continue;
-            int index = knobs.FindIndex(k => k.Key == knob.Key);
-            if (chosen.TryGetValue(knob.Key, out int step))
-            {
-                var setting = knobs[index].Ladder[step].Settings;
-                int at = knob.Ladder.ToList().FindIndex(s => System.Text.Json.Nodes.JsonNode.DeepEquals(s.Settings, setting));
-                if (at < 0) continue;
-                result[knob.Key] = at;
-            }
-            if (index >= 0) knobs[index] = knob;
-            else knobs.Add(knob);
-            _saves[knob.Key] = KnobSaving.Macs;
-            open.Add(knob.Key);
-        }
-        _knobs = knobs;
-        var moves = profile.Ranked(KnobSaving.Macs).Where(m => open.Contains(m.Knob.Knob.Key) && m.Step > result.GetValueOrDefault(m.Knob.Knob.Key, -1)).ToList();
-        _spent.Add(("sensitivity profile", clock.Elapsed.TotalSeconds));
-        Log($"search: knobs listed again on the chosen model ({clock.Elapsed.TotalSeconds:0.#} s): {moves.Count} setting(s) of {moves.Select(m => m.Knob.Knob.Key).Distinct().Count()} knob(s) still open"
-            + (moves.Count > 0 ? $"; least harm per saving: {string.Join(", ", moves.Take(3).Select(m => $"{m.Knob.Knob.Key} {m.Knob.Knob.Ladder[m.Step].Label}"))}." : "."));
-        return (result, moves);
     }
 
     private static Dictionary<string, int> Apply(Dictionary<string, int> before, IEnumerable<RankedMove> moves)
