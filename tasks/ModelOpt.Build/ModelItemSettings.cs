@@ -35,6 +35,7 @@ internal static class ModelItemSettings
             Values = Text(item, "Values") is { } values
                 ? SplitList(values, ';').Select(v => ResolveValueFile(v, projectDirectory)).ToArray() : [],
             State = Text(item, "State") is { } state ? SplitList(state, ';', ' ') : [],
+            UsedOutputs = Text(item, "UsedOutputs") is { } used ? SplitList(used, ';', ',', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
             Budgets = Budgets(item, model),

@@ -35,5 +35,8 @@ public sealed record ConfigFile : ISettings
     /// <summary>A streaming model's state pairs (<c>{ "stateN": "state" }</c>); read by <see cref="StatePairsConfig"/>.</summary>
     public JsonObject? State { get; init; }
 
+    /// <summary>The outputs the application reads; the others are removed and not judged (<see cref="Config.UsedOutputs"/>).</summary>
+    public IReadOnlyList<string>? UsedOutputs { get; init; }
+
     public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given) => [];
 }

@@ -85,6 +85,9 @@ public sealed class OptimizeConfig
     /// <summary>The <c>state</c> section: which outputs feed which inputs on the next step (<see cref="StatePairsConfig"/>).</summary>
     public IReadOnlyDictionary<string, string> State => StatePairsConfig.From(File.State, FileName);
 
+    /// <summary>The outputs the application reads (<c>usedOutputs</c>); <see cref="Config.UsedOutputs.All"/> when not given.</summary>
+    public UsedOutputs UsedOutputs => File.UsedOutputs is { Count: > 0 } names ? new UsedOutputs(names) : UsedOutputs.All;
+
     /// <summary>The <c>runtime</c> section: ONNX Runtime session options and the memory cap (unset keys are null).</summary>
     public RuntimeConfig Runtime => File.Runtime ?? RuntimeConfig.None;
 
@@ -332,6 +335,13 @@ public sealed class OptimizeConfig
         problems.ThrowIfAny();
         return new OptimizeConfig(SourcePath, File, Passes, inline._registry, _positions, merged, _opTypeOverrides, _nodeOverrides);
     }
+
+    /// <summary>This configuration with the outputs the application reads given elsewhere (the command line, MSBuild) winning over the file's.</summary>
+    public OptimizeConfig WithUsedOutputs(UsedOutputs given) => given.IsAll ? this
+        : new OptimizeConfig(SourcePath, File with { UsedOutputs = given.Names }, Passes, _registry, _positions, _passSettings, _opTypeOverrides, _nodeOverrides)
+        {
+            _fileOverrides = _fileOverrides,
+        };
 
     /// <summary>The global settings of a pass as written (empty when the config has none).</summary>
     public JsonObject SettingsFor(string pass) => _passSettings.TryGetValue(PassNameFor(pass), out var s) ? s.Settings : new JsonObject();

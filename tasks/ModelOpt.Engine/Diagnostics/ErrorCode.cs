@@ -32,6 +32,7 @@ public enum ErrorCode
     InvalidValueBinding = 2020,
     InvalidStatePairing = 2021,
     SequenceLengthUnknown = 2022,
+    UnknownOutputName = 2023,
 
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,

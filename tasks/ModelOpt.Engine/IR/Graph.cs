@@ -133,6 +133,13 @@ public sealed class Graph
         _outputs.Add(value);
     }
 
+    /// <summary>Stops exposing <paramref name="value"/> as a graph output (what produced it stays until a cleanup finds it unread).</summary>
+    public void RemoveOutput(Value value)
+    {
+        if (!_outputs.Remove(value)) throw new InvalidOperationException($"'{value.Name}' is not an output of graph '{Name}'.");
+        value.IsGraphOutput = _outputs.Contains(value);
+    }
+
     /// <summary>Adds a constant under a unique name derived from the tensor's name.</summary>
     public Value AddInitializer(Tensor tensor)
     {

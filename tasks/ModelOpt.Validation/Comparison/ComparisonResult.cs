@@ -30,6 +30,9 @@ public sealed record ComparisonResult(
     /// <summary>The lowest cosine over the outputs: a budget on cosine holds for every output.</summary>
     public double MinCosine => Outputs.Count == 0 ? 1 : Outputs.Min(o => double.IsNaN(o.Cosine) ? -1 : o.Cosine);
 
+    /// <summary>The output whose cosine is <see cref="MinCosine"/>: the one to name when a budget breaks (it may be one the application never reads).</summary>
+    public OutputComparison? LowestOutput => Outputs.MinBy(o => double.IsNaN(o.Cosine) ? -1 : o.Cosine);
+
     public double? Speedup => BaselineLatency is { } a && CandidateLatency is { } b && b.MedianSeconds > 0 ? a.MedianSeconds / b.MedianSeconds : null;
 
     /// <summary>
@@ -44,7 +47,7 @@ public sealed record ComparisonResult(
         if (BaselineAccuracy is double a && CandidateAccuracy is double b)
             parts.Add(string.Format(culture, "accuracy {0:0.00} % → {1:0.00} % (drop {2:0.##} points)", a, b, a - b));
         parts.Add(string.Format(culture, "agreement {0:0.##} %", Agreement * 100));
-        parts.Add(string.Format(culture, "cosine {0:0.#####}{1}", MinCosine, Outputs.Count > 1 ? " (lowest output)" : ""));
+        parts.Add(string.Format(culture, "cosine {0:0.#####}{1}", MinCosine, Outputs.Count > 1 ? $" (lowest: output '{LowestOutput!.Name}')" : ""));
         if (Speedup is double s) parts.Add(string.Format(culture, "speed-up {0:0.##}× (median)", s));
         return string.Format(culture, "compared with the original on {0:N0} {1}samples: {2}", Samples, Synthetic ? "synthetic " : "", string.Join(", ", parts));
     }

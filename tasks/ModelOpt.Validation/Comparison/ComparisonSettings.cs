@@ -16,4 +16,7 @@ public sealed record ComparisonSettings
 
     /// <summary>A streaming model's state pairs: samples run in order, each model carrying its own state.</summary>
     public Engine.Shapes.StatePairs State { get; init; } = Engine.Shapes.StatePairs.None;
+
+    /// <summary>The outputs compared (the application's <c>usedOutputs</c>); empty: every output of the original.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
 }

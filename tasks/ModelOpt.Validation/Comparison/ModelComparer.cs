@@ -17,7 +17,10 @@ public static class ModelComparer
         long started = Stopwatch.GetTimestamp();
         if (labels is not null && labels.Count < samples.Count)
             throw new ModelOptException(ErrorCode.DataFileInvalid, null, $"there are {labels.Count} labels for {samples.Count} samples.");
-        var names = baseline.Outputs.Select(o => o.Name).ToArray();
+        var names = settings.Outputs.Count > 0 ? settings.Outputs.ToArray() : baseline.Outputs.Select(o => o.Name).ToArray();
+        var unknown = names.Where(n => baseline.Outputs.All(o => o.Name != n)).ToList();
+        if (unknown.Count > 0)
+            throw new ModelOptException(ErrorCode.UnknownOutputName, null, $"the original has no output(s) {string.Join(", ", unknown)} to compare; its outputs are: {string.Join(", ", baseline.Outputs.Select(o => o.Name))}.");
         var missing = names.Where(n => candidate.Outputs.All(o => o.Name != n)).ToList();
         if (missing.Count > 0)
             throw new ModelOptException(ErrorCode.RuntimeFailed, null, $"the candidate lacks the original's output(s) {string.Join(", ", missing)}, so the two cannot be compared.");

@@ -22,7 +22,10 @@ public static class CandidateBuilder
     {
         var model = ModelLoader.Load(modelPath);
         config.CheckAgainst(model);
-        var notes = new List<string>(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
+        var notes = new List<string>();
+        if (config.UsedOutputs.Apply(model) is { Count: > 0 } dropped)
+            notes.Add($"usedOutputs: removed the output(s) {string.Join(", ", dropped)} and what only they needed ({model.Graph.NodeCount} nodes left)");
+        notes.AddRange(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
         var context = new PassContext(modelPath) { Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator(), Bindings = bindings };
         var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)) { BeforeEach = beforePass }.Run(model, context);
         notes.AddRange(context.Notes);

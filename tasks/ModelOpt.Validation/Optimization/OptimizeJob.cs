@@ -34,6 +34,9 @@ public static class OptimizeJob
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         var bindings = ShapeBindings.Parse(options.Shapes).WithValues(config.Values.With(ValueBindings.Parse(options.Values)));
         var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
+        // A state output is read by the model itself on the next step, whatever the application reads.
+        var used = UsedOutputs.Parse(options.UsedOutputs).Over(config.UsedOutputs).And(state.OutputToInput.Keys);
+        config = config.WithUsedOutputs(used);
         var runtime = options.Runtime.Over(config.Runtime);
         var session = OrtSessionSettings.From(runtime);
         // Before any work: every latency this run reports is measured under these options.
@@ -47,13 +50,14 @@ public static class OptimizeJob
             Seed = options.Seed + 1,
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
-            Comparison = new ComparisonSettings { Progress = options.Progress, State = state },
+            Comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names },
             Session = session,
             MemoryCapBytes = runtime.ResolvedMemoryCapBytes,
         };
 
         var probe = ModelLoader.Load(options.ModelPath);
         config.CheckAgainst(probe);
+        used.CheckAgainst(probe, options.ModelPath);
         if (!bindings.Values.IsEmpty || !state.IsEmpty)
         {
             // Bad values and pairings are found before any pass runs, and the samples see the bound values.
@@ -125,6 +129,9 @@ public static class OptimizeJob
                 string hint = !options.Search && report.Broken.Any(v => v.Budget.Definition.NeedsOutputs) && passes.Any(p => p is Engine.Passes.Knobs.IKnobProvider)
                     ? $" (--search, or Search=\"true\" in MSBuild, keeps float the layers of {string.Join(", ", passes.OfType<Engine.Passes.Knobs.IKnobProvider>().Select(p => p.Name))} that cost the fidelity)"
                     : "";
+                // A model that returns more than the application reads is judged on all of it until told otherwise.
+                if (used.IsAll && report.Comparison is { Outputs.Count: > 1, LowestOutput: { } lowest } && report.Broken.Any(v => v.Budget.Definition == BudgetDefinition.MinCosine))
+                    hint += $" (the lowest cosine is output '{lowest.Name}'; if the application does not read it, name the outputs it reads with --used-outputs, usedOutputs in modelopt.json or UsedOutputs in MSBuild)";
                 throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written{hint}:");
             }
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)

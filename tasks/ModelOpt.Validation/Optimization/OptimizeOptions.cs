@@ -41,6 +41,9 @@ public sealed record OptimizeOptions
     /// <summary><c>OUTPUT=INPUT</c> state pairs of a streaming model; they win over the config's <c>state</c>.</summary>
     public IReadOnlyList<string> State { get; init; } = [];
 
+    /// <summary>The outputs the application reads (<c>--used-outputs</c>); they win over the config's <c>usedOutputs</c>. Empty: every output.</summary>
+    public IReadOnlyList<string> UsedOutputs { get; init; } = [];
+
     /// <summary>Calibration samples to use; null: the config's (default 64).</summary>
     public int? CalibrationSamples { get; init; }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Shapes;
@@ -24,12 +25,13 @@ internal static class ValidateCommand
         var shape = new Option<string[]>("--shape") { Description = "Bind a dynamic input shape, e.g. --shape x=1x3x320x320 (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var value = ValueOption.Create();
         var state = ValueOption.CreateState();
+        var usedOutputs = ValueOption.CreateUsedOutputs();
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
         var runtime = new RuntimeOptions();
         var command = new Command("validate", "Run the original and an optimized model on the same samples with the same ONNX Runtime settings, compare them and check budgets.\n\nExamples:\n  dotnet model-opt validate model.onnx out/model.onnx --max-accuracy-drop 0.5\n  dotnet model-opt validate model.onnx out/model.onnx --data digits/ --labels digits/labels.npy --json report.json")
         {
-            baseline, candidate, data, labels, samples, runs, shape, value, state,
+            baseline, candidate, data, labels, samples, runs, shape, value, state, usedOutputs,
         };
         budgets.AddTo(command);
         runtime.AddTo(command);
@@ -49,7 +51,8 @@ internal static class ValidateCommand
                 SampleLimit = parse.GetValue(samples),
                 Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? [], parse.GetValue(value) ?? []),
                 AlwaysCompare = true,
-                Comparison = new ComparisonSettings { LatencyRuns = parse.GetValue(runs), Progress = ValidationRenderer.Progress(console), State = StatePairs.Parse(parse.GetValue(state) ?? []) },
+                Comparison = new ComparisonSettings { LatencyRuns = parse.GetValue(runs), Progress = ValidationRenderer.Progress(console), State = StatePairs.Parse(parse.GetValue(state) ?? []),
+                    Outputs = UsedOutputs.Parse(parse.GetValue(usedOutputs) ?? []).Names },
             };
             var set = budgets.Read(parse);
             var report = BudgetValidator.Validate(Load(a), Load(b), set, settings);

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace ModelOpt.Tool.Commands;
 
-/// <summary>The <c>--value</c> and <c>--state</c> options, shared by the commands that run or count a model.</summary>
+/// <summary>The <c>--value</c>, <c>--state</c> and <c>--used-outputs</c> options, shared by the commands that run or compare a model.</summary>
 internal static class ValueOption
 {
     public static Option<string[]> Create() => new("--value")
@@ -14,6 +14,12 @@ internal static class ValueOption
     public static Option<string[]> CreateState() => new("--state")
     {
         Description = "A streaming model's state: OUTPUT=INPUT feeds that output to that input on the next sample (repeatable), e.g. --state stateN=state; samples then run in order.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<string[]> CreateUsedOutputs() => new("--used-outputs")
+    {
+        Description = "The outputs the application reads, e.g. --used-outputs mask (comma-separated or repeated): only they are compared with the original, and optimize removes the others with every node only they need. Default: every output.",
         Arity = ArgumentArity.ZeroOrMore,
     };
 }
