@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Calibration;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Data;
 using ModelOpt.Engine.IR;
@@ -20,7 +21,7 @@ public sealed class CalibrationChoiceTests
 
     // x [N, 64] → MatMul 64×64 → Tanh → MatMul 64×8. Input 0 feeds only hidden unit 0, so an
     // outlier there stays one element in x and in the hidden layer.
-    private static Model Network()
+    private static Model Network(float bumpW2 = 0)
     {
         var random = new Random(5);
         var model = Model.Create(opset: 17);
@@ -32,6 +33,7 @@ public sealed class CalibrationChoiceTests
         w1[0] = 0.3f;
         var w2 = new float[Width * 8];
         for (int i = 0; i < w2.Length; i++) w2[i] = (float)(random.NextDouble() - 0.5);
+        w2[0] += bumpW2;
         var h = g.CreateNode("MatMul", [x, g.AddInitializer(Tensor.FromFloats("w1", [Width, Width], w1))], name: "fc1").Output(0);
         var t = g.CreateNode("Tanh", [h], name: "tanh").Output(0);
         var y = g.CreateNode("MatMul", [t, g.AddInitializer(Tensor.FromFloats("w2", [Width, 8], w2))], name: "fc2").Output(0);
@@ -41,7 +43,7 @@ public sealed class CalibrationChoiceTests
 
     private static readonly OptimizeConfig Auto = OptimizeConfig.Parse("""{ "quantize": { "calibration": "auto", "allowSlower": true } }""");
 
-    private static string Run(Model model, OptimizeConfig config, OrtActivationSource source)
+    private static string Run(Model model, OptimizeConfig config, IActivationSource source)
     {
         var context = new PassContext("net.onnx") { Config = config, Calibration = source };
         var reports = new PassPipeline(PassRegistry.Default.Parse("quantize")).Run(model, context);
@@ -82,6 +84,39 @@ public sealed class CalibrationChoiceTests
         StringAssert.StartsWith(again, "calibration auto: percentile 99.99, as chosen for this model earlier in the run", again);
     }
 
+    /// <summary>Counts the streams asked of a source (each one runs the model over every sample).</summary>
+    private sealed class CountingSource(IActivationSource inner) : IActivationSource
+    {
+        public int Streams { get; private set; }
+        public string Description => inner.Description;
+        public bool IsSynthetic => inner.IsSynthetic;
+        public int SampleCount => inner.SampleCount;
+
+        public IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames)
+        {
+            Streams++;
+            return inner.Stream(model, valueNames);
+        }
+    }
+
+    [TestMethod]
+    public void ATrialOfTheSameFloatModelReusesItsStatisticsAndAChangedWeightStreamsAgain()
+    {
+        using var folder = new TempFolder();
+        NpyFile.Write(Path.Combine(folder.Path, "x.npy"), [Samples, Width], WithOneOutlier());
+        using var samples = SampleSet.FromFolder(folder.Path, Network());
+        var source = new CountingSource(new OrtActivationSource(samples, batchSize: 100));
+
+        Run(Network(), Auto, source);
+        int first = source.Streams;
+        Run(Network(), Auto.WithNodeSettings([("fc2", "quantize", null)]), source);
+        Assert.AreEqual(first, source.Streams, "the same float model: min/max and histogram are not streamed again");
+
+        // A refit between trials changes a weight, not the graph: the statistics are streamed again.
+        Run(Network(bumpW2: 0.5f), Auto, source);
+        Assert.AreEqual(first + 2, source.Streams, "a changed weight: one min/max and one histogram stream");
+    }
+
     [TestMethod]
     public void AnOutlierWithoutSignalIsClippedByAPercentile()
     {
@@ -107,7 +142,7 @@ public sealed class CalibrationChoiceTests
 
         Assert.IsFalse(note.StartsWith("calibration auto: percentile 99.99 ", StringComparison.Ordinal), note);
         // What the candidates scored, as the note reports them: clipping at 99.99 loses the events.
-        string clipped = note[(note.IndexOf("percentile 99.99 ", StringComparison.Ordinal) + "percentile 99.99 ".Length)..].TrimEnd(')');
+        string clipped = note[(note.IndexOf("percentile 99.99 ", StringComparison.Ordinal) + "percentile 99.99 ".Length)..].Split(',', ')')[0];
         Assert.IsLessThan(0.5, double.Parse(clipped, System.Globalization.CultureInfo.InvariantCulture), note);
     }
 }

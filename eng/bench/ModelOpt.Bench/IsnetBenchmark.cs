@@ -63,6 +63,8 @@ internal static class IsnetBenchmark
         else if (only.Contains("int8"))
         {
             var int8 = ModelLoader.Load(fp16Path);
+            // --mask-only: what `--used-outputs output` does: the side masks and stage features go, nothing judges them.
+            if (args.Contains("--mask-only")) UsedOutputs.Parse([int8.Graph.Outputs[0].Name]).Apply(int8);
             var clock = Stopwatch.StartNew();
             using var calibration = SampleSet.FromFolder(Path.Combine(photos, "calib"), int8, limit: calibrationCount);
             var context = new PassContext(fp16Path)

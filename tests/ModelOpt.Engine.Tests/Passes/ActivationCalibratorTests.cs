@@ -24,13 +24,13 @@ public sealed class ActivationCalibratorTests
     }
 
     // 3 batches of a standard normal (Box–Muller, seeded) with two far outliers in the last batch.
-    private static List<float[]> NormalWithOutliers()
+    private static List<float[]> NormalWithOutliers(int perBatch = 20_000)
     {
         var random = new Random(5);
         var batches = new List<float[]>();
         for (int b = 0; b < 3; b++)
         {
-            var values = new float[20_000];
+            var values = new float[perBatch];
             for (int i = 0; i < values.Length; i++)
                 values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
             batches.Add(values);
@@ -70,6 +70,55 @@ public sealed class ActivationCalibratorTests
         var range = Range(CalibrationMethod.Entropy, NormalWithOutliers());
         Assert.IsTrue(range.Max is > 2.5f and < 20f, $"threshold {range.Max} (range {range.Min}..{range.Max}): it should keep the bulk (|x| < ~4) and drop the outliers at 35–40");
         Assert.AreEqual(-range.Max, range.Min, 1e-6, "a signed tensor gets a symmetric threshold");
+    }
+
+    [TestMethod]
+    public void MseClipsTwoOutliersOfALargeTensorButNotOfASmallOne()
+    {
+        // Squared error: clipping 40 and −35 costs their distance squared; keeping them costs every
+        // value the rounding error of 0.29-wide steps. Over 60,000 values keeping them is cheaper,
+        // over 600,000 (a CNN activation holds millions) clipping part of the way is.
+        var small = Range(CalibrationMethod.Mse, NormalWithOutliers());
+        Assert.IsTrue(small.Max > 35f && small.Min < -30f, $"60,000 values: {small.Min}..{small.Max}");
+
+        var large = NormalWithOutliers(perBatch: 200_000);
+        var mse = Range(CalibrationMethod.Mse, large);
+        Assert.IsTrue(mse.Max is > 4f and < 39f && mse.Min is < -4f and > -34f, $"600,000 values: {mse.Min}..{mse.Max}");
+
+        // It is the range with the least actual uint8 round-trip error, against the other rules and neighbours of its own.
+        double Error(TensorRange r) => large.Sum(b => RoundTripError(b, r));
+        double best = Error(mse);
+        foreach (var other in new[] { Range(CalibrationMethod.MinMax, large), Range(CalibrationMethod.Percentile, large), Range(CalibrationMethod.Percentile, large, 99.9),
+                     new TensorRange(mse.Min * 0.8f, mse.Max * 0.8f), new TensorRange(mse.Min * 1.25f, mse.Max * 1.25f) })
+            Assert.IsTrue(best <= Error(other) * 1.01, $"mse {mse.Min}..{mse.Max}: {best:0}; {other.Min}..{other.Max}: {Error(other):0}");
+    }
+
+    // Σ (x − dequantize(quantize(x)))² with uint8 and a zero point, as QuantizeLinear/DequantizeLinear compute it.
+    private static double RoundTripError(float[] values, TensorRange range)
+    {
+        double scale = (range.Max - range.Min) / 255.0, zero = Math.Clamp(Math.Round(-range.Min / scale), 0, 255), sum = 0;
+        foreach (float x in values)
+        {
+            double q = Math.Clamp(Math.Round(x / scale) + zero, 0, 255);
+            double d = x - (q - zero) * scale;
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    [TestMethod]
+    public void MseKeepsTheRangeOfAnEvenlySpreadTensorAndTheZeroOfANonNegativeOne()
+    {
+        var random = new Random(2);
+        var uniform = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 20_000).Select(_ => random.NextSingle() * 6f).ToArray()).ToList();
+        var range = Range(CalibrationMethod.Mse, uniform);
+        Assert.AreEqual(uniform.Min(b => b.Min()), range.Min, "a tensor that never goes below zero keeps its lower edge");
+        Assert.IsTrue(range.Max > 5.8f, $"nothing in an even spread is an outlier: upper edge {range.Max} of 6");
+
+        // Rare values far out that *are* numerous enough to matter keep the range.
+        var heavy = NormalWithOutliers();
+        for (int i = 0; i < 3_000; i++) heavy[i % 3][i] = 30f + i % 10;
+        Assert.IsTrue(Range(CalibrationMethod.Mse, heavy).Max > 30f, "5 % of the values at 30–40 are kept");
     }
 
     [TestMethod]

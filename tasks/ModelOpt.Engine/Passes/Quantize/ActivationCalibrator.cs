@@ -24,7 +24,7 @@ public static class ActivationCalibrator
 
     /// <summary>
     /// The statistics <paramref name="method"/> needs: min/max always; the signed histogram for
-    /// percentile (and for auto, whose candidates are min/max and percentiles); the histogram of
+    /// percentile and mse (and for auto, whose candidates are min/max, percentiles and mse); the histogram of
     /// magnitudes for entropy.
     /// </summary>
     public static ActivationStatistics Collect(Model model, IReadOnlyCollection<string> names, IActivationSource source,
@@ -98,6 +98,7 @@ public sealed record ActivationStatistics(
                 float t = EntropyThreshold.Search(histogram.Counts, histogram.BinWidth, levels);
                 ranges[name] = new TensorRange(Math.Max(full.Min, -t), Math.Min(full.Max, t));
             }
+            else if (method == CalibrationMethod.Mse) ranges[name] = MseRange.Search(histogram, full);
             else
             {
                 double tail = 1 - percentile / 100;

@@ -12,7 +12,9 @@ public enum CalibrationMethod
     [JsonStringEnumMemberName("minmax")] MinMax,
     Percentile,
     Entropy,
-    /// <summary>MinMax or a percentile, whichever keeps the model's outputs closest to float on the calibration samples.</summary>
+    /// <summary>Per tensor, the range with the least expected squared quantization error (<see cref="MseRange"/>).</summary>
+    [JsonStringEnumMemberName("mse")] Mse,
+    /// <summary>MinMax, a percentile or mse, whichever keeps the model's outputs closest to float on the calibration samples.</summary>
     Auto,
 }
 
