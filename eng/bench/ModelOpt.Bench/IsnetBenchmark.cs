@@ -139,9 +139,29 @@ internal static class IsnetBenchmark
         foreach (var (name, model) in variants.Skip(1))
         {
             using var runner = OrtModelRunner.FromModel(model, new OrtSessionSettings { IntraOpThreads = 0 });
-            var cosines = judge.Select((j, i) => Similarity.Cosine(expected[i], runner.Run(j.Input, [output])[0].ToFloats())).ToArray();
+            var masks = judge.Select(j => runner.Run(j.Input, [output])[0].ToFloats()).ToArray();
+            var cosines = masks.Select((m, i) => Similarity.Cosine(expected[i], m)).ToArray();
             Console.WriteLine($"{name}: mask cosine to the fp16 original on {judge.Count} held-out photos: worst {cosines.Min():0.0000}, mean {cosines.Average():0.0000} [{string.Join(" ", judge.Select((j, i) => $"{j.Name} {cosines[i]:0.0000}"))}]");
+            // What `validate` reports: one cosine over every photo's pixels together.
+            Console.WriteLine($"  pooled over the {judge.Count} photos (as `validate` computes it): {Similarity.Cosine(expected.SelectMany(e => e).ToArray(), masks.SelectMany(m => m).ToArray()):0.00000}");
+            // What an application sees of a mask: the pixels it cuts out (> 0.5), and how far each pixel moved.
+            var iou = masks.Select((m, i) => MaskIoU(expected[i], m)).ToArray();
+            var mae = masks.Select((m, i) => m.Select((v, k) => Math.Abs(v - expected[i][k])).Average()).ToArray();
+            Console.WriteLine($"  IoU of the masks at 0.5 (1 when both are empty): worst {iou.Min():0.0000}, mean {iou.Average():0.0000} [{string.Join(" ", judge.Select((j, i) => $"{j.Name} {iou[i]:0.0000}"))}]");
+            Console.WriteLine($"  mean absolute error per pixel: worst {mae.Max():0.0000}, mean {mae.Average():0.0000} [{string.Join(" ", judge.Select((j, i) => $"{j.Name} {mae[i]:0.0000}"))}]");
         }
+    }
+
+    private static double MaskIoU(float[] expected, float[] actual)
+    {
+        long both = 0, either = 0;
+        for (int k = 0; k < expected.Length; k++)
+        {
+            bool a = expected[k] > 0.5f, b = actual[k] > 0.5f;
+            if (a && b) both++;
+            if (a || b) either++;
+        }
+        return either == 0 ? 1 : (double)both / either;
     }
 
     /// <summary>Runs every variant in turn, run after run, so the drift of a shared machine hits all alike; medians.</summary>
