@@ -38,7 +38,7 @@ internal static class ExternalDataLocations
         if (!File.Exists(fullPath))
             throw new ModelOptException(ErrorCode.ExternalDataMissing, modelPath, $"external data file '{location}' of tensor '{tensor.Name}' does not exist (looked for {fullPath}).");
 
-        long fileLength = new FileInfo(fullPath).Length;
+        long fileLength = FileLength.Of(fullPath);
         long expected = DataTypes.ByteSize((TensorProto.Types.DataType)tensor.DataType, tensor.Dims.Aggregate(1L, (a, d) => a * d));
         long size = length ?? expected;
         if (offset < 0 || size < 0 || offset + size > fileLength)

@@ -16,7 +16,7 @@ public static class ModelLoader
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new ModelOptException(ErrorCode.ModelFileNotFound, path, "the model file does not exist.");
-        if (new FileInfo(full).Length == 0)
+        if (FileLength.Of(full) == 0)
             throw new ModelOptException(ErrorCode.ModelFileEmpty, path, "the model file is empty.");
 
         ModelProto proto;

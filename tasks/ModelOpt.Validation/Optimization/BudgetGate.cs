@@ -19,7 +19,7 @@ public static class BudgetGate
         long bytes = ModelWriter.ToProto(candidate.Model).CalculateSize();
         var reasons = LayerChange.ReasonsFrom(candidate.Reports.SelectMany(r => r.Notes.Select(n => (r.Pass, n))), original.Graph.AllNodes().Select(n => n.Name));
         var report = BudgetValidator.Validate(
-            new ModelUnderTest(original, modelPath, new FileInfo(modelPath).Length, modelPath),
+            new ModelUnderTest(original, modelPath, FileLength.Of(modelPath), modelPath),
             new ModelUnderTest(candidate.Model, "(optimized model)", bytes),
             budgets, settings, b => Culprit(b, candidate.Reports), reasons);
         return report with { Passes = candidate.Reports };

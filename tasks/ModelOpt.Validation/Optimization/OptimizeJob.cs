@@ -141,7 +141,7 @@ public static class OptimizeJob
         }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
-            new FileInfo(options.ModelPath).Length, new FileInfo(options.OutputPath).Length, calibration?.Description, notes)
+            FileLength.Of(options.ModelPath), FileLength.Of(options.OutputPath), calibration?.Description, notes)
         {
             Validation = report,
             SearchLog = searchLog,

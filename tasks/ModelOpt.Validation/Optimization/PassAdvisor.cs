@@ -36,7 +36,7 @@ public static class PassAdvisor
     {
         registry ??= PassRegistry.Default;
         var original = ModelLoader.Load(modelPath);
-        var baseline = new ModelUnderTest(original, modelPath, new FileInfo(modelPath).Length, modelPath);
+        var baseline = new ModelUnderTest(original, modelPath, FileLength.Of(modelPath), modelPath);
         var settings = new ValidationSettings
         {
             Seed = seed + 1,

@@ -72,7 +72,7 @@ internal static class ValidateCommand
         return command;
     }
 
-    internal static ModelUnderTest Load(string path) => new(ModelLoader.Load(path), path, new FileInfo(path).Length, path);
+    internal static ModelUnderTest Load(string path) => new(ModelLoader.Load(path), path, FileLength.Of(path), path);
 
     internal static int Finish(ToolConsole console, ValidationReport report, string file)
     {
