@@ -150,6 +150,9 @@ public sealed class SearchKnobCommandTests
         StringAssert.Contains(text, "on 667 calibration sample(s)");
         StringAssert.Contains(text, "search: chosen on 667 of 2000 samples");
         StringAssert.Contains(text, "Judged on the confirmation part: 666 of 2000 samples, which the search never saw.");
+        // Redirected output gets the search's lines as they come, once each, before the pass table.
+        Assert.AreEqual(1, System.Text.RegularExpressions.Regex.Matches(result.Out, "search: calibrates on ").Count, result.Out);
+        Assert.IsLessThan(result.Out.IndexOf("| Pass", StringComparison.Ordinal), result.Out.IndexOf("search: chosen on", StringComparison.Ordinal));
     }
 
     [TestMethod]

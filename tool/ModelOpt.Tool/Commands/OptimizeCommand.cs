@@ -75,6 +75,8 @@ internal static class OptimizeCommand
     internal static int Run(ToolConsole console, OptimizeOptions options, ReportOptions.Paths? reportPaths = null)
     {
         options.Check(OptionName);
+        // Redirected, the search's lines were written as they came: not again.
+        bool streamed = options.SearchProgress is not null && ValidationRenderer.SearchLogStreamed(console);
         OptimizeResult result;
         try
         {
@@ -85,14 +87,16 @@ internal static class OptimizeCommand
         catch (BudgetBrokenException e) when (e.Report is not null)
         {
             // The CI job that failed still gets its summary.
-            foreach (var line in e.Report.SearchLog) console.WriteLine(line);
+            if (!streamed)
+                foreach (var line in e.Report.SearchLog) console.WriteLine(line);
             if (e.Report.Comparison is { Samples: > 0 } compared) console.WriteLine(compared.Summary());
             ValidationRenderer.RenderVerdicts(console, e.Report);
             if (reportPaths is { Any: true })
                 ReportOptions.Write(console, RunReportBuilder.From(e.Report, Context(options), options.ModelPath, options.OutputPath, written: false), reportPaths);
             throw;
         }
-        foreach (var line in result.SearchLog) console.WriteLine(line);
+        if (!streamed)
+            foreach (var line in result.SearchLog) console.WriteLine(line);
         OptimizeReportRenderer.Render(console, result);
         if (result.Validation is { } report)
         {

@@ -33,10 +33,17 @@ internal static class ValidationRenderer
     private static void Verdict(ToolConsole console, bool kept, string message) =>
         console.Out.MarkupLine((kept ? "[green]ok[/]     " : "[red]BROKEN[/] ") + Markup.Escape(message));
 
-    /// <summary>The search's log lines as they come, on a terminal only (the full log is printed at the end either way).</summary>
-    public static Action<string>? SearchProgress(ToolConsole console) => console.IsTerminal
+    /// <summary>
+    /// The search's log lines as they come: a search may run for most of an hour, and a CI log that
+    /// shows nothing until the end looks hung. On a terminal they go to stderr and the whole log is
+    /// printed again at the end; redirected, they go to the output once (<see cref="SearchLogStreamed"/>).
+    /// </summary>
+    public static Action<string> SearchProgress(ToolConsole console) => console.IsTerminal
         ? line => console.Error.WriteLine(line)
-        : null;
+        : line => console.WriteLine(line);
+
+    /// <summary>Whether <see cref="SearchProgress"/> already wrote the search log to the output.</summary>
+    public static bool SearchLogStreamed(ToolConsole console) => !console.IsTerminal;
 
     /// <summary>Progress on a terminal only: a redirected log must not fill with carriage returns.</summary>
     public static Action<int, int>? Progress(ToolConsole console) => console.IsTerminal
