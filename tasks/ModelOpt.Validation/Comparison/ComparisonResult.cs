@@ -28,10 +28,13 @@ public sealed record ComparisonResult(
     public OrtSessionSettings? Session { get; init; }
 
     /// <summary>The lowest cosine over the outputs: a budget on cosine holds for every output.</summary>
-    public double MinCosine => Outputs.Count == 0 ? 1 : Outputs.Min(o => double.IsNaN(o.Cosine) ? -1 : o.Cosine);
+    public double MinCosine => LowestOutput is { } lowest ? CosineOrWorst(lowest) : 1;
 
     /// <summary>The output whose cosine is <see cref="MinCosine"/>: the one to name when a budget breaks (it may be one the application never reads).</summary>
-    public OutputComparison? LowestOutput => Outputs.MinBy(o => double.IsNaN(o.Cosine) ? -1 : o.Cosine);
+    public OutputComparison? LowestOutput => Outputs.MinBy(CosineOrWorst);
+
+    // A candidate that produced NaN or infinity where the original did not is as far from it as can be.
+    private static double CosineOrWorst(OutputComparison output) => double.IsNaN(output.Cosine) ? -1 : output.Cosine;
 
     public double? Speedup => BaselineLatency is { } a && CandidateLatency is { } b && b.MedianSeconds > 0 ? a.MedianSeconds / b.MedianSeconds : null;
 
