@@ -95,7 +95,9 @@ internal static class IsnetBenchmark
         Latency(variants, judge[0].Input, output, runs, threads: 0);
         Latency(variants, judge[0].Input, output, BenchArguments.Int(args, "--runs-1thread", runs), threads: 1);
         if (profile)
-            foreach (var (name, model) in variants) Profile(name, model, judge[0].Input, output);
+            // --profile-threads 0,1: where the second core is not used shows as a kind whose time does not halve.
+            foreach (int threads in (BenchArguments.String(args, "--profile-threads") ?? "0").Split(',').Select(int.Parse))
+                foreach (var (name, model) in variants) Profile(name, model, judge[0].Input, output, threads);
         return 0;
     }
 
@@ -216,11 +218,11 @@ internal static class IsnetBenchmark
         }
     }
 
-    /// <summary>One profiled run after a warm-up, at default threads: kernel time per kind of node.</summary>
-    private static void Profile(string name, Model model, TensorData[] input, string output)
+    /// <summary>One profiled run after a warm-up: kernel time per kind of node.</summary>
+    private static void Profile(string name, Model model, TensorData[] input, string output, int threads)
     {
         string file;
-        using (var runner = OrtModelRunner.FromModel(model, new OrtSessionSettings { IntraOpThreads = 0, ProfilePathPrefix = Path.Combine(Path.GetTempPath(), "modelopt-isnet-profile") }))
+        using (var runner = OrtModelRunner.FromModel(model, new OrtSessionSettings { IntraOpThreads = threads, ProfilePathPrefix = Path.Combine(Path.GetTempPath(), "modelopt-isnet-profile") }))
         {
             runner.Run(input, [output]);
             runner.Run(input, [output]);
@@ -245,7 +247,7 @@ internal static class IsnetBenchmark
         File.Delete(file);
         // Two runs were profiled; the first (warm-up) is dropped by halving both — ORT plans the same kernels each run.
         double total = kinds.Values.Sum(k => k.Micros) / 2;
-        Console.WriteLine($"profile {name}: {total / 1e6:0.00} s of kernel time per run (mean of 2 runs, default threads)");
+        Console.WriteLine($"profile {name}: {total / 1e6:0.00} s of kernel time per run (mean of 2 runs, {(threads == 0 ? "default threads" : $"{threads} thread(s)")})");
         Console.WriteLine("| node kind | nodes | ms per run | share |");
         Console.WriteLine("| --- | ---: | ---: | ---: |");
         foreach (var (kind, (micros, count)) in kinds.OrderByDescending(k => k.Value.Micros))

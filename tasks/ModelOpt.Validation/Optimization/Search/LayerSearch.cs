@@ -13,12 +13,13 @@ using ModelOpt.Validation.Data;
 namespace ModelOpt.Validation.Optimization.Search;
 
 /// <summary>
-/// Accuracy-aware search in O(log N) full validations. First the sensitivity profile: one pass over
+/// Accuracy-aware search in few full validations. First the sensitivity profile: one pass over
 /// the calibration samples measures every knob setting's error on its own layer
 /// (<see cref="SensitivityProfile"/>), and ranks the settings by harm per unit of saving. Then, for
-/// the knobs that save MACs (rank, channels) and then for those that save time (int8), a bisection
-/// on the ranked list finds the longest prefix whose model, built and validated in full, still keeps
-/// the output budgets: each validation halves the interval. Finally every budget is checked on the
+/// the knobs that save MACs (rank, channels), a bisection on the ranked list finds the longest
+/// prefix whose model, built and validated in full, still keeps the output budgets (each validation
+/// halves the interval); for those that save time (int8), a walk down the list takes growing chunks
+/// and leaves out the single settings that break the budgets (<see cref="Walk"/>). Finally every budget is checked on the
 /// choice. Everything is deterministic (samples, ranking, SVDs); only the time limit can cut the
 /// search short and the int8 speed check (made once, on the final choice) can drop quantize.
 /// </summary>
@@ -145,7 +146,7 @@ public sealed partial class LayerSearch
                 _timeRanOut = true;
                 break;
             }
-            (chosen, _) = Bisect(moves, chosen, saves, saves == KnobSaving.Macs ? Relist : null);
+            (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen);
         }
         if (_timeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
         if (_timeRanOut && chosen.Count == 0)
@@ -183,22 +184,22 @@ public sealed partial class LayerSearch
         return new SearchOutcome(config, OutcomePasses(chosen), _log, null) { SpeedCheck = speed, Profile = profile };
     }
 
-    // Rounds of bisection: each finds the longest prefix of the ranked moves (on top of what was
-    // chosen before) that keeps the output budgets; the move that broke them fixes its knob where it
-    // is, and the next round goes on down the rest of the list. MAC-saving rounds stop once the
-    // static budgets (FLOPs, parameters, size) are met; each round costs O(log N) validations.
-    // Between MAC-saving rounds the knobs are listed again (relist): each pass's on the model it
-    // receives with what was chosen so far, so a separable rank is priced on the conv as pruning left it.
-    private (Dictionary<string, int> Chosen, Trial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, KnobSaving saves,
-        Func<Dictionary<string, int>, IReadOnlySet<string>, (Dictionary<string, int> Chosen, List<RankedMove> Moves)>? relist = null)
+    // The MAC-saving choice, in rounds of bisection: each finds the longest prefix of the ranked moves
+    // (on top of what was chosen before) that keeps the output budgets; the move that broke them fixes
+    // its knob where it is, and the next round goes on down the rest of the list. Rounds stop once the
+    // static budgets (FLOPs, parameters, size) are met; each costs O(log N) validations. Pruning and
+    // rank steps are coarse enough for their error to grow with the prefix (int8's does not: Walk).
+    // Between rounds the knobs are listed again (Relist): each pass's on the model it receives with
+    // what was chosen so far, so a separable rank is priced on the conv as pruning left it.
+    private (Dictionary<string, int> Chosen, Trial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
     {
+        const string kind = "MAC-saving";
+        const int maxRounds = 4;
         var stuck = new HashSet<string>(StringComparer.Ordinal);
-        string kind = saves == KnobSaving.Macs ? "MAC-saving" : "time-saving";
         var staticBudgets = _request.Budgets.Where(d => !d.NeedsOutputs && !d.NeedsLatency);
         var chosen = before;
         Trial? last = null;
         var remaining = moves.ToList();
-        int maxRounds = saves == KnobSaving.Macs ? 4 : 2;
         for (int round = 1; round <= maxRounds && remaining.Count > 0; round++)
         {
             if (TimeUp())
@@ -212,8 +213,8 @@ public sealed partial class LayerSearch
             if (breaker is null) break;
             stuck.Add(breaker.Knob.Knob.Key);
             remaining = remaining.Skip(taken).Where(m => !stuck.Contains(m.Knob.Knob.Key)).ToList();
-            if (saves == KnobSaving.Macs && !staticBudgets.IsEmpty && last is not null && StaticBudgetsKept(last, staticBudgets)) break;
-            if (relist is not null && round < maxRounds && remaining.Count > 0 && !TimeUp()) (chosen, remaining) = relist(chosen, stuck);
+            if (!staticBudgets.IsEmpty && last is not null && StaticBudgetsKept(last, staticBudgets)) break;
+            if (round < maxRounds && remaining.Count > 0 && !TimeUp()) (chosen, remaining) = Relist(chosen, stuck);
         }
         return (chosen, last);
     }
