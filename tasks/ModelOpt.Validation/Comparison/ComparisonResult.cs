@@ -4,7 +4,8 @@ namespace ModelOpt.Validation.Comparison;
 /// The original and the candidate run on the same samples with the same ONNX Runtime settings.
 /// Accuracies are percentages; the drop is in points (original − candidate). Agreement is the
 /// fraction of positions whose top-1 class (of the first output) is the same in both: samples for
-/// a classifier, frames for a sequence of class scores [N, T, C], pixels for a map [N, C, H, W].
+/// a classifier, frames for a sequence of class scores [N, T, C], pixels for a map [N, C, H, W];
+/// for a one-channel mask [N, 1, H, W], pixels on the same side of 0.5 (probabilities) or 0 (logits).
 /// </summary>
 public sealed record ComparisonResult(
     int Samples,

@@ -47,8 +47,10 @@ public static class ModelComparer
                 stats[k].Add(va, vb);
                 if (k != 0) continue;
                 // Agreement counts positions (frames, pixels) where the output has them; labels are per sample.
-                var positionsA = OutputValues.Top1(va, a[k].Shape, n);
-                var positionsB = OutputValues.Top1(vb, b[k].Shape, n);
+                // A mask's pixels agree when both sides put them on the same side of the original's threshold.
+                double? threshold = OutputValues.IsMask(a[k].Shape) ? OutputValues.MaskThreshold(va) : null;
+                var positionsA = OutputValues.Top1(va, a[k].Shape, n, threshold);
+                var positionsB = OutputValues.Top1(vb, b[k].Shape, n, threshold);
                 for (int p = 0; p < positionsA.Length && p < positionsB.Length; p++)
                     if (positionsA[p] == positionsB[p]) agree++;
                 positions += positionsA.Length;

@@ -32,9 +32,19 @@ internal static class OutputValues
         return (samples, (int)(total / Math.Max(1, samples)), 1, 1);
     }
 
-    /// <summary>The top-1 class of every position of <see cref="Layout"/>.</summary>
-    public static int[] Top1(double[] values, IReadOnlyList<long> shape, long samples)
+    /// <summary>
+    /// The top-1 class of every position of <see cref="Layout"/>; for a one-channel map [N, 1, H, W]
+    /// (a mask: one score per pixel, no class axis to take the largest of) whether each pixel is
+    /// above <paramref name="threshold"/> (<see cref="MaskThreshold"/> of the original's values).
+    /// </summary>
+    public static int[] Top1(double[] values, IReadOnlyList<long> shape, long samples, double? threshold = null)
     {
+        if (threshold is double t && IsMask(shape) && shape[0] * shape[2] * shape[3] == values.Length)
+        {
+            var sides = new int[values.Length];
+            for (int i = 0; i < values.Length; i++) sides[i] = values[i] > t ? 1 : 0;
+            return sides;
+        }
         var (positions, classes, stride, inner) = Layout(shape, samples);
         if (positions <= 0 || classes <= 0 || positions * classes != values.Length) return Top1(values, samples);
         var result = new int[positions];
@@ -49,6 +59,20 @@ internal static class OutputValues
             result[p] = best;
         }
         return result;
+    }
+
+    /// <summary>A one-channel map with more than one pixel: [N, 1, H, W].</summary>
+    public static bool IsMask(IReadOnlyList<long> shape) => shape.Count == 4 && shape[1] == 1 && shape[2] * shape[3] > 1;
+
+    /// <summary>
+    /// Where a one-channel map splits its pixels in two: 0.5 for probabilities (every value of the
+    /// original within [0, 1], as after a Sigmoid), else 0 (logits).
+    /// </summary>
+    public static double MaskThreshold(double[] original)
+    {
+        foreach (double v in original)
+            if (!(v >= 0 && v <= 1)) return 0;
+        return 0.5;
     }
 
     /// <summary>For each sample (first dimension), the index of the largest value among its elements.</summary>
