@@ -74,6 +74,24 @@ public sealed class HalfPrecisionModelTests
     }
 
     [TestMethod]
+    public void AMaxPoolIsQuantizedInItsInputsQuantizationSoOnnxRuntimePoolsOnUint8()
+    {
+        // Calibrated alone, the pool's output gets a range of its own (a percentile of the pooled
+        // values), and ORT then pools in float between a DQ and a Q instead of dropping the pair.
+        var model = HalfPrecisionUNet.Create();
+        using var calibration = SampleSet.Synthetic(model, 8, seed: 3);
+        var report = QuantizePassTests.Quantize(model, """{ "quantize": { "calibration": "percentile", "percentile": 99.9 } }""", calibration);
+
+        var pool = model.Graph.Nodes.Single(n => n.OpType == "MaxPool");
+        var dq = pool.Input(0)!.Producer!;
+        var q = pool.Output(0).Uses.Single().Node;
+        Assert.AreEqual("DequantizeLinear", dq.OpType, string.Join("\n", report.Notes));
+        Assert.AreEqual("QuantizeLinear", q.OpType);
+        Assert.AreEqual(dq.Input(1)!.ConstantValue!.ToFloats()[0], q.Input(1)!.ConstantValue!.ToFloats()[0], "scale");
+        CollectionAssert.AreEqual(dq.Input(2)!.ConstantValue!.Memory.ToArray(), q.Input(2)!.ConstantValue!.Memory.ToArray(), "zero point");
+    }
+
+    [TestMethod]
     public void SearchKnobsOfAFloat16ModelAreItsConvsAsQuantizeRewritesThem()
     {
         // The search lists its int8 knobs on a copy of the model: a float16 one must be widened

@@ -58,8 +58,9 @@ internal static class IsnetBenchmark
             variants.Add(("fp32 (fp32 pass)", fp32));
         }
         if (BenchArguments.String(args, "--int8-model") is { } given)
-            // A model written by `optimize --search` (or any other run) is judged as it is.
-            variants.Add(($"int8 ({Path.GetFileName(given)})", ModelLoader.Load(given)));
+            // Models written by `optimize --search` (or any other run), comma-separated, are judged as they are, in one interleaved run.
+            foreach (var path in given.Split(','))
+                variants.Add(($"int8 ({Path.GetFileName(path)})", ModelLoader.Load(path)));
         else if (only.Contains("int8"))
         {
             var int8 = ModelLoader.Load(fp16Path);
