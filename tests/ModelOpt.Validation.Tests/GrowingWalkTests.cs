@@ -42,6 +42,17 @@ public sealed class GrowingWalkTests
     }
 
     [TestMethod]
+    public void AfterLeavingOutAnItemItTriesTheRestWhole()
+    {
+        // Only item 5 breaks the test. Chunks 0 | 1–2 | 3–6 ✗ | 3–4 | 5–8 ✗ | 5–6 ✗ | 5 ✗ (left out),
+        // then items 6–99 in one test: 8 tests, where growing chunks would take 6 more.
+        var walk = GrowingWalk.Run(Enumerable.Range(0, 100).ToList(), (taken, chunk, _) => !chunk.Contains(5), i => i.ToString(), () => false);
+
+        CollectionAssert.AreEqual(Enumerable.Range(0, 100).Where(i => i != 5).ToArray(), walk.Taken.ToArray());
+        Assert.AreEqual(8, walk.Tests);
+    }
+
+    [TestMethod]
     public void AnItemLeftOutTakesItsLaterStepsWithIt()
     {
         // Items of one key are steps of one knob: once its first step is left out, its second is not tried.

@@ -6,8 +6,11 @@ namespace ModelOpt.Validation.Optimization.Search;
 /// Chunks grow (1, 2, 4, … on top of what was taken) while they pass; a chunk that fails is halved;
 /// a single item that fails is left out, with every later item of the same key, and the walk goes on
 /// past it. Each item left out costs about log₂ of the chunk it was in; each chunk taken one test.
-/// The walk ends at the end of the list, after <c>breakersInARow</c> single items in a row that fail
-/// (the test's room is spent by then, not held up by one item), or when <c>timeUp</c> says so.
+/// After each item left out, the walk tries once the rest of the list whole (everything not left out):
+/// the items that break the test may be few and the rest pass together, as all of them together may
+/// pass where a prefix does not. The walk ends there when that passes, at the end of the list, after
+/// <c>breakersInARow</c> single items in a row that fail (the test's room is spent by then, not held
+/// up by one item), or when <c>timeUp</c> says so.
 /// </summary>
 public static class GrowingWalk
 {
@@ -47,6 +50,16 @@ public static class GrowingWalk
                 at = end;
                 step = 1;
                 if (++inARow >= breakersInARow) return new(taken, leftOut, tests, true, false);
+                var rest = items.Skip(at).Where(i => !stuck.Contains(key(i))).ToList();
+                if (rest.Count > 1 && !timeUp())
+                {
+                    tests++;
+                    if (passes(taken, rest, at))
+                    {
+                        taken.AddRange(rest);
+                        return new(taken, leftOut, tests, false, false);
+                    }
+                }
             }
         }
         return new(taken, leftOut, tests, false, false);
