@@ -270,7 +270,7 @@ public sealed partial class LayerSearch
         return kept;
     }
 
-    // The search part's first few samples are enough to tell segments apart; the bisection judges on all of them.
+    // The search part's first few samples are enough to tell segments apart; the bisection and the walk judge on all of them.
     private const int ProbeSamples = 3;
 
     private const int ProbeLatencyRuns = 7;
