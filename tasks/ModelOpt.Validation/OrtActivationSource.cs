@@ -9,13 +9,15 @@ namespace ModelOpt.Validation;
 /// <summary>
 /// Calibration activations from ONNX Runtime: runs a model over a <see cref="SampleSet"/> in
 /// batches with the requested values exposed as outputs, one batch in memory at a time. The batch
-/// size is the largest (up to <c>batchSize</c>) whose activations, by the cost model, fit under
-/// <c>memoryCapBytes</c>, so peak memory depends on the model and the cap, not on how many
-/// samples there are.
+/// size is the largest (up to <c>batchSize</c>) whose estimated peak (<see cref="ActivationMemory"/>)
+/// fits under <c>memoryCapBytes</c>, so peak memory depends on the model and the cap, not on how
+/// many samples there are; what is calibrated does not depend on the batch.
 /// </summary>
 public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, OrtSessionSettings? settings = null,
-    long memoryCapBytes = RuntimeConfig.DefaultMemoryCapBytes, Engine.Shapes.StatePairs? state = null) : IActivationSource
+    long? memoryCapBytes = null, Engine.Shapes.StatePairs? state = null) : IActivationSource
 {
+    private readonly long _memoryCapBytes = memoryCapBytes ?? RuntimeConfig.DefaultMemoryCapBytes;
+
     public string Description => samples.Description;
 
     public bool IsSynthetic => samples.IsSynthetic;
@@ -25,8 +27,8 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
     /// <summary>The batch size of the last stream opened, for reports and benchmarks.</summary>
     public int LastBatchSize { get; private set; }
 
-    /// <summary>What the last stream opened was estimated to hold per sample, for reports and benchmarks.</summary>
-    public SampleMemory LastSampleMemory { get; private set; } = SampleMemory.Zero;
+    /// <summary>What the last stream opened was estimated to hold, for reports and benchmarks.</summary>
+    public MemoryEstimate LastEstimate { get; private set; } = new(0, SampleMemory.Zero);
 
     public IEnumerable<IReadOnlyDictionary<string, Tensor>> Stream(Model model, IReadOnlyCollection<string> valueNames) =>
         StreamTogether([(model, valueNames)]).Select(batch => batch[0]);
@@ -39,7 +41,8 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
     public IEnumerable<IReadOnlyList<IReadOnlyDictionary<string, Tensor>>> StreamTogether(IReadOnlyList<(Model Model, IReadOnlyCollection<string> Values)> streams)
     {
         var shapes = samples.SampleShapes();
-        var perSample = streams.Aggregate(SampleMemory.Zero, (sum, s) => sum + ActivationMemory.PerSample(s.Model, shapes, s.Values));
+        var estimate = ActivationMemory.Of(shapes, arena: false, streams.Select(s => (s.Model, s.Values)).ToArray());
+        var perSample = estimate.PerSample;
         var runners = new List<OrtModelRunner>(streams.Count);
         try
         {
@@ -49,10 +52,10 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
             long? fixedBatch = runners.SelectMany(r => r.Inputs).Select(i => i.Dims.Length > 0 ? i.Dims[0] : null).FirstOrDefault(d => d is not null);
             string file = OrtModelRunner.DisplayName(streams[0].Model);
             int size = fixedBatch is long f
-                ? FixedBatch(f, perSample, file)
-                : ActivationMemory.BatchSize(memoryCapBytes, perSample, batchSize, file, $"calibration ({streams.Sum(s => s.Values.Count)} values exposed)");
+                ? FixedBatch(f, estimate, file)
+                : ActivationMemory.BatchSize(_memoryCapBytes, estimate, batchSize, file, $"calibration ({streams.Sum(s => s.Values.Count)} values exposed)");
             LastBatchSize = size;
-            LastSampleMemory = perSample;
+            LastEstimate = estimate;
 
             var wanted = runners.Select((r, k) =>
             {
@@ -87,7 +90,9 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
                 // decommits gradually), so the next run's native activations would come on top of
                 // the last batch's managed ones. An aggressive collection hands them back to the
                 // system now; it costs little next to a run that hands back this much.
-                if (perSample.ExposedBytes * size >= 64L << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                // Below 8 MiB a batch the GC's own budget is small enough (measured: a 63 MiB batch
+                // left uncollected held 4 batches at once).
+                if (perSample.ExposedBytes * size >= 8L << 20) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
         }
         finally
@@ -96,15 +101,11 @@ public sealed class OrtActivationSource(SampleSet samples, int batchSize = 16, O
         }
     }
 
-    private int FixedBatch(long batch, SampleMemory perSample, string file)
+    private int FixedBatch(long batch, MemoryEstimate estimate, string file)
     {
         // The model decides the batch; the cap can only refuse it.
-        ActivationMemory.BatchSize(memoryCapBytes, perSample with
-        {
-            ActivationBytes = perSample.ActivationBytes * batch,
-            ExposedBytes = perSample.ExposedBytes * batch,
-            InputBytes = perSample.InputBytes * batch,
-        }, 1, file, $"calibration (a fixed batch of {batch})");
+        if (estimate.For((int)batch) > _memoryCapBytes)
+            throw ActivationMemory.TooSmall(_memoryCapBytes, estimate with { FixedBytes = estimate.FixedBytes + (batch - 1) * estimate.PerSample.Total }, file, $"calibration (a fixed batch of {batch})");
         return (int)batch;
     }
 

@@ -1,4 +1,5 @@
 using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Passes.Quantize;
@@ -49,14 +50,15 @@ public sealed class RuntimeSettingsTests
         var ranges = ActivationCalibrator.Ranges(model, names, roomy, new QuantizeSettings());
         Assert.AreEqual(16, roomy.LastBatchSize);
 
-        // relu1 is 5×26×26 floats: about 13.5 KB a sample, plus the rest of the network's activations.
-        var tight = new OrtActivationSource(samples, batchSize: 16, memoryCapBytes: 100_000);
+        // A cap that fits three samples of this stream by the estimate, not sixteen.
+        var estimate = ActivationMemory.Of(samples.SampleShapes(), arena: false, (model, names));
+        var tight = new OrtActivationSource(samples, batchSize: 16, memoryCapBytes: estimate.For(3));
         var tightRanges = ActivationCalibrator.Ranges(model, names, tight, new QuantizeSettings());
-        Assert.IsTrue(tight.LastBatchSize is >= 1 and < 16, $"batch {tight.LastBatchSize}");
+        Assert.AreEqual(3, tight.LastBatchSize);
         foreach (var name in names)
             Assert.AreEqual(ranges[name], tightRanges[name], name);
 
-        var tooSmall = new OrtActivationSource(samples, memoryCapBytes: 1_000);
+        var tooSmall = new OrtActivationSource(samples, memoryCapBytes: estimate.For(1) - 1);
         var e = Assert.ThrowsExactly<ModelOptException>(() => tooSmall.Stream(model, names).First());
         Assert.AreEqual(ErrorCode.MemoryCapTooSmall, e.Code);
     }
@@ -87,8 +89,9 @@ public sealed class RuntimeSettingsTests
         var copy = ModelCopy.Of(model);
         using var samples = SampleSet.FromFolder(SampleSet.FindBeside(SeedModel)!, model, limit: 20);
         // The two streams ask for very different amounts, yet each item holds the same samples.
-        var source = new OrtActivationSource(samples, batchSize: 16, memoryCapBytes: 200_000);
         string relu1 = model.Graph.FindNode("relu1")!.Output(0).Name;
+        var both = ActivationMemory.Of(samples.SampleShapes(), arena: false, (model, ["logits"]), (copy, [relu1, "logits"]));
+        var source = new OrtActivationSource(samples, batchSize: 16, memoryCapBytes: both.For(6));
         int seen = 0;
         foreach (var pair in source.StreamTogether([(model, ["logits"]), (copy, [relu1, "logits"])]))
         {

@@ -97,9 +97,9 @@ internal static class CalibrationMemoryBenchmark
                 Console.Error.WriteLine($"{report.Pass}: {report.NodesTouched} nodes, {report.Duration.TotalSeconds:0.0} s; {string.Join("; ", report.Notes)}");
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var estimate = source.LastSampleMemory;
-        Console.Error.WriteLine($"estimate per sample: {estimate.ActivationBytes >> 20} MiB activations, {estimate.ExposedBytes >> 20} MiB handed back, {estimate.InputBytes >> 20} MiB input, {estimate.Unsized} unsized; total {estimate.Total >> 20} MiB");
-        Console.WriteLine($"{source.LastBatchSize} {PeakRss()} {seconds.ToString("0.###", CultureInfo.InvariantCulture)} {estimate.Total * source.LastBatchSize}");
+        var estimate = source.LastEstimate.PerSample;
+        Console.Error.WriteLine($"estimate per sample: {estimate.ActivationBytes >> 20} MiB activations at their peak, {estimate.ExposedBytes >> 20} MiB handed back, {estimate.InputBytes >> 20} MiB input, {estimate.Unsized} unsized; total {estimate.Total >> 20} MiB");
+        Console.WriteLine($"{source.LastBatchSize} {PeakRss()} {seconds.ToString("0.###", CultureInfo.InvariantCulture)} {source.LastEstimate.For(source.LastBatchSize)}");
         return 0;
     }
 

@@ -22,8 +22,25 @@ public enum GraphOptimization
 /// </summary>
 public sealed record RuntimeConfig : ISettings
 {
-    /// <summary>2 GiB: enough for a batch of a few 640² detector samples with every activation exposed, small enough for a CI runner.</summary>
-    public const long DefaultMemoryCapBytes = 2L << 30;
+    /// <summary>
+    /// The default cap is this share of the memory available when the process starts
+    /// (<see cref="MachineMemory"/>): the rest is left to the system and whatever else runs.
+    /// </summary>
+    public const double DefaultMemoryShare = 0.5;
+
+    /// <summary>The default cap never goes below this (a machine that reports almost nothing free still gets a batch of one small sample).</summary>
+    public const long MinimumDefaultMemoryCapBytes = 512L << 20;
+
+    /// <summary>The default cap on this machine: <see cref="DefaultMemoryCapFor"/> of what was available at start.</summary>
+    public static long DefaultMemoryCapBytes => DefaultMemoryCapFor(MachineMemory.AvailableBytes);
+
+    /// <summary>
+    /// The default cap for a machine with <paramref name="availableBytes"/> available:
+    /// <see cref="DefaultMemoryShare"/> of it, at least <see cref="MinimumDefaultMemoryCapBytes"/>.
+    /// Only batch sizes follow it: what a run writes does not depend on the cap.
+    /// </summary>
+    public static long DefaultMemoryCapFor(long availableBytes) =>
+        Math.Max(MinimumDefaultMemoryCapBytes, (long)(DefaultMemoryShare * Math.Max(availableBytes, 0)));
 
     public static RuntimeConfig None { get; } = new();
 
@@ -59,6 +76,9 @@ public sealed record RuntimeConfig : ISettings
 
     [System.Text.Json.Serialization.JsonIgnore]
     public long ResolvedMemoryCapBytes => MemoryCapBytes ?? DefaultMemoryCapBytes;
+
+    /// <summary>The cap set here, or the default of a machine with <paramref name="availableBytes"/> available.</summary>
+    public long ResolveMemoryCap(long availableBytes) => MemoryCapBytes ?? DefaultMemoryCapFor(availableBytes);
 
     /// <summary>Every key set: the defaults filled in, as reports state them.</summary>
     public RuntimeConfig Resolved() => new()

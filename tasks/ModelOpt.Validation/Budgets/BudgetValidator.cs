@@ -85,8 +85,8 @@ public static class BudgetValidator
         // Both sessions keep their arenas at the size of the largest batch they ran, so the batch
         // is sized for the two models' activations together.
         var shapes = opened.Samples.SampleShapes();
-        var perSample = ActivationMemory.PerSample(baseline.Model, shapes, []) + ActivationMemory.PerSample(candidate.Model, shapes, []);
-        int batch = ActivationMemory.BatchSize(settings.MemoryCapBytes, perSample, settings.Comparison.BatchSize, baseline.FilePath ?? baseline.DisplayName, "validation (both models side by side)");
+        var estimate = ActivationMemory.Of(shapes, arena: true, (baseline.Model, []), (candidate.Model, []));
+        int batch = ActivationMemory.BatchSize(settings.MemoryCapBytes, estimate, settings.Comparison.BatchSize, baseline.FilePath ?? baseline.DisplayName, "validation (both models side by side)");
         using var a = baseline.OpenRunner(settings.Session);
         using var b = candidate.OpenRunner(settings.Session);
         return ModelComparer.Compare(a, b, opened.Samples, opened.Labels, settings.Comparison with { BatchSize = batch });

@@ -65,6 +65,7 @@ public static class OptimizeJob
             state.CheckAgainst(probe);
         }
         var passes = registry.Parse(string.Join(',', passNames));
+        if (passes.Count > 0 || options.Search || options.Validate || budgets.NeedsOutputs || budgets.NeedsLatency) MemoryCheck.BeforeAnyPass(probe, options.ModelPath, validation);
         // The search chooses on one part of the samples; what it chose is confirmed on the rest,
         // which it never saw, so the reported figures are not the ones it tuned for.
         int? total = options.Search ? SearchableSamples(probe, options, validation) : null;

@@ -21,7 +21,7 @@ internal sealed class RuntimeOptions
     public RuntimeOptions(bool memoryCap = true)
     {
         if (memoryCap)
-            _memoryCap = new Option<string?>("--memory-cap") { Description = "Memory the batched runs (calibration, refit, validation) may hold; batch sizes are chosen under it, e.g. 4GiB (default 2GiB; runtime.memoryCap)." };
+            _memoryCap = new Option<string?>("--memory-cap") { Description = "Memory the batched runs (calibration, refit, validation) may take, the whole process included; batch sizes are chosen under it, e.g. 4GiB (default: half the memory available at start; runtime.memoryCap)." };
     }
 
     public void AddTo(Command command)
