@@ -20,6 +20,7 @@ internal static class Program
         ["memory"] = ("peak memory of calibration with 4/16/64 real samples, det 640² and ISNet 1024², a fresh process each (memory [--models det,isnet] [--samples 4,16,64] [--cap 2GiB] [--modes all,quantize])", CalibrationMemoryBenchmark.Run),
         ["memory-breakdown"] = ("where one calibration sample's memory goes with every value exposed: model, serialized copy, session, run, copies (memory-breakdown [--model isnet|det] [--fp32])", CalibrationMemoryBreakdown.Run),
         ["memory-estimate"] = ("the memory estimate against the measured peak RSS, validation and calibration at batch sizes 1..k, det/rec/ISNet/generated NHWC, a fresh process each (memory-estimate [--models det,rec,nhwc,isnet] [--modes validate,calibrate] [--batches 1,4] [--samples 8])", MemoryEstimateBenchmark.Run),
+        ["trial-time"] = ("where one search trial's time goes (build with calibration, validation, latency probe) against running both models on the samples (trial-time --model M --data DIR [--calibration 3] [--samples 3])", TrialTimeBenchmark.Run),
         [MemoryEstimateBenchmark.ChildCommand] = ("(internal) one measured run in a fresh process", MemoryEstimateBenchmark.RunChild),
         [CalibrationMemoryBenchmark.ChildCommand] = ("(internal) one calibration in a fresh process", CalibrationMemoryBenchmark.RunChild),
         [IoBenchmark.ChildCommand] = ("(internal) one measured load/save in a fresh process", IoBenchmark.RunChild),

@@ -1,6 +1,7 @@
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Shapes;
 
 namespace ModelOpt.Engine.Cost;
@@ -86,6 +87,19 @@ public static class MemoryModel
     public const double ActivationFactor = 1.5;
 
     /// <summary>
+    /// A float16 intermediate, per byte, on the CPU: itself and the float32 copy ONNX Runtime casts
+    /// it to for kernels that have no float16 form (most of them).
+    /// </summary>
+    public const long Float16HeldFactor = 3;
+
+    /// <summary>
+    /// The same with ONNX Runtime's arena on (validation): the arena keeps the float32 temporaries
+    /// of the casts of the first run beside the planned block of the next. Measured on one float16
+    /// model (ISNet at 1024²: 5.4 GiB for validation); float32 models do not have them.
+    /// </summary>
+    public const long ArenaFloat16HeldFactor = 6;
+
+    /// <summary>
     /// Values handed back, per byte: ONNX Runtime holds them all until the run ends, the C
     /// allocator keeps their pages for the next run while their managed copies are alive.
     /// </summary>
@@ -101,7 +115,9 @@ public static class ActivationMemory
     /// dimension; the model itself is not changed (shapes are inferred on a copy). The same model and
     /// shapes always give the same figure: it depends on nothing measured.
     /// </summary>
-    public static SampleMemory PerSample(Model model, IReadOnlyDictionary<string, long[]> sampleShapes, IReadOnlyCollection<string> exposed)
+    /// <param name="float16Factor">What a float16 intermediate is charged per byte (<see cref="MemoryModel.Float16HeldFactor"/>).</param>
+    public static SampleMemory PerSample(Model model, IReadOnlyDictionary<string, long[]> sampleShapes, IReadOnlyCollection<string> exposed,
+        long float16Factor = MemoryModel.Float16HeldFactor)
     {
         var copy = ModelCopy.Of(model);
         var inputs = copy.Graph.Inputs.Where(v => v.Initializer is null).ToList();
@@ -160,13 +176,17 @@ public static class ActivationMemory
                 if (input?.Producer is { } p && ReferenceEquals(p.Owner, graph))
                     pendingReads[input] = pendingReads.GetValueOrDefault(input) + 1;
 
+        // ONNX Runtime's CPU kernels mostly lack float16: it casts around each such node, so a
+        // float16 intermediate is also held as float32 while it is read and written.
+        long Held(Value value) => value.ElementType == TensorProto.Types.DataType.Float16 ? float16Factor * Size(value) : Size(value);
+
         long live = 0, peak = 0;
         foreach (var node in graph.Nodes)
         {
             bool constant = node.OpType == "Constant" && node.Domain.Length == 0;
             long made = 0;
             foreach (var output in node.Outputs)
-                if (output is not null && !constant && !kept.Contains(output)) made += Size(output);
+                if (output is not null && !constant && !kept.Contains(output)) made += Held(output);
             // A node's inputs and outputs are alive together while it runs, and a node with a
             // subgraph also holds what its body needs.
             long inner = node.Subgraphs.Values.Select(g => SubgraphPeak(g, Size)).DefaultIfEmpty(0).Max();
@@ -177,10 +197,10 @@ public static class ActivationMemory
                 if (input?.Producer is not { } p || !ReferenceEquals(p.Owner, graph) || kept.Contains(input)) continue;
                 int left = pendingReads[input] - node.Inputs.Concat(node.ImplicitInputs).Count(i => ReferenceEquals(i, input));
                 pendingReads[input] = left;
-                if (left == 0 && !(p.OpType == "Constant" && p.Domain.Length == 0)) live -= Size(input);
+                if (left == 0 && !(p.OpType == "Constant" && p.Domain.Length == 0)) live -= Held(input);
             }
             foreach (var output in node.Outputs)
-                if (output is not null && !constant && !kept.Contains(output) && pendingReads.GetValueOrDefault(output) == 0) live -= Size(output);
+                if (output is not null && !constant && !kept.Contains(output) && pendingReads.GetValueOrDefault(output) == 0) live -= Held(output);
         }
         return new SampleMemory(peak, exposedBytes, inputBytes, unsized, outputBytes);
     }
@@ -222,8 +242,9 @@ public static class ActivationMemory
     public static MemoryEstimate Of(IReadOnlyDictionary<string, long[]> sampleShapes, bool arena, params (Model Model, IReadOnlyCollection<string> Exposed)[] models)
     {
         double factor = arena ? MemoryModel.ArenaActivationFactor : MemoryModel.ActivationFactor;
+        long float16 = arena ? MemoryModel.ArenaFloat16HeldFactor : MemoryModel.Float16HeldFactor;
         return models.Aggregate(new MemoryEstimate(MemoryModel.ProcessBytes, SampleMemory.Zero),
-            (sum, m) => sum + new MemoryEstimate(SessionBytes(m.Model), PerSample(m.Model, sampleShapes, m.Exposed).AsHeld(factor)));
+            (sum, m) => sum + new MemoryEstimate(SessionBytes(m.Model), PerSample(m.Model, sampleShapes, m.Exposed, float16).AsHeld(factor)));
     }
 
     /// <summary>
