@@ -27,7 +27,9 @@ public static class MemoryCheck
             // Samples that cannot be opened are reported where they are read, with their own error.
             return;
         }
-        var estimate = ActivationMemory.Of(shapes, arena: true, (original, []), (original, []));
+        // The original twice, sized once.
+        var one = ActivationMemory.Of(shapes, arena: true, (original, []));
+        var estimate = one + new MemoryEstimate(one.FixedBytes - MemoryModel.ProcessBytes, one.PerSample);
         if (estimate.For(1) > validation.MemoryCapBytes)
             throw ActivationMemory.TooSmall(validation.MemoryCapBytes, estimate, modelPath, "validation (the original and the rewritten model side by side; checked before any pass runs)");
     }
