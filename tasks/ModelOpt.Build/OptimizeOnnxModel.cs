@@ -160,7 +160,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
 
     private static string Summary(string model, OptimizeResult result, string destination)
     {
-        string passes = result.Passes.Count == 0 ? "none" : string.Join(", ", result.Passes.Select(p => p.Pass));
+        string passes = result.PassSummary();
         string flops = result.Before.Flops is long b && result.After.Flops is long a ? $", FLOPs {b:N0} -> {a:N0} ({ReportNumbers.Change(b, a, times: "x")})" : "";
         return $"ModelOpt: {model} -> {destination} (passes: {passes}; {result.SourceBytes:N0} -> {result.OutputBytes:N0} bytes{flops})";
     }

@@ -50,13 +50,16 @@ public static class QuantizationSpeedCheck
         return new SpeedCheckResult(ma, mb, mb < ma) { Session = fp32.Settings };
     }
 
-    /// <summary>Measures <paramref name="quantized"/> against the source model at <paramref name="modelPath"/> on seeded synthetic inputs of its declared (or bound) shapes.</summary>
-    public static SpeedCheckResult MeasureAgainstSource(string modelPath, Model quantized, ShapeBindings bindings, int seed, OrtSessionSettings? settings = null)
+    /// <summary>
+    /// Measures <paramref name="quantized"/> against the source model at <paramref name="modelPath"/>
+    /// on the first of the user's samples (<paramref name="dataPath"/>, or those beside the model),
+    /// else on seeded synthetic inputs of its declared (or bound) shapes.
+    /// </summary>
+    public static SpeedCheckResult MeasureAgainstSource(string modelPath, Model quantized, ShapeBindings bindings, int seed, OrtSessionSettings? settings = null, string? dataPath = null)
     {
         var original = ModelLoader.Load(modelPath);
         ShapeInference.Run(original, bindings);
-        var shapes = original.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-        return Measure(original, quantized, SyntheticInputs.For(original, shapes, seed), settings: settings);
+        return Measure(original, quantized, Data.RunInputs.For(original, modelPath, dataPath, seed).Tensors, settings: settings);
     }
 
     /// <summary>Below this a model is launch- and memory-bound: int8's Q/DQ overhead outweighs what it saves.</summary>

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Analysis;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
@@ -5,13 +6,16 @@ using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 namespace ModelOpt.Validation;
 
 /// <summary>
-/// Seeded random inputs for a model: floats in [0, 1), integers in [0, 4) (small enough to be
-/// valid indices for most Gather/Embedding inputs), booleans at random. The same seed and shapes
-/// give the same bytes, so two models can be compared on identical inputs.
+/// Seeded random inputs for a model: floats in [0, 1), booleans at random, integers the model
+/// accepts: an input that indexes a constant table (traced to its Gather, <see cref="IndexInputRanges"/>)
+/// within the table's rows, any other integer input in {0, 1} (a mask, a flag: random large
+/// values would pick branches and indices the model never sees), uint8 (pixels) over its range.
+/// The same seed and shapes give the same bytes, so two models can be compared on identical inputs.
 /// </summary>
 public static class SyntheticInputs
 {
-    public const int IntegerRange = 4;
+    /// <summary>Integer inputs that index no table the model holds are drawn below this.</summary>
+    public const int IntegerRange = 2;
 
     /// <summary>
     /// One tensor per real graph input of <paramref name="model"/>. A shape in
@@ -24,6 +28,7 @@ public static class SyntheticInputs
         var random = new Random(seed);
         string file = OrtModelRunner.DisplayName(model);
         var inputs = new List<TensorData>();
+        IReadOnlyDictionary<string, IndexBound>? bounds = null;
         foreach (var input in model.Graph.Inputs)
         {
             if (input.Initializer is not null) continue; // an overridable constant: the model's own value is used
@@ -35,7 +40,8 @@ public static class SyntheticInputs
                 continue;
             }
             var shape = Bind(input, shapes, file);
-            inputs.Add(Create(input.Name, input.ElementType, shape, random, file));
+            bounds ??= IndexInputRanges.For(model);
+            inputs.Add(Create(input.Name, input.ElementType, shape, random, file, bounds.GetValueOrDefault(input.Name)?.Rows));
         }
         foreach (var name in shapes?.Keys ?? [])
         {
@@ -45,10 +51,27 @@ public static class SyntheticInputs
         return inputs;
     }
 
-    /// <summary>A random tensor of the given type and shape.</summary>
-    public static TensorData Create(string name, DataType type, long[] shape, Random random, string file = "(model)")
+    /// <summary>
+    /// What synthetic integer inputs are drawn from, one line per integer input (null when the
+    /// model has none): the table that bounds an index, or the small range where nothing does.
+    /// </summary>
+    public static string? DescribeIntegers(Model model)
+    {
+        var integers = model.Graph.Inputs.Where(v => v.Initializer is null && v.BoundValue is null && IndexInputRanges.IsInteger(v.ElementType)).ToList();
+        if (integers.Count == 0) return null;
+        var bounds = IndexInputRanges.For(model);
+        return "synthetic integer inputs: " + string.Join("; ", integers.Select(v => bounds.TryGetValue(v.Name, out var b)
+            ? $"'{v.Name}' drawn in [0, {b.Rows}) (the rows of the table {b.Node} reads)"
+            : v.ElementType == DataType.Uint8 ? $"'{v.Name}' drawn over all uint8 values (no table it indexes)"
+            : $"'{v.Name}' drawn in {{0, 1}} (no table bounds it)"))
+            + " — give real samples (--data DIR) to run the model on the values it is used with.";
+    }
+
+    /// <summary>A random tensor of the given type and shape; integers below <paramref name="upper"/> (the rows of the table they index) when given.</summary>
+    public static TensorData Create(string name, DataType type, long[] shape, Random random, string file = "(model)", long? upper = null)
     {
         long count = shape.Aggregate(1L, (a, d) => a * d);
+        int range = (int)Math.Clamp(upper ?? IntegerRange, 1, int.MaxValue);
         switch (type)
         {
             case DataType.Float:
@@ -61,19 +84,20 @@ public static class SyntheticInputs
                 // bfloat16 is the upper half of a float32.
                 return TensorData.FromArray(name, type, shape, Fill(count, () => (ushort)(BitConverter.SingleToUInt32Bits(random.NextSingle()) >> 16)));
             case DataType.Int64:
-                return TensorData.FromArray(name, type, shape, Fill(count, () => (long)random.Next(IntegerRange)));
+                return TensorData.FromArray(name, type, shape, Fill(count, () => (long)random.Next(range)));
             case DataType.Int32:
-                return TensorData.FromArray(name, type, shape, Fill(count, () => random.Next(IntegerRange)));
+                return TensorData.FromArray(name, type, shape, Fill(count, () => random.Next(range)));
             case DataType.Int16:
             case DataType.Uint16:
-                return TensorData.FromArray(name, type, shape, Fill(count, () => (ushort)random.Next(IntegerRange)));
+                return TensorData.FromArray(name, type, shape, Fill(count, () => (ushort)random.Next(range)));
             case DataType.Int8:
+                return TensorData.FromArray(name, type, shape, Fill(count, () => (byte)random.Next(Math.Min(range, 128))));
             case DataType.Uint8:
-                return TensorData.FromArray(name, type, shape, Fill(count, () => (byte)random.Next(IntegerRange)));
+                return TensorData.FromArray(name, type, shape, Fill(count, () => (byte)random.Next(upper is long u ? (int)Math.Min(u, 256) : 256)));
             case DataType.Uint32:
-                return TensorData.FromArray(name, type, shape, Fill(count, () => (uint)random.Next(IntegerRange)));
+                return TensorData.FromArray(name, type, shape, Fill(count, () => (uint)random.Next(range)));
             case DataType.Uint64:
-                return TensorData.FromArray(name, type, shape, Fill(count, () => (ulong)random.Next(IntegerRange)));
+                return TensorData.FromArray(name, type, shape, Fill(count, () => (ulong)random.Next(range)));
             case DataType.Bool:
                 return TensorData.FromArray(name, type, shape, Fill(count, () => (byte)random.Next(2)));
             default:

@@ -19,6 +19,8 @@ public enum ErrorCode
     ModelWriteFailed = 1010,
     OutputWouldOverwriteSource = 1011,
     ExternalDataInvalid = 1012,
+    /// <summary>A pass that needs a later opset cannot run: a node's op cannot be carried over to it (the message names the node).</summary>
+    OpsetNotRaised = 1020,
 
     // 2xxx: usage and configuration (exit code 2)
     InvalidArgument = 2001,
@@ -33,6 +35,10 @@ public enum ErrorCode
     InvalidStatePairing = 2021,
     SequenceLengthUnknown = 2022,
     UnknownOutputName = 2023,
+    /// <summary>Samples of one input disagree in shape with each other (the message names the file).</summary>
+    SampleShapesDisagree = 2030,
+    /// <summary>An integer sample value lies outside what the model accepts there (an index past its table): the message names the sample.</summary>
+    SampleValueOutOfRange = 2031,
 
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,

@@ -50,4 +50,13 @@ public enum PassNeeds
 public sealed record PassOutcome(bool Changed, int NodesTouched, IReadOnlyList<string> Notes)
 {
     public static PassOutcome Unchanged(params string[] notes) => new(false, 0, notes);
+
+    /// <summary>
+    /// Why the pass could not run on this model at all (an opset it cannot reach, a form it cannot
+    /// rewrite); null when it ran. The run reports a skipped pass as a warning, never as applied.
+    /// </summary>
+    public string? Skipped { get; init; }
+
+    /// <summary>A pass that could not run on the model, and why.</summary>
+    public static PassOutcome SkippedBecause(string why, IReadOnlyList<string>? notes = null) => new(false, 0, notes ?? []) { Skipped = why };
 }

@@ -16,7 +16,14 @@ public sealed record PassReport(
     ModelFigures Before,
     ModelFigures After,
     TimeSpan Duration,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>Why the pass could not run on the model (<see cref="PassOutcome.Skipped"/>); null when it ran.</summary>
+    public string? Skipped { get; init; }
+
+    /// <summary>Whether the pass ran and changed the model: what a summary may list as applied.</summary>
+    public bool Applied => Changed && Skipped is null;
+}
 
 /// <summary>
 /// Runs passes in order; after each one, <see cref="GraphCleanup"/> tidies and checks the graph.
@@ -54,7 +61,7 @@ public sealed class PassPipeline
             var outcome = pass.Run(model, context);
             int removed = GraphCleanup.Run(model, pass.Name);
             clock.Stop();
-            reports.Add(new PassReport(pass.Name, outcome.Changed || removed > 0, outcome.NodesTouched, removed, before, _measure(model), clock.Elapsed, outcome.Notes));
+            reports.Add(new PassReport(pass.Name, outcome.Changed || removed > 0, outcome.NodesTouched, removed, before, _measure(model), clock.Elapsed, outcome.Notes) { Skipped = outcome.Skipped });
         }
         return reports;
     }

@@ -54,9 +54,10 @@ public sealed class QuantizePass : IKnobProvider
             context.Note("quantize: the model still has BatchNormalization; run 'freeze' first so it is folded into the convs before quantizing.");
         var notes = new List<string>();
         WidenFloat16(model, notes);
+        string? skipped = null;
         int touched = settings.Mode switch
         {
-            QuantizeMode.Static => StaticQuantizer.Run(model, context, settings, notes),
+            QuantizeMode.Static => StaticQuantizer.Run(model, context, settings, notes, out skipped),
             QuantizeMode.Dynamic => DynamicQuantizer.Run(model, context, settings, notes),
             _ => Int4Quantizer.Run(model, context, settings, notes),
         };
@@ -64,6 +65,13 @@ public sealed class QuantizePass : IKnobProvider
         if (settings.Mode != QuantizeMode.Int4) touched += LstmQuantizer.Run(model, context, settings, notes);
         if (touched > 0 && settings.Mode != QuantizeMode.Int4)
             context.RequireCheck(new RequiredCheck(PassName, RequiredCheckKind.FasterThanOriginal, settings.AllowSlower, settings.Required));
+        if (touched == 0 && skipped is not null)
+        {
+            if (settings.Required)
+                throw new Diagnostics.ModelOptException(Diagnostics.ErrorCode.OpsetNotRaised, context.Config.SourcePath ?? context.ModelDisplayName,
+                    $"'quantize' is required (\"required\": true) but cannot run on this model: {skipped}.");
+            return PassOutcome.SkippedBecause(skipped, notes);
+        }
         return new PassOutcome(touched > 0, touched, notes);
     }
 

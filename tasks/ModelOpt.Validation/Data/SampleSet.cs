@@ -164,6 +164,15 @@ public sealed class SampleSet : IDisposable
             throw;
         }
 
+        try
+        {
+            CheckShapesAgree(inputs, files, samples);
+        }
+        catch
+        {
+            foreach (var f in files) f.Dispose();
+            throw;
+        }
         if (keep is not null) samples = samples.Where((_, i) => keep(i)).ToList();
         if (limit is int n && samples.Count > n) samples.RemoveRange(n, samples.Count - n);
         if (samples.Count == 0)
@@ -172,6 +181,31 @@ public sealed class SampleSet : IDisposable
             throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder holds no samples.");
         }
         return new SampleSet($"{samples.Count} samples from {folder}{(part is null ? "" : $" ({part})")}", inputs, files, samples, null, 0, bound);
+    }
+
+    // A batch stacks samples: every sample of an input must have the first one's shape.
+    private static void CheckShapesAgree(IReadOnlyList<InputSpec> inputs, List<ISampleFile> files, List<(int File, long Row)[]> samples)
+    {
+        for (int k = 0; k < inputs.Count; k++)
+        {
+            var first = files[samples[0][k].File];
+            foreach (var sample in samples)
+            {
+                var file = files[sample[k].File];
+                if (!file.RowShape.AsSpan().SequenceEqual(first.RowShape))
+                    throw new ModelOptException(ErrorCode.SampleShapesDisagree, file.Path,
+                        $"has shape [{string.Join(", ", file.RowShape)}] per sample for input '{inputs[k].Name}', but {first.Path} has [{string.Join(", ", first.RowShape)}]: every sample of an input must have the same shape (they are run in batches).");
+            }
+        }
+    }
+
+    /// <summary>Where sample <paramref name="index"/> (in this set's order) of input <paramref name="input"/> comes from: its file, and its row when the file holds several.</summary>
+    public string Origin(int index, string input)
+    {
+        if (_synthetic is not null) return $"synthetic sample {index}";
+        int k = Math.Max(0, _inputs.ToList().FindIndex(i => i.Name == input));
+        var (f, row) = _samples[index][k];
+        return _files[f].Rows > 1 ? $"{_files[f].Path} (sample {row})" : _files[f].Path;
     }
 
     /// <summary>Seeded random samples of the given input shapes (batch dimension excluded from the count).</summary>

@@ -26,6 +26,7 @@ public static class OptimizeJob
         registry ??= PassRegistry.Default;
         var notes = new List<string>();
         var warnings = new List<ModelOptWarning>();
+        var leftOut = new List<string>();
         options.Check();
         var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath, registry);
         if (options.PassSettings is { } inline)
@@ -64,6 +65,13 @@ public static class OptimizeJob
             ShapeInference.Run(probe, bindings);
             state.CheckAgainst(probe);
         }
+        // The user's samples fix what the model leaves open (a sequence length), and must hold values it accepts.
+        if (UserSamples.Folder(options.ModelPath, validation.DataPath) is { } sampleFolder)
+        {
+            bindings = UserSamples.Bind(probe, sampleFolder, bindings, notes);
+            validation = validation with { Bindings = bindings };
+        }
+        else if (SyntheticInputs.DescribeIntegers(probe) is { } integers) notes.Add(integers);
         var passes = registry.Parse(string.Join(',', passNames));
         if (passes.Count > 0 || options.Search || options.Validate || budgets.NeedsOutputs || budgets.NeedsLatency) MemoryCheck.BeforeAnyPass(probe, options.ModelPath, validation);
         // The search chooses on one part of the samples; what it chose is confirmed on the rest,
@@ -97,14 +105,21 @@ public static class OptimizeJob
         }
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session);
+        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
         if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session) is { } skipped)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
             passes = passes.Where(p => p.Name != skipped).ToList();
+            leftOut.Add(skipped);
             candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session);
+            if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
+        }
+        // A pass that could not run on the model (an opset it cannot reach) is a warning, never reported as applied.
+        foreach (var r in candidate.Reports.Where(r => r.Skipped is not null))
+        {
+            warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, $"{r.Pass} skipped: {r.Skipped}; the model is written without it."));
+            leftOut.Add(r.Pass);
         }
         notes.AddRange(candidate.Notes);
         var model = candidate.Model;
@@ -147,6 +162,7 @@ public static class OptimizeJob
             Validation = report,
             SearchLog = searchLog,
             Warnings = warnings,
+            Skipped = leftOut,
             Runtime = runtime.Resolved(),
         };
     }
@@ -222,7 +238,7 @@ public static class OptimizeJob
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return null;
         // The search already measured the model it chose (the same model, built the same way).
-        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed, session);
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed, session, options.DataPath);
         notes.Add($"speed check: {result}");
         if (result.Passed) return null;
         if (speed.All(c => c.Waived))
@@ -256,21 +272,41 @@ public static class OptimizeJob
             + $"size {Quantity.Format(a.Bytes, QuantityKind.Bytes)} → {Quantity.Format(b.Bytes, QuantityKind.Bytes)}, speed-up {speed}; the written model is no cheaper than the original.";
     }
 
-    // A pass bug must never reach the user's build as a model ONNX Runtime refuses.
-    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, ShapeBindings bindings, OrtSessionSettings session)
+    // A pass bug must never reach the user's build as a model ONNX Runtime refuses. The check runs on
+    // the user's first sample when there is one; a failure the original model shares on the same
+    // inputs is the inputs' or the model's, never blamed on the rewrite.
+    private static void CheckRuns(Model model, OptimizeOptions options, IReadOnlyList<IPass> passes, ShapeBindings bindings, OrtSessionSettings session, string? dataPath)
     {
+        // The bound values (a sample rate that picks an If branch) are what the model is run with.
+        if (!bindings.Values.IsEmpty) ShapeInference.Run(model, bindings);
+        var inputs = RunInputs.For(model, options.ModelPath, dataPath, options.Seed);
         try
         {
-            // The bound values (a sample rate that picks an If branch) are what the model is run with.
-            if (!bindings.Values.IsEmpty) ShapeInference.Run(model, bindings);
-            var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
             using var runner = OrtModelRunner.FromModel(model, session);
-            runner.Run(SyntheticInputs.For(model, shapes, options.Seed));
+            runner.Run(inputs.Tensors);
         }
         catch (ModelOptException e) when (e.Code == ErrorCode.RuntimeFailed)
         {
+            if (OriginalFailure(options.ModelPath, inputs, session) is { } original)
+                throw new ModelOptException(ErrorCode.RuntimeFailed, options.ModelPath,
+                    $"the original model does not run in ONNX Runtime on {inputs.Description} either, so nothing was written (the passes are not to blame){(inputs.Synthetic ? "; give real samples with --data DIR (Data in MSBuild)" : "")}: {original.Message}", original);
             throw new ModelOptException(ErrorCode.RuntimeFailed, options.ModelPath,
-                $"the model rewritten by {string.Join(", ", passes.Select(p => p.Name))} does not run in ONNX Runtime, so nothing was written: {e.Message}", e);
+                $"the model rewritten by {string.Join(", ", passes.Select(p => p.Name))} does not run in ONNX Runtime on {inputs.Description}, so nothing was written: {e.Message}", e);
+        }
+    }
+
+    // The original model's own failure on the inputs the rewrite failed on; null when it runs.
+    private static ModelOptException? OriginalFailure(string modelPath, RunInputs inputs, OrtSessionSettings session)
+    {
+        try
+        {
+            using var runner = OrtModelRunner.FromModel(ModelLoader.Load(modelPath), session);
+            runner.Run(inputs.Tensors);
+            return null;
+        }
+        catch (ModelOptException e) when (e.Code == ErrorCode.RuntimeFailed)
+        {
+            return e;
         }
     }
 }

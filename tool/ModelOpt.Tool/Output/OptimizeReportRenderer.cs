@@ -39,7 +39,7 @@ internal static class OptimizeReportRenderer
         foreach (var warning in result.Warnings) console.Out.MarkupLine($"[yellow]warning {warning.Code.Text()}:[/] {Markup.Escape(warning.Message)}");
 
         string flops = result.Before.Flops is long b && result.After.Flops is long a ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({ReportNumbers.Change(b, a)})" : "";
-        string what = result.Passes.Count == 0 ? "passes: none" : $"passes: {string.Join(", ", result.Passes.Select(p => p.Pass))}";
+        string what = $"passes: {result.PassSummary()}";
         console.WriteLine($"Wrote {result.OutputPath} ({Formats.Bytes(result.OutputBytes)}, source {Formats.Bytes(result.SourceBytes)}; {what}{flops}).");
     }
 }

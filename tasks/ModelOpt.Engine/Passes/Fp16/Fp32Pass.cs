@@ -19,7 +19,7 @@ public sealed class Fp32Pass : IPass
     public PassOutcome Run(Model model, PassContext context)
     {
         var result = Float32Widening.Run(model.Graph, out string? refusal);
-        if (result is null) return new PassOutcome(false, 0, [$"skipped: {refusal}"]);
+        if (result is null) return PassOutcome.SkippedBecause(refusal ?? "the model cannot be widened to float32");
         if (!result.Changed) return new PassOutcome(false, 0, ["nothing to do: the model has no float16 constants or Casts"]);
         return new PassOutcome(true, result.ConstantsWidened + result.CastsRemoved, [result.Summary]);
     }

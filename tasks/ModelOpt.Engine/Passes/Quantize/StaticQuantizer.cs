@@ -18,8 +18,10 @@ public static class StaticQuantizer
         "Add", "Mul", "Concat", "MaxPool", "AveragePool", "GlobalAveragePool", "Sigmoid", "LeakyRelu",
     };
 
-    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    /// <param name="skipped">Why the pass could not run at all (the model's opset cannot be raised to one with QuantizeLinear); null otherwise.</param>
+    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes, out string? skipped)
     {
+        skipped = null;
         var graph = model.Graph;
         string file = context.Config.SourcePath ?? context.ModelDisplayName;
         var source = context.Calibration ?? throw new ModelOptException(ErrorCode.InvalidConfig, file,
@@ -27,7 +29,7 @@ public static class StaticQuantizer
         if (source.IsSynthetic)
             notes.Add($"warning: calibrated on {source.Description}; real samples give better ranges (set 'calibration.data').");
 
-        if (Prepare(model, context, settings, notes) is not { } perChannel) return 0;
+        if (Prepare(model, context, settings, notes, out skipped) is not { } perChannel) return 0;
         var targets = SelectTargets(graph, context, settings, notes);
         if (targets.Count == 0) return 0;
         return Quantize(model, context, settings, notes, targets, perChannel);
@@ -40,28 +42,32 @@ public static class StaticQuantizer
     public static IReadOnlyList<Node> Targets(Model model, PassContext context, QuantizeSettings settings)
     {
         var notes = new List<string>();
-        if (Prepare(model, context, settings, notes) is null) return [];
+        if (Prepare(model, context, settings, notes, out _) is null) return [];
         return SelectTargets(model.Graph, context, settings, notes);
     }
 
     // Rewrites that make the graph quantizable; null when it cannot be (opset below 10), else whether weights go per channel.
-    private static bool? Prepare(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    private static bool? Prepare(Model model, PassContext context, QuantizeSettings settings, List<string> notes, out string? skipped)
     {
+        skipped = null;
         var graph = model.Graph;
         int moved = ConstantsToInitializers.Run(graph);
         if (moved > 0) notes.Add($"{moved} Constant nodes turned into initializers");
         bool perChannel = settings.PerChannel;
-        // The upgrade needs ranks (Softmax's axis meaning changed at 13).
-        if (perChannel && (model.OpsetVersion() ?? 1) < OpsetUpgrade.PerChannelOpset) Shapes.ShapeInference.Run(model, context.Bindings);
-        if (perChannel && OpsetUpgrade.TryRaiseTo13(model) is { } why)
+        if (OpsetUpgrade.RaiseTo13(model, context.Bindings) is { } conversion)
         {
-            notes.Add($"weights quantized per tensor, not per channel: {why}");
-            perChannel = false;
-        }
-        if ((model.OpsetVersion() ?? 1) < 10)
-        {
-            notes.Add($"skipped: QuantizeLinear needs opset 10 or more and the model is at opset {model.OpsetVersion()}");
-            return null;
+            if (conversion.Raised) notes.Add(conversion.Describe());
+            else if ((model.OpsetVersion() ?? 1) < OpsetUpgrade.QuantizeLinearOpset)
+            {
+                // QuantizeLinear does not exist before opset 10: the pass cannot run at all.
+                skipped = $"QuantizeLinear needs opset {OpsetUpgrade.QuantizeLinearOpset} and the model is at opset {model.OpsetVersion()}; {conversion.Refusal}";
+                return null;
+            }
+            else if (perChannel)
+            {
+                notes.Add($"weights quantized per tensor, not per channel (per-channel needs opset {OpsetUpgrade.PerChannelOpset}): {conversion.Refusal}");
+                perChannel = false;
+            }
         }
         int affine = ConvAffineFolding.Run(graph);
         if (affine > 0) notes.Add($"{affine} constant Mul/Add after convs folded into their weights and biases");

@@ -342,7 +342,7 @@ public sealed partial class LayerSearch
         if (final.Candidate is not { } candidate) return null;
         var checks = candidate.RequiredChecks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (checks.Count == 0 || checks.All(c => c.Waived)) return null;
-        var result = QuantizationSpeedCheck.MeasureAgainstSource(_request.ModelPath, candidate.Model, _request.Validation.Bindings, _request.Validation.Seed, _request.Validation.Session);
+        var result = QuantizationSpeedCheck.MeasureAgainstSource(_request.ModelPath, candidate.Model, _request.Validation.Bindings, _request.Validation.Seed, _request.Validation.Session, _request.Validation.DataPath);
         Log($"speed check: {result}");
         return result;
     }
