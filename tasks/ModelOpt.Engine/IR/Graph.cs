@@ -284,6 +284,16 @@ public sealed class Graph
             foreach (var sub in node.Subgraphs.Values) sub.ReplaceOuterRead(old, replacement);
     }
 
+    /// <summary>
+    /// Stops listing an initializer among the graph's inputs (IR 3 required every initializer to be
+    /// one; from IR 4 a listed initializer is an overridable input, which ONNX Runtime does not fold).
+    /// </summary>
+    internal void UnlistInitializerInput(Value value)
+    {
+        if (value.Initializer is null || !_inputs.Remove(value)) return;
+        value.IsGraphInput = false;
+    }
+
     /// <summary>Removes a graph input that nothing reads any more (an input whose bound value a rewrite folded in).</summary>
     public void RemoveInput(Value value)
     {

@@ -81,6 +81,13 @@ public sealed class Node
         SetAttribute(a);
     }
 
+    public void SetFloats(string name, IEnumerable<float> values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        a.Floats.AddRange(values);
+        SetAttribute(a);
+    }
+
     public void SetFloat(string name, float value) => SetAttribute(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value });
 
     public void SetString(string name, string value) =>

@@ -34,6 +34,8 @@ public static class UserSamples
             if (input.Initializer is not null || input.BoundValue is not null || input.Shape is not { IsFullyKnown: false } declared) continue;
             if (shapes.ContainsKey(input.Name) || !rows.TryGetValue(input.Name, out long[]? row)) continue;
             bool unbatched = declared.Rank == 0 || declared[0].Value is > 1;
+            // A free batch dimension alone defaults to 1 anyway (InputBinder); the samples speak for the others.
+            if (!unbatched && declared.Dims.Skip(1).All(d => d.IsKnown)) continue;
             long[] dims = unbatched ? row : [declared[0].Value ?? 1, .. row];
             if (dims.Length != declared.Rank) continue;
             shapes[input.Name] = dims;

@@ -38,7 +38,7 @@ internal static class OptimizeReportRenderer
         if (result.Runtime is { } runtime) console.Out.MarkupLine($"[grey]runtime:[/] {Markup.Escape(Validation.OrtSessionSettings.From(runtime).Describe())}; memory cap {Formats.Bytes(runtime.ResolvedMemoryCapBytes)}");
         foreach (var warning in result.Warnings) console.Out.MarkupLine($"[yellow]warning {warning.Code.Text()}:[/] {Markup.Escape(warning.Message)}");
 
-        string flops = result.Before.Flops is long b && result.After.Flops is long a ? $", FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({ReportNumbers.Change(b, a)})" : "";
+        string flops = result.Before.Flops is long b && result.After.Flops is long a ? $"; FLOPs {Formats.Count(b)} → {Formats.Count(a)} ({ReportNumbers.Change(b, a)})" : "";
         string what = $"passes: {result.PassSummary()}";
         console.WriteLine($"Wrote {result.OutputPath} ({Formats.Bytes(result.OutputBytes)}, source {Formats.Bytes(result.SourceBytes)}; {what}{flops}).");
     }
