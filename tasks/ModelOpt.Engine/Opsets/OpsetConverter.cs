@@ -64,24 +64,8 @@ public static class OpsetConverter
             }
         }
         model.SetOpsetVersion("", target);
-        RaiseIrVersion(model, target);
+        IrVersions.Raise(model, IrVersions.For(target));
         return new OpsetConversion(from, target, rewritten, null);
-    }
-
-    // The IR version released with each opset: an IR-3 model must list every initializer as a graph
-    // input, which the constants written here are not (ONNX Runtime refuses that inside subgraphs).
-    private static readonly Dictionary<long, long> IrVersionFor = new() { [9] = 4, [10] = 5, [11] = 6, [12] = 7, [13] = 7, [14] = 7 };
-
-    private static void RaiseIrVersion(Model model, long target)
-    {
-        long wanted = IrVersionFor.GetValueOrDefault(target, 3);
-        if (model.Template.IrVersion >= wanted) return;
-        // From IR 4 a listed initializer is an input the caller may override, which ONNX Runtime then
-        // neither folds nor fuses: the weights IR 3 had to list are constants again.
-        if (model.Template.IrVersion < 4)
-            foreach (var graph in Graphs(model.Graph))
-                foreach (var input in graph.Inputs.Where(v => v.Initializer is not null).ToList()) graph.UnlistInitializerInput(input);
-        model.Template.IrVersion = wanted;
     }
 
     /// <summary>Null when every default-domain node can be raised to <paramref name="target"/>; else the first refusal.</summary>

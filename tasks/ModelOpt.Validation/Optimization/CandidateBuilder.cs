@@ -23,6 +23,9 @@ public static class CandidateBuilder
         var model = ModelLoader.Load(modelPath);
         config.CheckAgainst(model);
         var notes = new List<string>();
+        // Passes add constants, which an IR-3 model would have to list as inputs for ONNX Runtime to load it.
+        if (passes.Count > 0 && model.IrVersion < 4 && Engine.Opsets.IrVersions.Raise(model) is var unlisted)
+            notes.Add($"IR version 3 raised to 4{(unlisted > 0 ? $": its {unlisted} weights are no longer listed as graph inputs (IR 3 required it), so they stay constants" : "")}");
         if (config.UsedOutputs.Apply(model) is { Count: > 0 } dropped)
             notes.Add($"usedOutputs: removed the output(s) {string.Join(", ", dropped)} and what only they needed ({model.Graph.NodeCount} nodes left)");
         notes.AddRange(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
