@@ -260,4 +260,27 @@ public sealed class UserInputTests
         Assert.AreEqual(ExitCodes.InvalidModel, e.Code.ExitCode());
         StringAssert.Contains(e.Message, "Dropout 'dropout'");
     }
+
+    [TestMethod]
+    public void AnIr3ModelWhoseWeightsAreNotInputsStillRunsAfterFreezeAddsFoldedWeights()
+    {
+        // The shape of CNTK's opset-8 ResNet-18: IR 3, initializers not listed as inputs; freeze
+        // writes folded weights, which ONNX Runtime refused at IR 3 ("Missing: …weight_folded").
+        using var temp = new TempFolder();
+        var t = new PassTestModels(9);
+        var model = Model.Create(opset: 8, irVersion: 3);
+        var g = model.Graph;
+        var x = g.AddInput("x", DataType.Float, [1, 3, 6, 6]);
+        var conv = g.CreateNode("Conv", [x, t.Weight(g, "w", 4, 3, 3, 3)], name: "conv");
+        var bn = t.BatchNorm(g, conv.Output(0), 4, "bn");
+        PassTestModels.DeclareOutput(g, bn.Output(0));
+        string path = temp.File("ir3.onnx");
+        ModelWriter.Save(model, path);
+
+        var result = OptimizeJob.Run(new OptimizeOptions { ModelPath = path, OutputPath = temp.File("out.onnx"), Passes = ["freeze"] });
+
+        StringAssert.Contains(string.Join("\n", result.Notes), "IR version 3 raised to 4");
+        Assert.IsTrue(result.Passes.Single().Applied);
+        Assert.AreEqual(4L, ModelLoader.Load(result.OutputPath).IrVersion);
+    }
 }

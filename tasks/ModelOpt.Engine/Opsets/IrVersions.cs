@@ -32,7 +32,7 @@ public static class IrVersions
         int unlisted = 0;
         if (model.Template.IrVersion < 4)
         {
-            foreach (var graph in Graphs(model.Graph))
+            foreach (var graph in OpsetConverter.Graphs(model.Graph))
                 foreach (var input in graph.Inputs.Where(v => v.Initializer is not null).ToList())
                 {
                     graph.UnlistInitializerInput(input);
@@ -41,13 +41,5 @@ public static class IrVersions
         }
         model.Template.IrVersion = irVersion;
         return unlisted;
-    }
-
-    private static IEnumerable<Graph> Graphs(Graph graph)
-    {
-        yield return graph;
-        foreach (var node in graph.Nodes)
-            foreach (var sub in node.Subgraphs.Values)
-                foreach (var g in Graphs(sub)) yield return g;
     }
 }

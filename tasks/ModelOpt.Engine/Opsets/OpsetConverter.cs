@@ -94,7 +94,7 @@ public static class OpsetConverter
     private static IEnumerable<OpChange> Applicable(string op, ConversionScope scope) =>
         Changes[op].Where(c => scope.From < c.At && c.At <= scope.To).OrderBy(c => c.At);
 
-    private static IEnumerable<Graph> Graphs(Graph graph)
+    internal static IEnumerable<Graph> Graphs(Graph graph)
     {
         yield return graph;
         foreach (var node in graph.Nodes)

@@ -106,7 +106,7 @@ public static class OptimizeJob
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
         if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
-        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session) is { } skipped)
+        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) is { } skipped)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
@@ -233,12 +233,12 @@ public static class OptimizeJob
     // (quantize.required) or set a speed budget, and kept on request (quantize.allowSlower).
     // Returns the name of the pass to leave out, if any.
     private static string? EnforceRequiredChecks(IReadOnlyList<RequiredCheck> checks, OptimizeOptions options, BudgetSet budgets, ShapeBindings bindings, Model model,
-        List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured, OrtSessionSettings session)
+        List<string> notes, List<ModelOptWarning> warnings, SpeedCheckResult? measured, OrtSessionSettings session, string? dataPath)
     {
         var speed = checks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
         if (speed.Count == 0) return null;
         // The search already measured the model it chose (the same model, built the same way).
-        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed, session, options.DataPath);
+        var result = measured ?? QuantizationSpeedCheck.MeasureAgainstSource(options.ModelPath, model, bindings, options.Seed, session, dataPath);
         notes.Add($"speed check: {result}");
         if (result.Passed) return null;
         if (speed.All(c => c.Waived))
