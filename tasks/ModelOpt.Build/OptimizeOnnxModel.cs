@@ -37,6 +37,12 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
     /// <summary><c>$(PublishDir)</c>: a failed model's copy there is deleted too.</summary>
     public string PublishDirectory { get; set; } = "";
 
+    /// <summary><c>$(MSBuildWarningsNotAsErrors);$(MSBuildWarningsAsMessages)</c>: codes the project keeps from becoming errors.</summary>
+    public string WarningsNotAsErrors { get; set; } = "";
+
+    /// <summary><c>$(ModelOptAllowedMetadata)</c>: metadata names of the project's own on <c>OnnxModel</c> items, not flagged as unknown.</summary>
+    public string AllowedMetadata { get; set; } = "";
+
     /// <summary>The optimized models written, with the source item's metadata.</summary>
     [Output]
     public ITaskItem[] OptimizedModels { get; private set; } = [];
@@ -61,7 +67,19 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         string? output = null, report = null;
         try
         {
-            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null);
+            // A misspelt attribute is a setting the user believes in but the build never sees: every one is an error.
+            var unknown = ItemMetadata.Unknown(item, PromotedWarnings.Codes(AllowedMetadata)).ToList();
+            foreach (var problem in unknown) LogError(ErrorCode.InvalidArgument, modelPath, problem);
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null) with
+            {
+                // Search progress at the default verbosity: a search runs for minutes, and a build that says nothing looks hung.
+                SearchProgress = line => Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {line}"),
+            };
+            if (unknown.Count > 0)
+            {
+                DeleteOutputs(item, options.OutputPath, ReportPath(item, options.OutputPath));
+                return null;
+            }
             output = options.OutputPath;
             report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
@@ -115,8 +133,11 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
 
     // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or MSBuildTreatWarningsAsErrors;
     // the model it warned about must then go like any failed model's.
-    private bool FailedOnWarnings(OptimizeResult result) =>
-        BuildEngine is IBuildEngine8 engine && result.Warnings.Any(w => engine.ShouldTreatWarningAsError(w.Code.Text()));
+    private bool FailedOnWarnings(OptimizeResult result)
+    {
+        string[] kept = PromotedWarnings.Codes(WarningsNotAsErrors);
+        return result.Warnings.Any(w => PromotedWarnings.IsError(BuildEngine, w.Code.Text(), kept));
+    }
 
     private RunReport BuildReport(ITaskItem item, OptimizeOptions options, OptimizeResult result) =>
         RunReportBuilder.From(result, new ReportContext
