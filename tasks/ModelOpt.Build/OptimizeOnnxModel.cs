@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
@@ -73,6 +74,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null) with
             {
                 // Search progress at the default verbosity: a search runs for minutes, and a build that says nothing looks hung.
+                FrontEnd = FrontEnd.MSBuild,
                 SearchProgress = line => Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {line}"),
             };
             if (unknown.Count > 0)
@@ -98,7 +100,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             }
             RunReportJson.Write(BuildReport(item, options, result), report);
             if (result.Validation is { } validation)
-                foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message()}");
+                foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message(FrontEnd.MSBuild)}");
             Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result, DisplayPath(CopyInOutput(item) ?? options.OutputPath)));
             if (result.Validation?.Comparison is { Samples: > 0 } compared) Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {compared.Summary()}");
 
@@ -111,7 +113,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         {
             // One error per broken budget, budget first, so each reads on its own in an IDE's error list or a CI annotation.
             foreach (var verdict in broken.Broken)
-                LogError(ErrorCode.BudgetBroken, e.File ?? modelPath, $"{verdict.Headline()} ({verdict.Detail()}); the optimized model was not written.");
+                LogError(ErrorCode.BudgetBroken, e.File ?? modelPath, $"{verdict.Headline(FrontEnd.MSBuild)} ({verdict.Detail()}); the optimized model was not written.");
         }
         catch (ModelOptException e)
         {

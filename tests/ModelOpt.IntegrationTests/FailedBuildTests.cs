@@ -33,7 +33,7 @@ public sealed class FailedBuildTests
 
         var overBudget = project.Run("build", "-p:ModelOptMaxFlops=1000");
         Assert.AreNotEqual(0, overBudget.ExitCode, overBudget.Describe());
-        StringAssert.Contains(overBudget.Output, $"{model} : ModelOpt error MOPT4001: maxFlops", overBudget.Describe());
+        StringAssert.Contains(overBudget.Output, $"{model} : ModelOpt error MOPT4001: MaxFlops", overBudget.Describe());
         Assert.AreEqual(0, project.Existing(Outputs).Length, "left after a broken budget: " + string.Join(", ", project.Existing(Outputs)));
 
         var again = project.Run("publish", "-c", "Debug");
