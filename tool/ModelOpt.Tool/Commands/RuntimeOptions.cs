@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Tool.Output;
 using ModelOpt.Validation;
 
 namespace ModelOpt.Tool.Commands;
@@ -21,8 +22,11 @@ internal sealed class RuntimeOptions
     private readonly Option<string?> _provider = new("--execution-provider") { Description = "ONNX Runtime execution provider: cpu (the default), cuda, tensorrt, dml, … — it must be in the installed ONNX Runtime (runtime.executionProvider)." };
     private readonly Option<string?>? _memoryCap;
 
-    public RuntimeOptions(bool memoryCap = true)
+    private readonly ToolConsole _console;
+
+    public RuntimeOptions(ToolConsole console, bool memoryCap = true)
     {
+        _console = console;
         if (memoryCap)
             _memoryCap = new Option<string?>("--memory-cap") { Description = "Memory the batched runs (calibration, refit, validation) may take, the whole process included; batch sizes are chosen under it, e.g. 4GiB (default: half the memory available at start; runtime.memoryCap)." };
     }
@@ -40,7 +44,7 @@ internal sealed class RuntimeOptions
     {
         const ErrorCode code = ErrorCode.InvalidArgument;
         if (parse.GetResult(_threads)?.IdentifierToken?.Value == FormerThreads)
-            Console.Error.WriteLine($"warning: {FormerThreads} is deprecated; use {Threads} (the same value), as IntraOpThreads in MSBuild and runtime.intraOpThreads in modelopt.json.");
+            _console.Error.WriteLine($"warning: {FormerThreads} is deprecated; use {Threads} (the same value), as IntraOpThreads in MSBuild and runtime.intraOpThreads in modelopt.json.");
         return new RuntimeConfig
         {
             IntraOpThreads = parse.GetValue(_threads) is { } t ? RuntimeConfig.ParseThreads(t, Threads, code, null) : null,
