@@ -58,7 +58,7 @@ internal static class ModelItemSettings
     }
 
     /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>
-    public static IEnumerable<string> BudgetMetadataNames => BudgetDefinition.All.Select(d => char.ToUpperInvariant(d.Key[0]) + d.Key[1..]);
+    public static IEnumerable<string> BudgetMetadataNames => BudgetDefinition.All.Select(d => d.MetadataName);
 
     // Same parser as the tool's --max-flops etc. and modelopt.json, so "5MB" or "1.2GFLOPs" mean the same everywhere.
     private static BudgetSet Budgets(ITaskItem item, string model)

@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Optimization;
@@ -37,6 +38,12 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
     /// <summary><c>$(PublishDir)</c>: a failed model's copy there is deleted too.</summary>
     public string PublishDirectory { get; set; } = "";
 
+    /// <summary><c>$(MSBuildWarningsNotAsErrors);$(MSBuildWarningsAsMessages)</c>: codes the project keeps from becoming errors.</summary>
+    public string WarningsNotAsErrors { get; set; } = "";
+
+    /// <summary><c>$(ModelOptAllowedMetadata)</c>: metadata names of the project's own on <c>OnnxModel</c> items, not flagged as unknown.</summary>
+    public string AllowedMetadata { get; set; } = "";
+
     /// <summary>The optimized models written, with the source item's metadata.</summary>
     [Output]
     public ITaskItem[] OptimizedModels { get; private set; } = [];
@@ -61,7 +68,20 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         string? output = null, report = null;
         try
         {
-            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null);
+            // A misspelt attribute is a setting the user believes in but the build never sees: every one is an error.
+            var unknown = ItemMetadata.Unknown(item, PromotedWarnings.Codes(AllowedMetadata)).ToList();
+            foreach (var problem in unknown) LogError(ErrorCode.InvalidArgument, modelPath, problem);
+            var options = ModelItemSettings.ToOptions(item, ProjectDirectory, ProjectFile.Length > 0 ? ProjectFile : null) with
+            {
+                // Search progress at the default verbosity: a search runs for minutes, and a build that says nothing looks hung.
+                FrontEnd = FrontEnd.MSBuild,
+                SearchProgress = line => Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {line}"),
+            };
+            if (unknown.Count > 0)
+            {
+                DeleteOutputs(item, options.OutputPath, ReportPath(item, options.OutputPath));
+                return null;
+            }
             output = options.OutputPath;
             report = ReportPath(item, options.OutputPath);
             Directory.CreateDirectory(Path.GetDirectoryName(options.OutputPath)!);
@@ -80,7 +100,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
             }
             RunReportJson.Write(BuildReport(item, options, result), report);
             if (result.Validation is { } validation)
-                foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message()}");
+                foreach (var verdict in validation.Verdicts) Log.LogMessage(MessageImportance.Normal, $"{item.ItemSpec}: {verdict.Message(FrontEnd.MSBuild)}");
             Log.LogMessage(MessageImportance.High, Summary(item.ItemSpec, result, DisplayPath(CopyInOutput(item) ?? options.OutputPath)));
             if (result.Validation?.Comparison is { Samples: > 0 } compared) Log.LogMessage(MessageImportance.High, $"ModelOpt: {item.ItemSpec}: {compared.Summary()}");
 
@@ -93,7 +113,7 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
         {
             // One error per broken budget, budget first, so each reads on its own in an IDE's error list or a CI annotation.
             foreach (var verdict in broken.Broken)
-                LogError(ErrorCode.BudgetBroken, e.File ?? modelPath, $"{verdict.Headline()} ({verdict.Detail()}); the optimized model was not written.");
+                LogError(ErrorCode.BudgetBroken, e.File ?? modelPath, $"{verdict.Headline(FrontEnd.MSBuild)} ({verdict.Detail()}); the optimized model was not written.");
         }
         catch (ModelOptException e)
         {
@@ -115,8 +135,11 @@ public sealed class OptimizeOnnxModel : Microsoft.Build.Utilities.Task
 
     // MSBuild turns a warning into an error on -warnaserror, WarningsAsErrors or MSBuildTreatWarningsAsErrors;
     // the model it warned about must then go like any failed model's.
-    private bool FailedOnWarnings(OptimizeResult result) =>
-        BuildEngine is IBuildEngine8 engine && result.Warnings.Any(w => engine.ShouldTreatWarningAsError(w.Code.Text()));
+    private bool FailedOnWarnings(OptimizeResult result)
+    {
+        string[] kept = PromotedWarnings.Codes(WarningsNotAsErrors);
+        return result.Warnings.Any(w => PromotedWarnings.IsError(BuildEngine, w.Code.Text(), kept));
+    }
 
     private RunReport BuildReport(ITaskItem item, OptimizeOptions options, OptimizeResult result) =>
         RunReportBuilder.From(result, new ReportContext

@@ -73,11 +73,11 @@ public static class QuantizationSpeedCheck
         : $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower, the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins (--passes fp16 or share-weights, with --max-size)";
 
     /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower); <paramref name="why"/> says why that is an error rather than a skipped pass.</summary>
-    public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName, string? why = null)
+    public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName, string? why = null, Engine.Config.FrontEnd frontEnd = Engine.Config.FrontEnd.CommandLine)
     {
         if (!result.Passed && !allowSlower)
             throw new ModelOptException(ErrorCode.BudgetBroken, modelName,
-                $"the quantized model is slower than the original under ONNX Runtime ({result}){(why is null ? "" : $" and {why}")}; no output is written. {(SmallModelReason(result) is { } small ? char.ToUpperInvariant(small[0]) + small[1..] + ". " : "")}Set \"quantize.allowSlower\": true to keep it anyway.");
+                $"the quantized model is slower than the original under ONNX Runtime ({result}){(why is null ? "" : $" and {why}")}; no output is written. {(SmallModelReason(result) is { } small ? char.ToUpperInvariant(small[0]) + small[1..] + ". " : "")}Set {Engine.Config.SettingNames.PassSetting("quantize", "{ \"allowSlower\": true }", frontEnd)} to keep it anyway.");
         return result;
     }
 

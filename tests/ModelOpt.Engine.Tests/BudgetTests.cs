@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 
 namespace ModelOpt.Engine.Tests;
@@ -117,6 +118,22 @@ public sealed class BudgetTests
         Assert.AreEqual("maxSize 400 KB is within 1 MB", verdicts["maxSize"].Headline());
         Assert.AreEqual("minCosine not measured (limit 0.99)", verdicts["minCosine"].Headline());
         Assert.AreEqual("FLOPs per run; the pass 'freeze' pushed it over", verdicts["maxFlops"].Detail());
+    }
+
+    [TestMethod]
+    public void EachFrontEndReadsTheNameItsUserWrote()
+    {
+        var set = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "0.5")]);
+        var m = new BudgetMeasurements();
+        m.Set(BudgetDefinition.MaxAccuracyDrop, 2);
+        var verdict = m.Evaluate(set).Single();
+
+        Assert.AreEqual("MaxAccuracyDrop 2 points exceeds 0.5 points", verdict.Headline(FrontEnd.MSBuild));
+        StringAssert.StartsWith(verdict.Message(FrontEnd.MSBuild), "budget MaxAccuracyDrop broken: ");
+        Assert.IsFalse(verdict.Message(FrontEnd.MSBuild).Contains("--", StringComparison.Ordinal), verdict.Message(FrontEnd.MSBuild));
+        StringAssert.StartsWith(verdict.Message(), "budget maxAccuracyDrop (--max-accuracy-drop) broken: ");
+        Assert.AreEqual("PassSettings='{ \"quantize\": { \"allowSlower\": true } }'", SettingNames.PassSetting("quantize", "{ \"allowSlower\": true }", FrontEnd.MSBuild));
+        StringAssert.Contains(SettingNames.PassSetting("quantize", "{ \"allowSlower\": true }", FrontEnd.CommandLine), "--pass-settings");
     }
 
     [TestMethod]

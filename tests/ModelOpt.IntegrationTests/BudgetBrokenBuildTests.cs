@@ -21,9 +21,9 @@ public sealed class BudgetBrokenBuildTests
         var build = project.Run("build");
 
         Assert.AreNotEqual(0, build.ExitCode, build.Describe());
-        StringAssert.Contains(build.Output, $"{model} : ModelOpt error MOPT4001: maxFlops 1.066 MFLOPs exceeds 1 KFLOPs (FLOPs per run", build.Describe());
-        StringAssert.Contains(build.Output, $"{model} : ModelOpt error MOPT4001: maxParams ", build.Describe());
-        Assert.IsFalse(build.Output.Contains("MOPT4001: maxSize", StringComparison.Ordinal), "a kept budget is not an error: " + build.Describe());
+        StringAssert.Contains(build.Output, $"{model} : ModelOpt error MOPT4001: MaxFlops 1.066 MFLOPs exceeds 1 KFLOPs (FLOPs per run", build.Describe());
+        StringAssert.Contains(build.Output, $"{model} : ModelOpt error MOPT4001: MaxParams ", build.Describe());
+        Assert.IsFalse(build.Output.Contains("MOPT4001: MaxSize", StringComparison.Ordinal), "a kept budget is not an error: " + build.Describe());
         // MSBuild repeats each error in the summary at the end (without the "1>" node prefix); count the distinct ones.
         var errors = build.Output.Split('\n').Where(l => l.Contains("error MOPT4001", StringComparison.Ordinal))
             .Select(l => Regex.Replace(l.Trim(), @"^\d+>", "")).Distinct().ToArray();

@@ -20,9 +20,10 @@ public sealed class RuntimeOptionsCommandTests
     public void ValidateStatesTheSessionItTimedUnderInTheConsoleAndTheJson()
     {
         string json = Path.Combine(_dir, "report.json");
-        var result = ToolRunner.Run("validate", SeedModel, SeedModel, "--samples", "32", "--runs", "2", "--threads", "1", "--graph-optimization", "extended", "--json", json);
+        var result = ToolRunner.Run("validate", SeedModel, SeedModel, "--samples", "32", "--runs", "2", "--intra-op-threads", "1", "--graph-optimization", "extended", "--json", json);
 
         Assert.AreEqual(0, result.ExitCode, result.Error);
+        Assert.IsFalse(result.Error.Contains("deprecated", StringComparison.Ordinal), result.Error);
         StringAssert.Contains(result.Out, "cpu, 1 intra-op thread, graph optimization extended");
         var runtime = JsonNode.Parse(File.ReadAllText(json))!["runtime"]!;
         Assert.AreEqual(1, runtime["intraOpThreads"]!.GetValue<int>());
@@ -43,7 +44,11 @@ public sealed class RuntimeOptionsCommandTests
     [TestMethod]
     public void BadRuntimeOptionsAreUsageErrors()
     {
-        Assert.AreEqual(2, ToolRunner.Run("check", SeedModel, "--threads", "-2").ExitCode);
+        // --threads, the former name of --intra-op-threads, still works and says so.
+        var former = ToolRunner.Run("check", SeedModel, "--threads", "-2");
+        Assert.AreEqual(2, former.ExitCode);
+        StringAssert.Contains(former.Error, "warning: --threads is deprecated; use --intra-op-threads");
+        StringAssert.Contains(former.Error, "--intra-op-threads");
         Assert.AreEqual(2, ToolRunner.Run("check", SeedModel, "--graph-optimization", "turbo").ExitCode);
         var result = ToolRunner.Run("validate", SeedModel, SeedModel, "--memory-cap", "many");
         Assert.AreEqual(2, result.ExitCode);

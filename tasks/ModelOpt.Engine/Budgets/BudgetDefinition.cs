@@ -13,6 +13,9 @@ public enum BudgetDirection
 /// </summary>
 public sealed record BudgetDefinition(string Key, string Option, BudgetDirection Direction, QuantityKind Kind, string Measures)
 {
+    /// <summary>The <c>OnnxModel</c> item metadata (and, with <c>ModelOpt</c> before it, the MSBuild property): the key with a capital, <c>MaxSize</c>.</summary>
+    public string MetadataName => char.ToUpperInvariant(Key[0]) + Key[1..];
+
     public static BudgetDefinition MaxAccuracyDrop { get; } = new("maxAccuracyDrop", "--max-accuracy-drop", BudgetDirection.AtMost, QuantityKind.Points, "top-1 accuracy drop in points (needs labels)");
     public static BudgetDefinition MinAgreement { get; } = new("minAgreement", "--min-agreement", BudgetDirection.AtLeast, QuantityKind.Fraction, "top-1 agreement with the original");
     public static BudgetDefinition MinCosine { get; } = new("minCosine", "--min-cosine", BudgetDirection.AtLeast, QuantityKind.Fraction, "cosine similarity of the outputs (the lowest over outputs)");

@@ -85,6 +85,10 @@ internal static class WeightSlots
 
     public static bool IsWeight(Node node, int slot, Tensor tensor)
     {
+        // A codebook lookup, Gather(stored table, stored indices) as share-weights writes it, decodes a
+        // stored weight: each index stands for one weight the model still has (the table's entries count too).
+        if (node.Domain.Length == 0 && node.OpType == "Gather" && slot == 1 && node.Inputs[0] is { } table && StoredSources(table).Count > 0)
+            return true;
         if (node.Domain.Length == 0 && Known.TryGetValue(node.OpType, out int[]? slots))
             return slots.Contains(slot) && (DataTypes.IsFloatingPoint(tensor.DataType) || IntegerWeights.Contains(node.OpType));
         if (node.Domain.Length == 0 && Configuration.Contains(node.OpType)) return false;

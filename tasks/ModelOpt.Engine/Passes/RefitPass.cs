@@ -98,7 +98,7 @@ public sealed class RefitPass : IPass
         string figures = $"relative squared error on {equations.Rows:N0} calibration rows {fit.RelativeBefore:0.#####} → {fit.RelativeAfter:0.#####} ({equations.Unknowns} unknowns per output)";
         if (fit.ErrorAfter >= fit.ErrorBefore)
         {
-            notes.Add($"{name}: kept as it was, the fit did not improve it ({figures})");
+            notes.Add($"{name}: not refit (its weights stay as the earlier passes left them), the fit did not improve it ({figures})");
             return false;
         }
         layer.Write(model.Graph, fit.Solution);

@@ -36,7 +36,10 @@ public sealed record LayerChange(string Name, string OpType, long? FlopsBefore, 
         return result;
     }
 
-    /// <summary>Per node, the last thing a pass said about it (notes of the form <c>NAME: …</c>).</summary>
+    /// <summary>
+    /// Per node, what every pass said about it (notes of the form <c>NAME: …</c>), in pass order:
+    /// <c>prune: 5 → 3 channels; refit: not refit, …</c>. Only the last one would hide what an earlier pass did.
+    /// </summary>
     public static Dictionary<string, string> ReasonsFrom(IEnumerable<(string Pass, string Note)> notes, IEnumerable<string> nodeNames)
     {
         var names = new HashSet<string>(nodeNames.Where(n => n.Length > 0));
@@ -44,7 +47,9 @@ public sealed record LayerChange(string Name, string OpType, long? FlopsBefore, 
         foreach (var (pass, note) in notes)
         {
             int colon = note.IndexOf(": ", StringComparison.Ordinal);
-            if (colon > 0 && names.Contains(note[..colon])) reasons[note[..colon]] = $"{pass}: {note[(colon + 2)..]}";
+            if (colon <= 0 || !names.Contains(note[..colon])) continue;
+            string reason = $"{pass}: {note[(colon + 2)..]}";
+            reasons[note[..colon]] = reasons.TryGetValue(note[..colon], out string? earlier) ? $"{earlier}; {reason}" : reason;
         }
         return reasons;
     }

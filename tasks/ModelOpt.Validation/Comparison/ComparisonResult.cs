@@ -41,7 +41,7 @@ public sealed record ComparisonResult(
 
     /// <summary>
     /// One line of what the comparison found, for the console and build logs: e.g. <c>compared with the
-    /// original on 2,000 samples: accuracy 97.95 % → 97.90 % (drop 0.05 points), agreement 99.65 %,
+    /// original on 2,000 samples: accuracy 97.95 % → 97.90 % (-0.05 points), agreement 0.9965,
     /// cosine 0.99998, speed-up 1.02× (median)</c>.
     /// </summary>
     public string Summary()
@@ -49,8 +49,8 @@ public sealed record ComparisonResult(
         var culture = System.Globalization.CultureInfo.InvariantCulture;
         var parts = new List<string>();
         if (BaselineAccuracy is double a && CandidateAccuracy is double b)
-            parts.Add(string.Format(culture, "accuracy {0:0.00} % → {1:0.00} % (drop {2:0.##} points)", a, b, a - b));
-        parts.Add(string.Format(culture, "agreement {0:0.##} %", Agreement * 100));
+            parts.Add(string.Format(culture, "accuracy {0:0.00} % → {1:0.00} % ({2})", a, b, Reports.ReportNumbers.AccuracyChange(a, b)));
+        parts.Add("agreement " + Reports.ReportNumbers.Agreement(Agreement));
         parts.Add(string.Format(culture, "cosine {0:0.#####}{1}", MinCosine, Outputs.Count > 1 ? $" (lowest: output '{LowestOutput!.Name}')" : ""));
         if (Speedup is double s) parts.Add(string.Format(culture, "speed-up {0:0.##}× (median)", s));
         return string.Format(culture, "compared with the original on {0:N0} {1}samples: {2}", Samples, Synthetic ? "synthetic " : "", string.Join(", ", parts));

@@ -250,10 +250,10 @@ public static class OptimizeJob
         var speedBudgets = budgets.All.Where(b => b.Definition == BudgetDefinition.MinSpeedup || b.Definition == BudgetDefinition.MaxLatencyMs).Select(b => b.Definition.Key).ToList();
         string? why = speed.Any(c => c.PassRequired) ? $"\"{speed[0].Pass}\": {{ \"required\": true }} is set"
             : speedBudgets.Count > 0 ? $"a speed budget is set ({string.Join(", ", speedBudgets)})" : null;
-        if (why is not null) QuantizationSpeedCheck.Enforce(result, allowSlower: false, options.ModelPath, why);
+        if (why is not null) QuantizationSpeedCheck.Enforce(result, allowSlower: false, options.ModelPath, why, options.FrontEnd);
         string pass = speed[0].Pass;
         warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath,
-            $"{pass} skipped: {result.Describe()}{(QuantizationSpeedCheck.SmallModelReason(result) is { } small ? "; " + small : "")}; the model is written without it. Set \"{pass}\": {{ \"allowSlower\": true }} to keep the slower model, or {{ \"required\": true }} to fail instead."));
+            $"{pass} skipped: {result.Describe()}{(QuantizationSpeedCheck.SmallModelReason(result) is { } small ? "; " + small : "")}; the model is written without it. Set {SettingNames.PassSetting(pass, "{ \"allowSlower\": true }", options.FrontEnd)} to keep the slower model, or {SettingNames.PassSetting(pass, "{ \"required\": true }", options.FrontEnd)} to fail instead."));
         return pass;
     }
 

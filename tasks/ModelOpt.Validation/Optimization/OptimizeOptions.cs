@@ -80,6 +80,9 @@ public sealed record OptimizeOptions
     /// <summary>Called after each validation batch with (done, total); the tool draws progress from it.</summary>
     public Action<int, int>? Progress { get; init; }
 
+    /// <summary>Where the settings were written (the tool or an MSBuild item): messages name a setting as its user wrote it.</summary>
+    public Engine.Config.FrontEnd FrontEnd { get; init; }
+
     /// <summary>Each line of the search log as the search writes it (a terminal shows how far it got); null: none.</summary>
     public Action<string>? SearchProgress { get; init; }
 

@@ -57,6 +57,18 @@ public static class ReportNumbers
     };
 
     /// <summary>
+    /// The one way every report line shows accuracy moving: the change in points, optimized minus
+    /// original, always signed — <c>-0.45 points</c> fell, <c>+0.45 points</c> rose, <c>0 points</c>
+    /// did not move. (The <c>maxAccuracyDrop</c> budget and the JSON's <c>accuracyDrop</c> measure the
+    /// fall, original minus optimized; prose never shows a "drop" with a sign of its own.)
+    /// </summary>
+    public static string AccuracyChange(double baselinePercent, double candidatePercent) =>
+        (candidatePercent - baselinePercent).ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture) + " points";
+
+    /// <summary>Agreement as every report shows it: a fraction of the samples (0 to 1), like cosine and the minAgreement budget.</summary>
+    public static string Agreement(double fraction) => Quantity.Format(fraction, QuantityKind.Fraction);
+
+    /// <summary>
     /// How a figure changed, in words a reader cannot misread: <c>2.01× fewer</c>, <c>1.04× more</c>,
     /// or <c>no change</c> when the two round to the same ratio (never <c>0.96× fewer</c>).
     /// </summary>

@@ -135,7 +135,7 @@ public static class RunReportBuilder
         Settings = context.Settings,
         Baseline = new ReportModel("", null, 0, 0),
         AllBudgetsKept = validation?.AllKept ?? true,
-        Budgets = validation?.Verdicts.Select(v => Budget(v, paths)).ToList() ?? [],
+        Budgets = validation?.Verdicts.Select(v => Budget(v, paths, context.Command == "build" ? Engine.Config.FrontEnd.MSBuild : Engine.Config.FrontEnd.CommandLine)).ToList() ?? [],
         Comparison = validation?.Comparison is { } c ? Comparison(c, paths) : null,
         Runtime = Runtime(validation?.Comparison?.Session),
         Layers = validation?.Layers.Select(l => new ReportLayer(l.Name, l.OpType, l.FlopsBefore, l.FlopsAfter, l.Status, l.Why is null ? null : paths.Text(l.Why))).ToList() ?? [],
@@ -153,14 +153,15 @@ public static class RunReportBuilder
     private static string? Change(long? before, long? after) =>
         before is long b && after is long a ? ReportNumbers.Change(b, a) : null;
 
-    private static ReportBudget Budget(BudgetVerdict v, ReportPaths paths)
+    // The build's report names the item metadata (MaxSize), the tool's the flag: as each user wrote it.
+    private static ReportBudget Budget(BudgetVerdict v, ReportPaths paths, Engine.Config.FrontEnd frontEnd)
     {
         var d = v.Budget.Definition;
         return new ReportBudget(
             d.Key, d.Option, d.Direction == BudgetDirection.AtMost ? "atMost" : "atLeast", ReportNumbers.Unit(d.Kind),
             ReportNumbers.Budget(v.Budget.Limit, d.Kind), v.Measured is double m ? ReportNumbers.Budget(m, d.Kind) : null,
             Quantity.Format(v.Budget.Limit, d.Kind), v.Measured is double measured ? Quantity.Format(measured, d.Kind) : "not measured",
-            v.Kept, v.Culprit is null ? null : paths.Text(v.Culprit), v.Note is null ? null : paths.Text(v.Note), paths.Text(v.Message()));
+            v.Kept, v.Culprit is null ? null : paths.Text(v.Culprit), v.Note is null ? null : paths.Text(v.Note), paths.Text(v.Message(frontEnd)));
     }
 
     private static ReportComparison Comparison(ComparisonResult c, ReportPaths paths) => new(

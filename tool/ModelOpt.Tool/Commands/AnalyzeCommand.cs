@@ -43,7 +43,7 @@ internal static class AnalyzeCommand
         var advise = new Option<bool>("--advise") { Description = "What-if table: per heavy layer, what each technique (prune, separable, lowrank, int8) would save and, with --data, what it would cost in fidelity, ranked as the search ranks them." };
         var data = new Option<string?>("--data") { Description = "Samples for --advise's fidelity column (a folder, as for optimize)." };
         var samples = new Option<int>("--samples") { Description = "Samples --advise profiles on.", DefaultValueFactory = _ => 16 };
-        var runtime = new RuntimeOptions(memoryCap: false);
+        var runtime = new RuntimeOptions(console, memoryCap: false);
         var command = new Command("analyze", "Count parameters, MACs and FLOPs per layer and estimate inference time.\n\nExamples:\n  dotnet model-opt analyze model.onnx\n  dotnet model-opt analyze model.onnx --shape input=1x3x224x224 --measure --json report.json")
         {
             model, shape, value, gflops, measure, runs, json, top, advise, data, samples,

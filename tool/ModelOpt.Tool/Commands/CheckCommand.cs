@@ -19,7 +19,7 @@ internal static class CheckCommand
         var value = ValueOption.Create();
         var budgets = new BudgetOptions(d => !d.NeedsBaseline);
         var reports = new ReportOptions("--json", "--report");
-        var runtime = new RuntimeOptions(memoryCap: false);
+        var runtime = new RuntimeOptions(console, memoryCap: false);
         var command = new Command("check", "Check one model's FLOPs, parameters, size and latency against budgets (no baseline needed).\n\nExamples:\n  dotnet model-opt check model.onnx --max-flops 500M --max-size 5MB --max-latency-ms 10\n  dotnet model-opt check model.onnx --max-params 5M --markdown \"$GITHUB_STEP_SUMMARY\"")
         {
             model, runs, shape, value,

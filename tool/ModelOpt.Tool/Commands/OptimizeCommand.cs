@@ -34,8 +34,8 @@ internal static class OptimizeCommand
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
         var noFloor = new Option<bool>("--no-fidelity-floor") { Description = $"Write the model without the default fidelity floor, which applies when no output budget is set: accuracy drop at most {FidelityFloor.MaxAccuracyDropPoints:0} point with labels, else cosine at least {FidelityFloor.MinCosine} against the original (docs/validation.md)." };
         var budgets = new BudgetOptions();
-        var reports = new ReportOptions("--report");
-        var runtime = new RuntimeOptions();
+        var reports = new ReportOptions("--json", "--report");
+        var runtime = new RuntimeOptions(console);
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
             model, output, passes, config, passSettings, data, labels, samples, shape, value, state, usedOutputs, search, searchTime, seed, noFloor,

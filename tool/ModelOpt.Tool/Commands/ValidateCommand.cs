@@ -28,7 +28,7 @@ internal static class ValidateCommand
         var usedOutputs = ValueOption.CreateUsedOutputs();
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
-        var runtime = new RuntimeOptions();
+        var runtime = new RuntimeOptions(console);
         var command = new Command("validate", "Run the original and an optimized model on the same samples with the same ONNX Runtime settings, compare them and check budgets.\n\nExamples:\n  dotnet model-opt validate model.onnx out/model.onnx --max-accuracy-drop 0.5\n  dotnet model-opt validate model.onnx out/model.onnx --data digits/ --labels digits/labels.npy --json report.json")
         {
             baseline, candidate, data, labels, samples, runs, shape, value, state, usedOutputs,

@@ -24,10 +24,10 @@ internal static class ReportRows
         var c = r.Comparison;
         var candidate = r.Candidate;
         if (c?.BaselineAccuracy is double a && c.CandidateAccuracy is double b)
-            yield return ("Top-1 accuracy", $"{N(a, "0.##")} %", $"{N(b, "0.##")} % ({(b - a).ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture)} points)");
+            yield return ("Top-1 accuracy", $"{N(a, "0.##")} %", $"{N(b, "0.##")} % ({ReportNumbers.AccuracyChange(a, b)})");
         if (c is not null && c.Samples > 0)
         {
-            yield return ("Top-1 agreement", "", N(c.Agreement, "0.####"));
+            yield return ("Top-1 agreement", "", ReportNumbers.Agreement(c.Agreement));
             foreach (var o in c.Outputs)
                 yield return ($"Output `{o.Name}`", "", $"max abs err {Error(o.MaxAbsError)}, mean {Error(o.MeanAbsError)}, cosine {(o.Cosine is double cos ? N(cos, "0.######") : "NaN")}");
         }

@@ -10,6 +10,8 @@ using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Data;
 
+using ModelOpt.Validation.Reports;
+
 namespace ModelOpt.Validation.Optimization.Search;
 
 /// <summary>
@@ -355,8 +357,8 @@ public sealed partial class LayerSearch
     {
         string best = $"the closest it got: FLOPs {Quantity.Format(report.CandidateFootprint.Flops ?? 0, QuantityKind.Flops)}"
             + (report.FlopReduction is double r ? $" ({r:0.##}x fewer)" : "")
-            + (report.Comparison?.AccuracyDrop is double d ? $", accuracy drop {d:0.##} points" : "")
-            + (report.Comparison is { } c ? $", agreement {c.Agreement:0.####}, cosine {c.MinCosine:0.#####}" : "");
+            + (report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b } ? $", accuracy {ReportNumbers.AccuracyChange(a, b)}" : "")
+            + (report.Comparison is { } c ? $", agreement {ReportNumbers.Agreement(c.Agreement)}, cosine {c.MinCosine:0.#####}" : "");
         string spent = TimeSpent();
         var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log },
             $"--search: {why}; {best}; {spent}. Budget(s) that could not be met:");
@@ -424,8 +426,8 @@ public sealed partial class LayerSearch
         return trial;
     }
 
-    private static string Harm(Trial t) => t.Report.Comparison?.AccuracyDrop is double d
-        ? $"accuracy drop {d.ToString("0.##", CultureInfo.InvariantCulture)} points"
+    private static string Harm(Trial t) => t.Report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b }
+        ? $"accuracy {ReportNumbers.AccuracyChange(a, b)}"
         : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}";
 
     private static string BrokenKeys(Trial t) => string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
