@@ -34,6 +34,9 @@ public enum ErrorCode
     SequenceLengthUnknown = 2022,
     UnknownOutputName = 2023,
 
+    /// <summary>An accuracy budget (maxAccuracyDrop) was set, but the samples have no labels (or no output has a class axis to score them on).</summary>
+    LabelsMissing = 2030,
+
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,
 
