@@ -43,8 +43,11 @@ public sealed class ConfidenceBoundsTests
     [TestMethod]
     public void TheDropBoundUsesTheDiscordantPairs()
     {
-        // No answer changed: both halves of α on the discordant share, 1 − 0.025^(1/166) = 2.2 %.
-        Assert.AreEqual(1 - Math.Pow(0.025, 1.0 / 166), ConfidenceBounds.PairedDropUpper(0, 0, 166, 0.95), 1e-9);
+        // No answer changed: z² / (n + z²), 1.6 % for 166 samples at 95 % (z = 1.6449).
+        double z = 1.6448536269514722;
+        Assert.AreEqual(z * z / (166 + z * z), ConfidenceBounds.PairedDropUpper(0, 0, 166, 0.95), 1e-9);
+        Assert.AreEqual(0.016037, ConfidenceBounds.PairedDropResolution(166, 0.95), 1e-6);
+        Assert.AreEqual(268, ConfidenceBounds.SamplesForDrop(0.01, 0.95));
         double oneWrong = ConfidenceBounds.PairedDropUpper(1, 0, 166, 0.95);
         double oneEach = ConfidenceBounds.PairedDropUpper(1, 1, 166, 0.95);
         double manyRight = ConfidenceBounds.PairedDropUpper(0, 20, 166, 0.95);
@@ -53,6 +56,30 @@ public sealed class ConfidenceBoundsTests
         Assert.IsGreaterThan(0.0, oneEach, "one each way: no drop measured, yet a positive bound");
         Assert.IsLessThan(0.0, manyRight, "a candidate surely better has a negative bound on its drop");
         Assert.IsGreaterThan(ConfidenceBounds.PairedDropUpper(5, 0, 1000, 0.95), ConfidenceBounds.PairedDropUpper(5, 0, 1000, 0.99), "a higher confidence, a looser bound");
+    }
+
+    [TestMethod]
+    public void TheDropBoundReducesToMcNemarAtZeroAndHoldsItsConfidence()
+    {
+        // Where the bound sits at Δ = 0 exactly, the score is McNemar's (b − c)/√(b + c) = −z: b = 0, c = 3 gives −√3 < −1.645.
+        Assert.IsLessThan(0.0, ConfidenceBounds.PairedDropUpper(0, 3, 1000, 0.95));
+        Assert.IsGreaterThan(0.0, ConfidenceBounds.PairedDropUpper(0, 2, 1000, 0.95), "−√2 > −1.645: a drop of 0 is still possible");
+        // Coverage, simulated: 200 samples, 3 % newly wrong and 1 % newly right (a true drop of 2 points).
+        var random = new Random(7);
+        int covered = 0;
+        const int runs = 2000;
+        for (int r = 0; r < runs; r++)
+        {
+            int b = 0, c = 0;
+            for (int i = 0; i < 200; i++)
+            {
+                double u = random.NextDouble();
+                if (u < 0.03) b++;
+                else if (u < 0.04) c++;
+            }
+            if (ConfidenceBounds.PairedDropUpper(b, c, 200, 0.95) >= 0.02) covered++;
+        }
+        Assert.IsGreaterThanOrEqualTo(0.93, (double)covered / runs, "the 95 % bound is above the true drop about 95 % of the time");
     }
 
     [TestMethod]
@@ -90,10 +117,10 @@ public sealed class ConfidenceBoundsTests
         var line = BudgetResolution.Check(budgets, 166, agreementPerSample: true).Single();
         StringAssert.Contains(line, "166 samples cannot resolve maxAccuracyDrop 1 points at 95 % confidence");
         StringAssert.Contains(line, "one sample is 0.6 points");
-        StringAssert.Contains(line, "bound of 2.2 points");
-        StringAssert.Contains(line, "at least 368 samples");
-        StringAssert.Contains(line, "can hold a budget of 2.2 points or more");
-        Assert.IsEmpty(BudgetResolution.Check(budgets, 400, agreementPerSample: true), "400 samples resolve a 1-point drop");
+        StringAssert.Contains(line, "bound of 1.6 points");
+        StringAssert.Contains(line, "at least 268 samples");
+        StringAssert.Contains(line, "can hold a budget of 1.6 points or more");
+        Assert.IsEmpty(BudgetResolution.Check(budgets, 300, agreementPerSample: true), "300 samples resolve a 1-point drop");
 
         var agreement = BudgetSet.FromText([KeyValuePair.Create("minAgreement", "0.995")]);
         StringAssert.Contains(BudgetResolution.Check(agreement, 166, agreementPerSample: true).Single(), "at least 598 samples");
@@ -125,11 +152,11 @@ public sealed class ConfidenceBoundsTests
     {
         var budgets = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]);
         var m = new BudgetMeasurements();
-        m.Set(BudgetDefinition.MaxAccuracyDrop, new BudgetEstimate(0, 2.2, 0.95) { Samples = 166, Resolvable = 2.2, Method = "exact, paired" });
+        m.Set(BudgetDefinition.MaxAccuracyDrop, new BudgetEstimate(0, 1.6, 0.95) { Samples = 166, Resolvable = 1.6, Method = "paired" });
         var verdict = m.Evaluate(budgets).Single();
         Assert.IsTrue(verdict.Kept);
-        Assert.AreEqual(2.2, verdict.JudgedLimit);
-        StringAssert.Contains(verdict.Message(), "166 samples cannot resolve that limit at 95 % confidence, so the bound was judged against 2.2 points");
+        Assert.AreEqual(1.6, verdict.JudgedLimit);
+        StringAssert.Contains(verdict.Message(), "166 samples cannot resolve that limit at 95 % confidence, so the bound was judged against 1.6 points");
     }
 
     [TestMethod]

@@ -62,14 +62,20 @@ public sealed class BudgetCommandTests
     }
 
     [TestMethod]
-    public void AccuracyBudgetWithoutLabelsIsBrokenWithTheReason()
+    public void AccuracyBudgetWithoutLabelsIsAUsageError()
     {
+        // Labels missing is the user's setting at fault (exit 2), not a broken budget (exit 1).
         string other = Path.Combine(_dir, "nolabels");
         Directory.CreateDirectory(other);
         File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.samples", "input.npy"), Path.Combine(other, "input.npy"), overwrite: true);
         var result = ToolRunner.Run("validate", Seed, _candidate, "--data", other, "--samples", "100", "--runs", "0", "--max-accuracy-drop", "1");
-        Assert.AreEqual(1, result.ExitCode);
-        StringAssert.Contains(result.Error, "labels");
+        Assert.AreEqual(2, result.ExitCode);
+        StringAssert.Contains(result.Error, "MOPT2030");
+        StringAssert.Contains(result.Error, "maxAccuracyDrop needs labels");
+        var optimize = ToolRunner.Run("optimize", Seed, "-o", Path.Combine(_dir, "never.onnx"), "--passes", "freeze", "--data", other, "--max-accuracy-drop", "1");
+        Assert.AreEqual(2, optimize.ExitCode, optimize.Error);
+        StringAssert.Contains(optimize.Error, "MOPT2030");
+        Assert.IsFalse(File.Exists(Path.Combine(_dir, "never.onnx")));
     }
 
     [TestMethod]

@@ -46,14 +46,16 @@ public sealed class BudgetMeasurements
     /// <summary>
     /// One budget's verdict: by the bound where the figure has one, against the limit, or against
     /// what the samples can resolve where that is looser than the limit (the verdict says so).
+    /// <paramref name="byBound"/> false judges the figure itself, the bound shown beside it (the
+    /// default fidelity floor, a sanity check nobody asked a guarantee of).
     /// </summary>
-    public BudgetVerdict Verdict(Budget budget, Func<Budget, string?>? culprit = null)
+    public BudgetVerdict Verdict(Budget budget, Func<Budget, string?>? culprit = null, bool byBound = true)
     {
         if (Get(budget.Definition) is not double measured)
             return new BudgetVerdict(budget, null, false, null, MissingReason(budget.Definition) ?? "it could not be measured");
         var estimate = Estimate(budget.Definition);
-        double judged = estimate?.Bound ?? measured;
-        double limit = JudgedLimit(budget, estimate);
+        double judged = byBound ? estimate?.Bound ?? measured : measured;
+        double limit = byBound ? JudgedLimit(budget, estimate) : budget.Limit;
         bool kept = budget.IsKeptBy(judged, limit);
         return new BudgetVerdict(budget, measured, kept, kept ? null : culprit?.Invoke(budget))
         {

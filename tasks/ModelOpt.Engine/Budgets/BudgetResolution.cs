@@ -6,7 +6,7 @@ namespace ModelOpt.Engine.Budgets;
 /// Whether a number of samples can resolve the output budgets at all, said before minutes are spent
 /// on a search (docs/validation.md, "What the samples can resolve"): 166 digits cannot resolve a
 /// 1-point accuracy drop, since one digit is 0.6 points and even a candidate that changes no answer
-/// has an exact 95 % bound of 2.2 points. For each budget the samples cannot resolve: how many it
+/// has a 95 % bound of 1.6 points. For each budget the samples cannot resolve: how many it
 /// would take, and the strictest budget these samples can vouch for (which the budget is then
 /// judged against, <see cref="BudgetMeasurements.Evaluate"/>).
 /// </summary>
@@ -22,10 +22,10 @@ public static class BudgetResolution
         string level = $"{N(confidence * 100, "0.##")} %";
         if (budgets[BudgetDefinition.MaxAccuracyDrop] is { } drop)
         {
-            double least = 100 * ConfidenceBounds.PairedDropUpper(0, 0, samples, confidence);
+            double least = 100 * ConfidenceBounds.PairedDropResolution(samples, confidence);
             if (least > drop.Limit)
             {
-                int needed = (int)Math.Ceiling(Math.Log(alpha / 2) / Math.Log(1 - drop.Limit / 100));
+                int needed = ConfidenceBounds.SamplesForDrop(drop.Limit / 100, confidence);
                 lines.Add($"{samples} samples cannot resolve maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence: one sample is {N(100.0 / samples, "0.##")} points, "
                     + $"and even a candidate that changes no answer has a {level} bound of {N(least, "0.##")} points. It takes at least {needed} samples (more if the candidate changes any answer); "
                     + $"these samples can hold a budget of {N(least, "0.##")} points or more, and the drop is judged against that.");

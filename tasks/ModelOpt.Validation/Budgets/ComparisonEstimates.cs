@@ -9,7 +9,7 @@ namespace ModelOpt.Validation.Budgets;
 /// (docs/validation.md, "Budgets are estimates"):
 /// <list type="bullet">
 /// <item><c>maxAccuracyDrop</c>: the paired discordant counts (samples the candidate newly gets wrong,
-/// newly gets right), an exact McNemar-style bound (<see cref="ConfidenceBounds.PairedDropUpper"/>);</item>
+/// newly gets right), the McNemar-style score bound (<see cref="ConfidenceBounds.PairedDropUpper"/>);</item>
 /// <item><c>minAgreement</c>: over the outputs with a class axis, the exact (Clopper–Pearson) lower
 /// bound where each sample is one position, a bootstrap over samples where it has frames or pixels;</item>
 /// <item><c>minCosine</c>: per sample; the worst sample by default (its own bound: nothing is
@@ -32,8 +32,8 @@ public static class ComparisonEstimates
         return new BudgetEstimate(100.0 * (newlyWrong - newlyRight) / n, 100 * ConfidenceBounds.PairedDropUpper(newlyWrong, newlyRight, n, confidence), confidence)
         {
             Samples = n,
-            Resolvable = 100 * ConfidenceBounds.PairedDropUpper(0, 0, n, confidence),
-            Method = $"exact, paired: {newlyWrong} sample(s) newly wrong, {newlyRight} newly right",
+            Resolvable = 100 * ConfidenceBounds.PairedDropResolution(n, confidence),
+            Method = $"paired score bound (Tango): {newlyWrong} sample(s) newly wrong, {newlyRight} newly right",
             Output = c.Outputs.Count > 1 ? c.AccuracyOutput : null,
         };
     }

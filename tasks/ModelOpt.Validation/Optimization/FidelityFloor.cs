@@ -42,14 +42,15 @@ public static class FidelityFloor
     }
 
     /// <summary>
-    /// The floor's verdict on a comparison that ran, judged like any output budget (by its confidence
-    /// bound, per sample): accuracy drop with labels, else the cosine of the worst sample.
+    /// The floor's verdict on a comparison that ran: accuracy drop with labels, else the cosine of the
+    /// worst sample. The floor is a sanity check the user did not ask for, so it judges the figure
+    /// itself, with the confidence bound shown beside it; a budget the user sets is judged by its bound.
     /// </summary>
     public static BudgetVerdict? Verdict(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet? rules = null)
     {
         if (Budgets(report.Comparison, rules) is not { } floor) return null;
         var budget = floor.All[0];
-        var verdict = BudgetValidator.Measure(report.BaselineFootprint, report.CandidateFootprint, report.Comparison, floor).Verdict(budget);
+        var verdict = BudgetValidator.Measure(report.BaselineFootprint, report.CandidateFootprint, report.Comparison, floor).Verdict(budget, byBound: false);
         bool kept = verdict.Kept;
         var changed = passes.Where(p => p.Changed).Select(p => $"'{p.Pass}'").ToList();
         string? culprit = kept || changed.Count == 0 ? null : $"the pass{(changed.Count > 1 ? "es" : "")} that changed the model: {string.Join(", ", changed)}";

@@ -133,8 +133,6 @@ public static class OptimizeJob
             report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
             if (floor && FidelityFloor.Verdict(report, reports, budgets) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
             foreach (var warning in report.Warnings) AddWarning(warnings, warning);
-            if (floor && FidelityFloor.Budgets(report.Comparison, budgets) is { } floorBudgets && report.Comparison is { } compared)
-                foreach (var warning in BudgetValidator.Resolution(floorBudgets, compared, options.ModelPath)) AddWarning(warnings, warning);
             if (!report.AllKept)
             {
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.
