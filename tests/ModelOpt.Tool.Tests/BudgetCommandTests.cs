@@ -29,9 +29,11 @@ public sealed class BudgetCommandTests
     public static void Cleanup() => Directory.Delete(_dir, recursive: true);
 
     [TestMethod]
-    [DataRow("--max-accuracy-drop", "0.5", "0.2")]
+    // Output budgets are judged by their 95 % bound, and the cosine per sample (the worst): the
+    // candidate drops 0.35 points (bound about 0.8) and its worst digit has cosine 0.87 (pooled 0.98).
+    [DataRow("--max-accuracy-drop", "1", "0.2")]
     [DataRow("--min-agreement", "0.98", "99.5%")]
-    [DataRow("--min-cosine", "0.98", "0.99")]
+    [DataRow("--min-cosine", "0.85", "0.98")]
     [DataRow("--max-flops", "500K", "400KFLOPs")]
     [DataRow("--max-params", "80K", "70K")]
     [DataRow("--max-size", "300KB", "250KB")]
