@@ -154,17 +154,19 @@ public sealed class BudgetCommandTests
     }
 
     [TestMethod]
-    public void SearchReachesTwiceFewerFlopsWithinOnePointOnDigitsItNeverSawAndValidateAgrees()
+    public void SearchReachesTwiceFewerFlopsWithinItsBoundOnDigitsItNeverSawAndValidateAgrees()
     {
-        // Within 0.5 points the search finds settings on its part of the digits that lose 0.9 on the
-        // third it never saw (exit 1, checked below by the split); one point holds on both.
+        // The drop is judged by its 95 % bound: the choice (fc1 at rank 32) drops 0.45 points on the
+        // 666 digits the search never saw, a bound of about 1.3 points, so the budget is 1.5 points
+        // (one point needs more unseen digits than the seed CNN ships). Both hold it, validate too.
         string output = Path.Combine(_dir, "searched.onnx");
         string md = Path.Combine(_dir, "search.md");
-        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--max-accuracy-drop", "1", "--min-flop-reduction", "2", "--markdown", md);
+        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--max-accuracy-drop", "1.5", "--min-flop-reduction", "2", "--markdown", md);
         Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
         StringAssert.Contains(File.ReadAllText(md), "minFlopReduction");
+        StringAssert.Contains(search.Out, "95 % bound");
 
-        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1", "--min-flop-reduction", "2", "--runs", "0");
+        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1.5", "--min-flop-reduction", "2", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
     }
 
