@@ -13,7 +13,7 @@ internal static class ItemMetadata
     /// <summary>The settings <see cref="ModelItemSettings"/> reads (each with a <c>ModelOpt*</c> property as its default).</summary>
     public static IEnumerable<string> Settings =>
     [
-        "Passes", "Config", "PassSettings", "Data", "Shape", "Values", "State", "UsedOutputs", "CalibrationSamples", "Seed",
+        "Passes", "Config", "PassSettings", "Data", "Shape", "Values", "State", "UsedOutputs", "OutputKinds", "CalibrationSamples", "Seed",
         "Labels", "Search", "SearchTime", "IntraOpThreads", "GraphOptimization", "ExecutionProvider", "MemoryCap",
         "FidelityFloor", .. ModelItemSettings.BudgetMetadataNames,
     ];

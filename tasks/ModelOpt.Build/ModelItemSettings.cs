@@ -36,6 +36,7 @@ internal static class ModelItemSettings
                 ? SplitList(values, ';').Select(v => ResolveValueFile(v, projectDirectory)).ToArray() : [],
             State = Text(item, "State") is { } state ? SplitList(state, ';', ' ') : [],
             UsedOutputs = Text(item, "UsedOutputs") is { } used ? SplitList(used, ';', ',', ' ') : [],
+            OutputKinds = Text(item, "OutputKinds") is { } kinds ? SplitList(kinds, ';', ',', ' ') : [],
             CalibrationSamples = Integer(item, "CalibrationSamples", model),
             Seed = Integer(item, "Seed", model) ?? 0,
             Budgets = Budgets(item, model),
@@ -58,7 +59,8 @@ internal static class ModelItemSettings
     }
 
     /// <summary>The metadata names of the budgets: the config keys with a capital, <c>MaxFlops</c> for <c>maxFlops</c>.</summary>
-    public static IEnumerable<string> BudgetMetadataNames => BudgetDefinition.All.Select(d => d.MetadataName);
+    public static IEnumerable<string> BudgetMetadataNames => BudgetDefinition.All.Select(d => d.MetadataName)
+        .Concat(new[] { BudgetSet.ConfidenceKey, BudgetSet.CosinePercentileKey }.Select(key => char.ToUpperInvariant(key[0]) + key[1..]));
 
     // Same parser as the tool's --max-flops etc. and modelopt.json, so "5MB" or "1.2GFLOPs" mean the same everywhere.
     private static BudgetSet Budgets(ITaskItem item, string model)

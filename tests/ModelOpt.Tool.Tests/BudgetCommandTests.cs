@@ -29,9 +29,11 @@ public sealed class BudgetCommandTests
     public static void Cleanup() => Directory.Delete(_dir, recursive: true);
 
     [TestMethod]
-    [DataRow("--max-accuracy-drop", "0.5", "0.2")]
+    // Output budgets are judged by their 95 % bound, and the cosine per sample (the worst): the
+    // candidate drops 0.35 points (bound about 0.8) and its worst digit has cosine 0.87 (pooled 0.98).
+    [DataRow("--max-accuracy-drop", "1", "0.2")]
     [DataRow("--min-agreement", "0.98", "99.5%")]
-    [DataRow("--min-cosine", "0.98", "0.99")]
+    [DataRow("--min-cosine", "0.85", "0.98")]
     [DataRow("--max-flops", "500K", "400KFLOPs")]
     [DataRow("--max-params", "80K", "70K")]
     [DataRow("--max-size", "300KB", "250KB")]
@@ -62,14 +64,20 @@ public sealed class BudgetCommandTests
     }
 
     [TestMethod]
-    public void AccuracyBudgetWithoutLabelsIsBrokenWithTheReason()
+    public void AccuracyBudgetWithoutLabelsIsAUsageError()
     {
+        // Labels missing is the user's setting at fault (exit 2), not a broken budget (exit 1).
         string other = Path.Combine(_dir, "nolabels");
         Directory.CreateDirectory(other);
         File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.samples", "input.npy"), Path.Combine(other, "input.npy"), overwrite: true);
         var result = ToolRunner.Run("validate", Seed, _candidate, "--data", other, "--samples", "100", "--runs", "0", "--max-accuracy-drop", "1");
-        Assert.AreEqual(1, result.ExitCode);
-        StringAssert.Contains(result.Error, "labels");
+        Assert.AreEqual(2, result.ExitCode);
+        StringAssert.Contains(result.Error, "MOPT2032");
+        StringAssert.Contains(result.Error, "maxAccuracyDrop needs labels");
+        var optimize = ToolRunner.Run("optimize", Seed, "-o", Path.Combine(_dir, "never.onnx"), "--passes", "freeze", "--data", other, "--max-accuracy-drop", "1");
+        Assert.AreEqual(2, optimize.ExitCode, optimize.Error);
+        StringAssert.Contains(optimize.Error, "MOPT2032");
+        Assert.IsFalse(File.Exists(Path.Combine(_dir, "never.onnx")));
     }
 
     [TestMethod]
@@ -146,17 +154,19 @@ public sealed class BudgetCommandTests
     }
 
     [TestMethod]
-    public void SearchReachesTwiceFewerFlopsWithinOnePointOnDigitsItNeverSawAndValidateAgrees()
+    public void SearchReachesTwiceFewerFlopsWithinItsBoundOnDigitsItNeverSawAndValidateAgrees()
     {
-        // Within 0.5 points the search finds settings on its part of the digits that lose 0.9 on the
-        // third it never saw (exit 1, checked below by the split); one point holds on both.
+        // The drop is judged by its 95 % bound: the choice (fc1 at rank 32) drops 0.45 points on the
+        // 666 digits the search never saw, a bound of about 1.3 points, so the budget is 1.5 points
+        // (one point needs more unseen digits than the seed CNN ships). Both hold it, validate too.
         string output = Path.Combine(_dir, "searched.onnx");
         string md = Path.Combine(_dir, "search.md");
-        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--max-accuracy-drop", "1", "--min-flop-reduction", "2", "--markdown", md);
+        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--search", "--max-accuracy-drop", "1.5", "--min-flop-reduction", "2", "--markdown", md);
         Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
         StringAssert.Contains(File.ReadAllText(md), "minFlopReduction");
+        StringAssert.Contains(search.Out, "95 % bound");
 
-        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1", "--min-flop-reduction", "2", "--runs", "0");
+        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1.5", "--min-flop-reduction", "2", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
     }
 

@@ -95,13 +95,15 @@ public sealed class OptimizeCommandTests
         string config = Path.Combine(_dir, "modelopt.json");
         File.WriteAllText(config, """{ "passes": ["separable"], "separable": { "rank": 1 } }""");
 
-        var result = ToolRunner.Run("optimize", seed, "-o", Path.Combine(_dir, "sep.onnx"), "--config", config, "--min-cosine", "0");
+        // Rank 1 wrecks some digits (the worst sample's cosine is negative): judge the median sample instead.
+        var result = ToolRunner.Run("optimize", seed, "-o", Path.Combine(_dir, "sep.onnx"), "--config", config, "--min-cosine", "0", "--cosine-percentile", "0.5");
 
         Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
         StringAssert.Contains(result.Out, "conv1: rank 1 of 5");
         StringAssert.Contains(result.Out, "MACs per output pixel 45 → 14");
         StringAssert.Contains(result.Out, "conv2: rank 1 of 5");
         StringAssert.Contains(result.Out, "cosine similarity of the outputs");
+        StringAssert.Contains(result.Out, "at the 50th percentile of samples");
     }
 
     [TestMethod]

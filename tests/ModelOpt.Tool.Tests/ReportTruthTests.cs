@@ -72,7 +72,7 @@ public sealed class ReportTruthTests
         var c = report.Comparison!;
         Assert.IsNotNull(c.AccuracyDropPoints, "the seed CNN's samples carry labels");
         string change = (-c.AccuracyDropPoints!.Value).ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture) + " points";
-        string agreement = c.Agreement.ToString("0.#####", CultureInfo.InvariantCulture);
+        string agreement = c.Agreement!.Value.ToString("0.#####", CultureInfo.InvariantCulture);
         string markdown = File.ReadAllText(md);
         StringAssert.Contains(run.Out, $"({change})", run.Out);
         StringAssert.Contains(markdown, $"({change})", markdown);

@@ -75,7 +75,10 @@ public sealed class RecurrentCompressionRunTests
         string source = Write(folder.File("model.onnx"), op, gates);
         string output = folder.File("out.onnx");
 
-        var result = Optimize(source, output, "quantize", """{ "quantize": { "allowSlower": true } }""", budgets: null);
+        // This is about the layer left float and the model running: the floor judges the worst sample,
+        // and int8 of a random RNN on synthetic noise leaves one near 0.83 (pooled 0.99).
+        var noFloor = Engine.Budgets.BudgetSet.FromConfig(System.Text.Json.Nodes.JsonNode.Parse("""{ "fidelityFloor": false }""")!.AsObject(), "test");
+        var result = Optimize(source, output, "quantize", """{ "quantize": { "allowSlower": true } }""", noFloor);
 
         Assert.IsNotNull(result.Validation!.Comparison);
         var written = ModelLoader.Load(output);

@@ -17,8 +17,8 @@ public sealed record BudgetDefinition(string Key, string Option, BudgetDirection
     public string MetadataName => char.ToUpperInvariant(Key[0]) + Key[1..];
 
     public static BudgetDefinition MaxAccuracyDrop { get; } = new("maxAccuracyDrop", "--max-accuracy-drop", BudgetDirection.AtMost, QuantityKind.Points, "top-1 accuracy drop in points (needs labels)");
-    public static BudgetDefinition MinAgreement { get; } = new("minAgreement", "--min-agreement", BudgetDirection.AtLeast, QuantityKind.Fraction, "top-1 agreement with the original");
-    public static BudgetDefinition MinCosine { get; } = new("minCosine", "--min-cosine", BudgetDirection.AtLeast, QuantityKind.Fraction, "cosine similarity of the outputs (the lowest over outputs)");
+    public static BudgetDefinition MinAgreement { get; } = new("minAgreement", "--min-agreement", BudgetDirection.AtLeast, QuantityKind.Fraction, "top-1 agreement with the original (outputs with a class axis)");
+    public static BudgetDefinition MinCosine { get; } = new("minCosine", "--min-cosine", BudgetDirection.AtLeast, QuantityKind.Fraction, "cosine similarity of the outputs per sample (the lowest over outputs and samples, or the cosinePercentile)");
     public static BudgetDefinition MaxFlops { get; } = new("maxFlops", "--max-flops", BudgetDirection.AtMost, QuantityKind.Flops, "FLOPs per run");
     public static BudgetDefinition MaxParams { get; } = new("maxParams", "--max-params", BudgetDirection.AtMost, QuantityKind.Count, "parameters");
     public static BudgetDefinition MaxSize { get; } = new("maxSize", "--max-size", BudgetDirection.AtMost, QuantityKind.Bytes, "model file size");

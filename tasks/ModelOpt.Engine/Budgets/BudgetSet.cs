@@ -12,11 +12,37 @@ public sealed class BudgetSet
 {
     private readonly Dictionary<string, Budget> _budgets;
 
-    private BudgetSet(Dictionary<string, Budget> budgets, bool? fidelityFloor = null)
+    private readonly double? _confidence;
+    private readonly double? _cosinePercentile;
+
+    private BudgetSet(Dictionary<string, Budget> budgets, bool? fidelityFloor = null, double? confidence = null, double? cosinePercentile = null)
     {
         _budgets = budgets;
         FidelityFloor = fidelityFloor;
+        _confidence = confidence;
+        _cosinePercentile = cosinePercentile;
     }
+
+    /// <summary>The confidence level output budgets are judged at when none is given.</summary>
+    public const double DefaultConfidence = 0.95;
+
+    /// <summary>The key (and MSBuild metadata <c>Confidence</c>, option <c>--confidence</c>) of the confidence level.</summary>
+    public const string ConfidenceKey = "confidence";
+
+    /// <summary>The key (and MSBuild metadata <c>CosinePercentile</c>, option <c>--cosine-percentile</c>) of the share of samples <c>minCosine</c> may leave below it.</summary>
+    public const string CosinePercentileKey = "cosinePercentile";
+
+    /// <summary>
+    /// The confidence level of the bounds output budgets are judged by (docs/validation.md): a budget
+    /// is kept when the one-sided bound at this level keeps it. Default <see cref="DefaultConfidence"/>.
+    /// </summary>
+    public double Confidence => _confidence ?? DefaultConfidence;
+
+    /// <summary>
+    /// Which per-sample cosine <c>minCosine</c> judges: 0 (the default) the worst sample; above 0 that
+    /// low percentile of samples (0.05: the 5th), with its lower confidence bound.
+    /// </summary>
+    public double CosinePercentile => _cosinePercentile ?? 0;
 
     /// <summary>The config's <c>"fidelityFloor"</c>: false switches off the default output check (docs/validation.md); null when not given.</summary>
     public bool? FidelityFloor { get; }
@@ -45,6 +71,7 @@ public sealed class BudgetSet
     {
         var result = new Dictionary<string, Budget>(StringComparer.Ordinal);
         bool? floor = null;
+        double? confidence = null, percentile = null;
         if (budgets is null) return new BudgetSet(result);
         foreach (var (key, node) in budgets)
         {
@@ -54,8 +81,17 @@ public sealed class BudgetSet
                     : throw new ModelOptException(ErrorCode.InvalidConfig, file, $"'budgets.{FidelityFloorKey}' must be true or false.");
                 continue;
             }
+            if (key is ConfidenceKey or CosinePercentileKey)
+            {
+                string setting = node is JsonValue sv && sv.GetValueKind() is JsonValueKind.Number or JsonValueKind.String
+                    ? (sv.GetValueKind() == JsonValueKind.Number ? sv.ToJsonString() : sv.GetValue<string>())
+                    : throw new ModelOptException(ErrorCode.InvalidConfig, file, $"'budgets.{key}' must be a number (e.g. 0.95) or a percentage (\"95%\").");
+                if (key == ConfidenceKey) confidence = ParseSetting(key, setting, $"budgets.{key}", ErrorCode.InvalidConfig, file);
+                else percentile = ParseSetting(key, setting, $"budgets.{key}", ErrorCode.InvalidConfig, file);
+                continue;
+            }
             var definition = BudgetDefinition.FindByKey(key)
-                ?? throw new ModelOptException(ErrorCode.InvalidConfig, file, $"unknown budget 'budgets.{key}'. Known budgets: {string.Join(", ", BudgetDefinition.All.Select(d => d.Key))} (and {FidelityFloorKey}: false).");
+                ?? throw new ModelOptException(ErrorCode.InvalidConfig, file, $"unknown budget 'budgets.{key}'. Known budgets: {string.Join(", ", BudgetDefinition.All.Select(d => d.Key))} (and {FidelityFloorKey}: false, {ConfidenceKey}, {CosinePercentileKey}).");
             string text = node switch
             {
                 JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
@@ -64,7 +100,7 @@ public sealed class BudgetSet
             };
             result[key] = Parse(definition, text, $"budgets.{key}", ErrorCode.InvalidConfig, file);
         }
-        return new BudgetSet(result, floor);
+        return new BudgetSet(result, floor, confidence, percentile);
     }
 
     /// <summary>
@@ -74,13 +110,21 @@ public sealed class BudgetSet
     public static BudgetSet FromText(IEnumerable<KeyValuePair<string, string>> values)
     {
         var result = new Dictionary<string, Budget>(StringComparer.Ordinal);
+        double? confidence = null, percentile = null;
         foreach (var (name, text) in values)
         {
+            if (SettingKey(name) is { } setting)
+            {
+                string source = name.StartsWith("--", StringComparison.Ordinal) ? name : setting;
+                if (setting == ConfidenceKey) confidence = ParseSetting(setting, text, source, ErrorCode.InvalidArgument, null);
+                else percentile = ParseSetting(setting, text, source, ErrorCode.InvalidArgument, null);
+                continue;
+            }
             var definition = BudgetDefinition.All.FirstOrDefault(d => d.Key.Equals(name, StringComparison.OrdinalIgnoreCase) || d.Option == name)
                 ?? throw new ModelOptException(ErrorCode.InvalidArgument, null, $"unknown budget '{name}'. Known budgets: {string.Join(", ", BudgetDefinition.All.Select(d => d.Key))}.");
             result[definition.Key] = Parse(definition, text, name.StartsWith("--", StringComparison.Ordinal) ? name : definition.Key, ErrorCode.InvalidArgument, null);
         }
-        return new BudgetSet(result);
+        return new BudgetSet(result, null, confidence, percentile);
     }
 
     /// <summary>These budgets, with <paramref name="overrides"/> replacing any of the same key.</summary>
@@ -88,12 +132,50 @@ public sealed class BudgetSet
     {
         var merged = new Dictionary<string, Budget>(_budgets, StringComparer.Ordinal);
         foreach (var (key, budget) in overrides._budgets) merged[key] = budget;
-        return new BudgetSet(merged, overrides.FidelityFloor ?? FidelityFloor);
+        return new BudgetSet(merged, overrides.FidelityFloor ?? FidelityFloor, overrides._confidence ?? _confidence, overrides._cosinePercentile ?? _cosinePercentile);
     }
 
     /// <summary>Only the budgets <paramref name="keep"/> accepts.</summary>
     public BudgetSet Where(Func<BudgetDefinition, bool> keep) =>
-        new(_budgets.Where(kv => keep(kv.Value.Definition)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), FidelityFloor);
+        new(_budgets.Where(kv => keep(kv.Value.Definition)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), FidelityFloor, _confidence, _cosinePercentile);
+
+    /// <summary>The same judging settings (confidence, cosine percentile, floor) with other budgets: the default fidelity floor's, say.</summary>
+    public BudgetSet WithBudgets(IEnumerable<Budget> budgets) =>
+        new(budgets.ToDictionary(b => b.Definition.Key, b => b, StringComparer.Ordinal), FidelityFloor, _confidence, _cosinePercentile);
+
+    /// <summary>The confidence level and cosine percentile as given (key → text), for reports; empty when neither was.</summary>
+    public IReadOnlyDictionary<string, string> JudgingSettings()
+    {
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_confidence is double c) given[ConfidenceKey] = Quantity.Format(c, QuantityKind.Fraction);
+        if (_cosinePercentile is double p) given[CosinePercentileKey] = Quantity.Format(p, QuantityKind.Fraction);
+        return given;
+    }
+
+    // confidence / --confidence / Confidence, cosinePercentile / --cosine-percentile / CosinePercentile.
+    private static string? SettingKey(string name) =>
+        name.Equals(ConfidenceKey, StringComparison.OrdinalIgnoreCase) || name == "--confidence" ? ConfidenceKey
+        : name.Equals(CosinePercentileKey, StringComparison.OrdinalIgnoreCase) || name == "--cosine-percentile" ? CosinePercentileKey
+        : null;
+
+    // A confidence level in [0.5, 0.999]; a percentile in [0, 0.5]: beyond, a bound says nothing useful.
+    private static double ParseSetting(string key, string text, string source, ErrorCode code, string? file)
+    {
+        double value;
+        try
+        {
+            value = Quantity.Parse(text, QuantityKind.Fraction);
+        }
+        catch (FormatException e)
+        {
+            throw new ModelOptException(code, file, $"{source}: {e.Message}");
+        }
+        var (low, high) = key == ConfidenceKey ? (0.5, 0.999) : (0.0, 0.5);
+        if (value < low || value > high)
+            throw new ModelOptException(code, file, $"{source}: '{text}' must be between {low.ToString(System.Globalization.CultureInfo.InvariantCulture)} and {high.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                + (key == ConfidenceKey ? " (a confidence level such as 0.95)." : " (the share of samples minCosine may leave below it, such as 0.05; 0 judges the worst sample)."));
+        return value;
+    }
 
     private static Budget Parse(BudgetDefinition definition, string text, string source, ErrorCode code, string? file)
     {

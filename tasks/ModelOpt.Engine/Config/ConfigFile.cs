@@ -38,5 +38,8 @@ public sealed record ConfigFile : ISettings
     /// <summary>The outputs the application reads; the others are removed and not judged (<see cref="Config.UsedOutputs"/>).</summary>
     public IReadOnlyList<string>? UsedOutputs { get; init; }
 
+    /// <summary>What each output is taken for when judged (<c>{ "boxes": "regression" }</c>); read by <see cref="Config.OutputKinds"/>.</summary>
+    public JsonObject? OutputKinds { get; init; }
+
     public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given) => [];
 }

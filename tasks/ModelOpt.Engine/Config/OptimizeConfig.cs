@@ -85,6 +85,9 @@ public sealed class OptimizeConfig
     /// <summary>The <c>state</c> section: which outputs feed which inputs on the next step (<see cref="StatePairsConfig"/>).</summary>
     public IReadOnlyDictionary<string, string> State => StatePairsConfig.From(File.State, FileName);
 
+    /// <summary>What each output is taken for, where the config says (<c>outputKinds</c>); empty when not given.</summary>
+    public OutputKinds OutputKinds => OutputKinds.FromConfig(File.OutputKinds, FileName);
+
     /// <summary>The outputs the application reads (<c>usedOutputs</c>); <see cref="Config.UsedOutputs.All"/> when not given.</summary>
     public UsedOutputs UsedOutputs => File.UsedOutputs is { Count: > 0 } names ? new UsedOutputs(names) : UsedOutputs.All;
 
@@ -202,14 +205,16 @@ public sealed class OptimizeConfig
                 catch (ModelOptException e)
                 {
                     var path = ConfigPath.Root.Then("budgets").Then(key);
-                    problems.Add(path, atKey: BudgetDefinition.FindByKey(key) is null,
-                        BudgetDefinition.FindByKey(key) is null ? e.Message + DidYouMean.Sentence(key, BudgetDefinition.All.Select(d => d.Key)) : e.Message);
+                    bool known = BudgetDefinition.FindByKey(key) is not null || key is BudgetSet.ConfidenceKey or BudgetSet.CosinePercentileKey or BudgetSet.FidelityFloorKey;
+                    problems.Add(path, atKey: !known,
+                        known ? e.Message : e.Message + DidYouMean.Sentence(key, BudgetDefinition.All.Select(d => d.Key).Concat([BudgetSet.ConfidenceKey, BudgetSet.CosinePercentileKey])));
                 }
             }
         }
 
         CheckSection(problems, "values", () => InputValuesConfig.From(configFile.Values, file));
         CheckSection(problems, "state", () => StatePairsConfig.From(configFile.State, file));
+        CheckSection(problems, OutputKinds.Key, () => OutputKinds.FromConfig(configFile.OutputKinds, file));
         problems.ThrowIfAny();
         return new OptimizeConfig(sourcePath, configFile, passes, registry, positions, passSettings, opTypes, nodes);
     }

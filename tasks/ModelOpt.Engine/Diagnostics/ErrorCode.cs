@@ -40,6 +40,9 @@ public enum ErrorCode
     /// <summary>An integer sample value lies outside what the model accepts there (an index past its table): the message names the sample.</summary>
     SampleValueOutOfRange = 2031,
 
+    /// <summary>An accuracy budget (maxAccuracyDrop) was set, but the samples have no labels (or no output has a class axis to score them on).</summary>
+    LabelsMissing = 2032,
+
     // 3xxx: running the model (exit code 3)
     RuntimeFailed = 3001,
 

@@ -27,6 +27,9 @@ public enum WarningCode
 
     /// <summary><c>--search-time</c> ran out before the search found any saving; the original layers were kept.</summary>
     SearchTimeRanOut = 5007,
+
+    /// <summary>The samples are too few to resolve an output budget at the confidence level: the warning says how many it takes and what budget these samples can hold, which the budget is judged against.</summary>
+    SamplesCannotResolveBudget = 5020,
 }
 
 public static class WarningCodes

@@ -1,5 +1,7 @@
 using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Cost;
+using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
@@ -36,12 +38,33 @@ public static class BudgetValidator
             }, notes);
         }
 
-        var measurements = Measure(before, after, comparison);
+        if (comparison is not null) RequireLabels(budgets, comparison, baseline.FilePath ?? baseline.DisplayName);
+        var measurements = Measure(before, after, comparison, budgets);
         var verdicts = measurements.Evaluate(budgets, b => OriginalBreaks(b, before, after, comparison) ?? culprit?.Invoke(b));
         var layers = LayerChange.Compare(before.Nodes, after.Nodes, layerReasons ?? new Dictionary<string, string>());
         if (FlopsWithoutSpeed(before, after, comparison) is { } flag) notes.Add(flag);
-        return new ValidationReport(baseline.DisplayName, candidate.DisplayName, before, after, comparison, verdicts, layers, notes);
+        return new ValidationReport(baseline.DisplayName, candidate.DisplayName, before, after, comparison, verdicts, layers, notes)
+        {
+            Warnings = comparison is { Samples: > 0 } c ? Resolution(budgets, c, baseline.FilePath ?? baseline.DisplayName) : [],
+        };
     }
+
+    /// <summary>
+    /// An accuracy budget with no labels to measure it is a usage error (exit 2), not a broken
+    /// budget: the samples lack labels, or no output has a class axis to score them on.
+    /// </summary>
+    internal static void RequireLabels(BudgetSet budgets, ComparisonResult comparison, string file)
+    {
+        if (budgets[BudgetDefinition.MaxAccuracyDrop] is null || comparison.Samples == 0 || comparison.BaselineHits is not null) return;
+        throw new ModelOptException(ErrorCode.LabelsMissing, file, comparison.LabelsGiven
+            ? $"maxAccuracyDrop needs an output with a class axis to score the labels on, and none was taken for classes ({string.Join(", ", comparison.Outputs.Select(o => $"{o.Name}: {OutputKinds.Name(o.Kind)}"))}); name it: --output-kinds NAME=classes, \"outputKinds\" in modelopt.json, OutputKinds in MSBuild."
+            : $"maxAccuracyDrop needs labels for the samples ({comparison.SampleDescription}): --labels FILE, labels.* in the sample folder, or Labels in MSBuild; or judge fidelity instead with minCosine or minAgreement.");
+    }
+
+    /// <summary>The warnings for output budgets these samples cannot resolve (<see cref="BudgetResolution"/>).</summary>
+    internal static IReadOnlyList<ModelOptWarning> Resolution(BudgetSet budgets, ComparisonResult comparison, string file) =>
+        BudgetResolution.Check(budgets, comparison.Samples, comparison.Outputs.Where(o => o.HasClassAxis).All(o => o.SamplePositions?.All(p => p == 1) ?? true))
+            .Select(line => new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, file, line)).ToList();
 
     /// <summary>
     /// A rewrite that cuts FLOPs but not latency is worth saying out loud: unstructured sparsity,
@@ -112,14 +135,31 @@ public static class BudgetValidator
             : $"the original model already breaks it ({was})";
     }
 
-    internal static BudgetMeasurements Measure(ModelFootprint before, ModelFootprint after, ComparisonResult? comparison)
+    /// <summary>
+    /// The figures budgets are checked against; output figures per sample with their confidence
+    /// bounds at <paramref name="rules"/>' confidence (and cosine percentile), default when null.
+    /// </summary>
+    internal static BudgetMeasurements Measure(ModelFootprint before, ModelFootprint after, ComparisonResult? comparison, BudgetSet? rules = null)
     {
         var m = new BudgetMeasurements();
         const string needsRun = "it needs the two models run on samples";
-        m.Set(BudgetDefinition.MaxAccuracyDrop, comparison?.AccuracyDrop,
-            comparison is null ? needsRun : "it needs labels: --labels FILE, or labels.* in the sample folder");
-        m.Set(BudgetDefinition.MinAgreement, comparison?.Agreement, needsRun);
-        m.Set(BudgetDefinition.MinCosine, comparison?.MinCosine, needsRun);
+        rules ??= BudgetSet.None;
+        if (comparison is { Samples: > 0 } c)
+        {
+            m.Set(BudgetDefinition.MaxAccuracyDrop, ComparisonEstimates.AccuracyDrop(c, rules.Confidence),
+                "it needs labels: --labels FILE, or labels.* in the sample folder");
+            m.Set(BudgetDefinition.MinAgreement, ComparisonEstimates.Agreement(c, rules.Confidence),
+                $"no output compared has a class axis ({string.Join(", ", c.Outputs.Select(o => $"{o.Name}: {OutputKinds.Name(o.Kind)}"))}); agreement means nothing for them. Judge them with minCosine, or name a class output: --output-kinds NAME=classes");
+            m.Set(BudgetDefinition.MinCosine, ComparisonEstimates.Cosine(c, rules.Confidence, rules.CosinePercentile) is { } cosine ? cosine : null, needsRun);
+            // A comparison without per-sample figures (none ran) falls back to the pooled ones.
+            if (m.Get(BudgetDefinition.MinCosine) is null) m.Set(BudgetDefinition.MinCosine, c.MinCosine);
+        }
+        else
+        {
+            m.Set(BudgetDefinition.MaxAccuracyDrop, comparison?.AccuracyDrop, needsRun);
+            m.Set(BudgetDefinition.MinAgreement, comparison?.Agreement, needsRun);
+            m.Set(BudgetDefinition.MinCosine, comparison?.MinCosine, needsRun);
+        }
         m.Set(BudgetDefinition.MaxFlops, after.Flops, "the cost model could not count every node's FLOPs");
         m.Set(BudgetDefinition.MaxParams, after.Parameters);
         m.Set(BudgetDefinition.MaxSize, after.Bytes);

@@ -34,6 +34,9 @@ public sealed record ValidationReport(
     /// <summary>The passes that made the candidate, when it came from an optimization run.</summary>
     public IReadOnlyList<PassReport> Passes { get; init; } = [];
 
+    /// <summary>Warnings the validation raised (samples too few to resolve a budget, <see cref="Engine.Diagnostics.WarningCode.SamplesCannotResolveBudget"/>).</summary>
+    public IReadOnlyList<Engine.Diagnostics.ModelOptWarning> Warnings { get; init; } = [];
+
     /// <summary>What the accuracy-aware search decided, when it ran.</summary>
     public IReadOnlyList<string> SearchLog { get; init; } = [];
 }

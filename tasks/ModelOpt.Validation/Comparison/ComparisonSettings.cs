@@ -19,4 +19,7 @@ public sealed record ComparisonSettings
 
     /// <summary>The outputs compared (the application's <c>usedOutputs</c>); empty: every output of the original.</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>What the user said outputs are (<c>outputKinds</c>); the others are detected (<see cref="OutputKindRule"/>).</summary>
+    public Engine.Config.OutputKinds Kinds { get; init; } = Engine.Config.OutputKinds.None;
 }

@@ -1,13 +1,17 @@
 using System.Diagnostics;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Data;
+using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Comparison;
 
 /// <summary>
 /// Runs the original and the candidate over a <see cref="SampleSet"/>, batch by batch (one batch in
-/// memory at a time), and accumulates accuracy, top-1 agreement and per-output error; then times both
-/// interleaved on one batch.
+/// memory at a time), and accumulates per output its error and cosine (pooled and per sample) and,
+/// where the output has a class axis, top-1 agreement per sample; with labels, each sample's
+/// correctness under both models; then times both interleaved on one batch. What each output is
+/// taken for is decided on the first batch (<see cref="OutputKindRule"/>) unless the user said.
 /// </summary>
 public static class ModelComparer
 {
@@ -24,10 +28,17 @@ public static class ModelComparer
         var missing = names.Where(n => candidate.Outputs.All(o => o.Name != n)).ToList();
         if (missing.Count > 0)
             throw new ModelOptException(ErrorCode.RuntimeFailed, null, $"the candidate lacks the original's output(s) {string.Join(", ", missing)}, so the two cannot be compared.");
+        var wrongKinds = settings.Kinds.Given.Keys.Where(n => !names.Contains(n)).ToList();
+        if (wrongKinds.Count > 0)
+            throw new ModelOptException(ErrorCode.UnknownOutputName, null, $"an output kind is given for {string.Join(", ", wrongKinds.Select(n => $"'{n}'"))}, which is not an output compared; the outputs compared are: {string.Join(", ", names)}.");
 
         var stats = names.Select(n => new OutputStatistics(n)).ToArray();
-        long positions = 0;
-        int done = 0, agree = 0, baselineCorrect = 0, candidateCorrect = 0;
+        var kinds = new (OutputKind Kind, string Why)[names.Length];
+        bool kindsKnown = false;
+        int done = 0;
+        var baselineHits = labels is null ? null : new List<bool>();
+        var candidateHits = labels is null ? null : new List<bool>();
+        int accuracyOutput = -1;
         double runtime = 0;
         IReadOnlyList<TensorData>? firstBatch = null;
         var steppedA = new StatefulRunner(baseline, settings.State);
@@ -39,31 +50,39 @@ public static class ModelComparer
             var a = steppedA.Run(batch, names);
             var b = steppedB.Run(batch, names);
             runtime += Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            long n = batch[0].Shape.Length > 0 ? batch[0].Shape[0] : 1;
+            // Samples in this batch: the batch axis of the first input, unless the set runs one at a time.
+            int n = samples.OneAtATime ? 1 : (int)Math.Min(batch[0].Shape.Length > 0 ? batch[0].Shape[0] : 1, samples.Count - done);
+            var values = new (double[] A, double[] B)[names.Length];
+            for (int k = 0; k < names.Length; k++) values[k] = (OutputValues.ToDoubles(a[k]), OutputValues.ToDoubles(b[k]));
+            if (!kindsKnown)
+            {
+                for (int k = 0; k < names.Length; k++)
+                    kinds[k] = settings.Kinds.For(names[k]) is OutputKind given ? (given, "given")
+                        : OutputKindRule.Detect(names[k], a[k].Shape, values[k].A, !IsFloat(a[k].ElementType), labels is not null && k == 0);
+                accuracyOutput = Array.FindIndex(kinds, x => x.Kind == OutputKind.Classes);
+                kindsKnown = true;
+            }
             for (int k = 0; k < names.Length; k++)
             {
-                var va = OutputValues.ToDoubles(a[k]);
-                var vb = OutputValues.ToDoubles(b[k]);
-                stats[k].Add(va, vb);
-                if (k != 0) continue;
+                var (va, vb) = values[k];
+                stats[k].Add(va, vb, n);
+                if (kinds[k].Kind is not (OutputKind.Classes or OutputKind.Mask)) continue;
                 // Agreement counts positions (frames, pixels) where the output has them; labels are per sample.
                 // A mask's pixels agree when both sides put them on the same side of the original's threshold.
-                double? threshold = OutputValues.IsMask(a[k].Shape) ? OutputValues.MaskThreshold(va) : null;
+                double? threshold = kinds[k].Kind == OutputKind.Mask && OutputValues.IsMask(a[k].Shape) ? OutputValues.MaskThreshold(va) : null;
                 var positionsA = OutputValues.Top1(va, a[k].Shape, n, threshold);
                 var positionsB = OutputValues.Top1(vb, b[k].Shape, n, threshold);
-                for (int p = 0; p < positionsA.Length && p < positionsB.Length; p++)
-                    if (positionsA[p] == positionsB[p]) agree++;
-                positions += positionsA.Length;
-                if (labels is null) continue;
+                stats[k].AddAgreement(positionsA, positionsB, n);
+                if (labels is null || k != accuracyOutput) continue;
                 var topA = OutputValues.Top1(va, n);
                 var topB = OutputValues.Top1(vb, n);
-                for (int s = 0; s < topA.Length; s++)
+                for (int s = 0; s < n; s++)
                 {
-                    if (topA[s] == labels[done + s]) baselineCorrect++;
-                    if (topB[s] == labels[done + s]) candidateCorrect++;
+                    baselineHits!.Add(s < topA.Length && topA[s] == labels[done + s]);
+                    candidateHits!.Add(s < topB.Length && topB[s] == labels[done + s]);
                 }
             }
-            done += (int)n;
+            done += n;
             settings.Progress?.Invoke(done, samples.Count);
         }
 
@@ -74,24 +93,35 @@ public static class ModelComparer
             (latencyA, latencyB) = InterleavedLatency.Measure(() => baseline.Run(inputs, names), () => candidate.Run(inputs, names), settings.WarmupRuns, settings.LatencyRuns);
         }
 
+        var outputs = stats.Select((s, k) => s.Result(kinds[k].Kind, kinds[k].Why)).ToList();
+        bool accuracy = baselineHits is { Count: > 0 } && accuracyOutput >= 0;
         double total = Math.Max(done, 1);
+        var classOutputs = outputs.Where(o => o.Agreement is not null).ToList();
+        var lowest = classOutputs.MinBy(o => o.Agreement!.Value);
         return new ComparisonResult(
             done,
             samples.Description,
             samples.IsSynthetic,
-            labels is null ? null : 100.0 * baselineCorrect / total,
-            labels is null ? null : 100.0 * candidateCorrect / total,
-            positions == 0 ? 0 : (double)agree / positions,
-            stats.Select(s => s.Result()).ToList(),
+            accuracy ? 100.0 * baselineHits!.Count(h => h) / total : null,
+            accuracy ? 100.0 * candidateHits!.Count(h => h) / total : null,
+            lowest?.Agreement ?? 1,
+            outputs,
             latencyA,
             latencyB,
             runtime,
             Stopwatch.GetElapsedTime(started).TotalSeconds)
         {
             Session = baseline.Settings,
-            Positions = positions,
+            Positions = lowest?.SamplePositions?.Sum() ?? 0,
+            SampleNames = Enumerable.Range(0, done).Select(samples.NameOf).ToList(),
+            BaselineHits = accuracy ? baselineHits : null,
+            CandidateHits = accuracy ? candidateHits : null,
+            AccuracyOutput = accuracy ? names[accuracyOutput] : null,
+            LabelsGiven = labels is not null,
         };
     }
+
+    private static bool IsFloat(DataType type) => type is DataType.Float or DataType.Double or DataType.Float16 or DataType.Bfloat16;
 
     // Latency is per run of one sample (or of the fixed batch a model demands), as a deployed model runs.
     private static IReadOnlyList<TensorData> FirstSample(IReadOnlyList<TensorData> batch, OrtModelRunner runner)

@@ -31,6 +31,8 @@ public sealed class SampleSet : IDisposable
     private readonly bool _oneAtATime;
     // Which synthetic samples (by seed index) this set holds; all of them until restricted.
     private List<int>? _syntheticIndices;
+    // The folder sample names are relative to.
+    private string? _root;
 
     // Unbatched: a scalar, or an input whose first dimension is fixed above 1 (a recurrent state
     // [2, batch, H]): a sample file holds it exactly as it is fed, with no batch axis added.
@@ -77,6 +79,21 @@ public sealed class SampleSet : IDisposable
     }
 
     public bool IsSynthetic => _synthetic is not null;
+
+    /// <summary>
+    /// The name a report gives sample <paramref name="index"/> (in this set's order): its file relative
+    /// to the folder (<c>img_017.npy</c>, <c>sample_3/input.pb</c>), with the row for a file of many
+    /// (<c>input.npy[17]</c>); <c>synthetic #17</c> for a synthetic one.
+    /// </summary>
+    public string NameOf(int index)
+    {
+        if (_synthetic is not null) return $"synthetic #{_syntheticIndices?[index] ?? index}";
+        if (index < 0 || index >= _samples.Count) return $"#{index}";
+        var (f, row) = _samples[index][0];
+        var file = _files[f];
+        string path = _root is null ? Path.GetFileName(file.Path) : Path.GetRelativePath(_root, file.Path).Replace('\\', '/');
+        return file.Rows > 1 ? $"{path}[{row}]" : path;
+    }
 
     /// <summary>The folder <c>NAME.samples/</c> beside <c>NAME.onnx</c>, when there is one.</summary>
     public static string? FindBeside(string modelPath)
@@ -180,7 +197,7 @@ public sealed class SampleSet : IDisposable
             foreach (var f in files) f.Dispose();
             throw new ModelOptException(ErrorCode.DataFileInvalid, folder, "the sample folder holds no samples.");
         }
-        return new SampleSet($"{samples.Count} samples from {folder}{(part is null ? "" : $" ({part})")}", inputs, files, samples, null, 0, bound);
+        return new SampleSet($"{samples.Count} samples from {folder}{(part is null ? "" : $" ({part})")}", inputs, files, samples, null, 0, bound) { _root = folder };
     }
 
     // A batch stacks samples: every sample of an input must have the first one's shape.

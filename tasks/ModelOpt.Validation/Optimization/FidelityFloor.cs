@@ -1,6 +1,7 @@
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
 
 namespace ModelOpt.Validation.Optimization;
 
@@ -27,21 +28,36 @@ public static class FidelityFloor
     /// <summary>Whether the floor applies: on unless switched off, and only where no output budget was set.</summary>
     public static bool AppliesTo(BudgetSet budgets, bool? enabled) => (enabled ?? budgets.FidelityFloor ?? true) && !budgets.NeedsOutputs;
 
-    /// <summary>The floor's verdict on a comparison that ran: accuracy drop with labels, else the lowest output cosine.</summary>
-    public static BudgetVerdict? Verdict(ValidationReport report, IReadOnlyList<PassReport> passes)
+    /// <summary>
+    /// The floor as a budget on a comparison that ran: accuracy drop where labels were scored, else the
+    /// cosine per sample; with the run's judging settings (<paramref name="rules"/>: confidence, cosine percentile).
+    /// </summary>
+    public static BudgetSet? Budgets(ComparisonResult? comparison, BudgetSet? rules = null)
     {
-        if (report.Comparison is not { Samples: > 0 } comparison) return null;
-        var budget = comparison.AccuracyDrop is not null
+        if (comparison is not { Samples: > 0 } c) return null;
+        var budget = c.BaselineHits is not null
             ? new Budget(BudgetDefinition.MaxAccuracyDrop, MaxAccuracyDropPoints, Source)
             : new Budget(BudgetDefinition.MinCosine, MinCosine, Source);
-        double measured = comparison.AccuracyDrop ?? comparison.MinCosine;
-        bool kept = budget.IsKeptBy(measured);
+        return (rules ?? BudgetSet.None).WithBudgets([budget]);
+    }
+
+    /// <summary>
+    /// The floor's verdict on a comparison that ran: accuracy drop with labels, else the cosine of the
+    /// worst sample. The floor is a sanity check the user did not ask for, so it judges the figure
+    /// itself, with the confidence bound shown beside it; a budget the user sets is judged by its bound.
+    /// </summary>
+    public static BudgetVerdict? Verdict(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet? rules = null)
+    {
+        if (Budgets(report.Comparison, rules) is not { } floor) return null;
+        var budget = floor.All[0];
+        var verdict = BudgetValidator.Measure(report.BaselineFootprint, report.CandidateFootprint, report.Comparison, floor).Verdict(budget, byBound: false);
+        bool kept = verdict.Kept;
         var changed = passes.Where(p => p.Changed).Select(p => $"'{p.Pass}'").ToList();
         string? culprit = kept || changed.Count == 0 ? null : $"the pass{(changed.Count > 1 ? "es" : "")} that changed the model: {string.Join(", ", changed)}";
         string note = kept
             ? $"{Source}, since no output budget was set"
             : $"{Source}, which applies when no output budget is set: {HowToChange}";
-        return new BudgetVerdict(budget, measured, kept, culprit, note);
+        return verdict with { Culprit = culprit, Note = note };
     }
 
     /// <summary>Whether a verdict is the floor's rather than a budget the user set.</summary>

@@ -38,6 +38,7 @@ public static class OptimizeJob
         // A state output is read by the model itself on the next step, whatever the application reads.
         var used = UsedOutputs.Parse(options.UsedOutputs).Over(config.UsedOutputs).And(state.OutputToInput.Keys);
         config = config.WithUsedOutputs(used);
+        var kinds = config.OutputKinds.With(OutputKinds.Parse(options.OutputKinds));
         var runtime = options.Runtime.Over(config.Runtime);
         var session = OrtSessionSettings.From(runtime);
         // Before any work: every latency this run reports is measured under these options.
@@ -51,7 +52,7 @@ public static class OptimizeJob
             Seed = options.Seed + 1,
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
-            Comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names },
+            Comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names, Kinds = kinds },
             Session = session,
             MemoryCapBytes = runtime.ResolvedMemoryCapBytes,
         };
@@ -59,6 +60,9 @@ public static class OptimizeJob
         var probe = ModelLoader.Load(options.ModelPath);
         config.CheckAgainst(probe);
         used.CheckAgainst(probe, options.ModelPath);
+        kinds.CheckAgainst(probe, options.ModelPath);
+        // Before any work: an accuracy budget needs labels (a usage error, not a broken budget).
+        RequireLabels(budgets, options, validation);
         if (!bindings.Values.IsEmpty || !state.IsEmpty)
         {
             // Bad values and pairings are found before any pass runs, and the samples see the bound values.
@@ -90,6 +94,10 @@ public static class OptimizeJob
             var (searchPart, splitNote) = SplitFor(total!.Value, calibrationTaken, calibrationShared);
             var searchValidation = validation with { Part = searchPart, CalibrationSamples = calibrationTaken };
             if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
+            // Before minutes are spent: whether the samples the choice is judged on can resolve the budgets at all.
+            int judged = searchPart == SamplePart.Search ? Math.Min(SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : total.Value;
+            foreach (var line in BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)))
+                AddWarning(warnings, new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, options.ModelPath, line));
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)
             {
                 Progress = options.SearchProgress,
@@ -138,7 +146,8 @@ public static class OptimizeJob
         if (!budgets.IsEmpty || options.Validate || passes.Count > 0)
         {
             report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
-            if (floor && FidelityFloor.Verdict(report, reports) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
+            if (floor && FidelityFloor.Verdict(report, reports, budgets) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
+            foreach (var warning in report.Warnings) AddWarning(warnings, warning);
             if (!report.AllKept)
             {
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.
@@ -165,6 +174,35 @@ public static class OptimizeJob
             Skipped = leftOut,
             Runtime = runtime.Resolved(),
         };
+    }
+
+    // The same warning from the up-front check and the final validation is said once.
+    // (The final check of a search judges on fewer samples than it chose on: its count differs, the point does not.)
+    private static void AddWarning(List<ModelOptWarning> warnings, ModelOptWarning warning)
+    {
+        bool said = warning.Code == WarningCode.SamplesCannotResolveBudget
+            ? warnings.Any(w => w.Code == warning.Code && SameBudget(w.Message, warning.Message))
+            : warnings.Any(w => w.Code == warning.Code && w.Message == warning.Message);
+        if (!said) warnings.Add(warning);
+    }
+
+    // "N samples cannot resolve maxAccuracyDrop …": the same budget whatever N.
+    private static bool SameBudget(string a, string b) =>
+        a[(a.IndexOf(' ') + 1)..].Split(' ').Take(4).SequenceEqual(b[(b.IndexOf(' ') + 1)..].Split(' ').Take(4));
+
+    // Whether agreement would count one position per sample: every output compared is [N, C] or less.
+    private static bool OnePositionPerSample(Model model, UsedOutputs used) =>
+        model.Graph.Outputs.Where(o => used.IsAll || used.Names.Contains(o.Name)).All(o => o.Shape is { } shape && shape.Rank <= 2);
+
+    // An accuracy budget with no labels anywhere is a usage error found before any work (exit 2).
+    private static void RequireLabels(BudgetSet budgets, OptimizeOptions options, ValidationSettings validation)
+    {
+        if (budgets[BudgetDefinition.MaxAccuracyDrop] is null || validation.LabelsPath is not null) return;
+        string? folder = validation.DataPath ?? SampleSet.FindBeside(options.ModelPath);
+        if (folder is not null && Directory.Exists(folder) && LabelFile.FindIn(folder) is not null) return;
+        throw new ModelOptException(ErrorCode.LabelsMissing, options.ModelPath, folder is null
+            ? "maxAccuracyDrop needs labelled samples, and no data was given: --data DIR --labels FILE (Data and Labels in MSBuild); or judge fidelity instead with minCosine or minAgreement."
+            : $"maxAccuracyDrop needs labels for the samples in {folder}: --labels FILE, labels.* in that folder, or Labels in MSBuild; or judge fidelity instead with minCosine or minAgreement.");
     }
 
     // How many validation samples the search could split (the same folder calibration reads, when there is one).

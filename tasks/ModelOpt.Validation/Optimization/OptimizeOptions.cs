@@ -44,6 +44,9 @@ public sealed record OptimizeOptions
     /// <summary>The outputs the application reads (<c>--used-outputs</c>); they win over the config's <c>usedOutputs</c>. Empty: every output.</summary>
     public IReadOnlyList<string> UsedOutputs { get; init; } = [];
 
+    /// <summary><c>OUTPUT=KIND</c> entries (<c>--output-kinds</c>): what each output is taken for when judged; they win over the config's <c>outputKinds</c>. Empty: detected.</summary>
+    public IReadOnlyList<string> OutputKinds { get; init; } = [];
+
     /// <summary>Calibration samples to use; null: the config's (default 64).</summary>
     public int? CalibrationSamples { get; init; }
 

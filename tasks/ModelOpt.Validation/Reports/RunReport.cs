@@ -94,9 +94,40 @@ public sealed record ReportBudget(
     bool Kept,
     string? Culprit,
     string? Note,
-    string Message);
+    string Message)
+{
+    /// <summary>The confidence level of <see cref="Bound"/> (0–1), for output budgets judged on samples.</summary>
+    public double? Confidence { get; init; }
 
-/// <summary>Accuracies are percentages, the drop in points (original − candidate), agreement a fraction.</summary>
+    /// <summary>The one-sided bound on what unseen samples would measure, in <see cref="Unit"/>; the budget is kept when it keeps the limit.</summary>
+    public double? Bound { get; init; }
+
+    /// <summary>How the bound was made: e.g. <c>exact (Clopper–Pearson)</c>, <c>bootstrap over samples</c>.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>The per-sample figure <see cref="ReportBudget.Measured"/> is: <c>the worst sample</c>, <c>the 5th percentile of samples</c>.</summary>
+    public string? Statistic { get; init; }
+
+    /// <summary>The worst sample's name (its file), for a figure judged per sample.</summary>
+    public string? WorstSample { get; init; }
+
+    /// <summary>The worst sample's own figure, when <see cref="ReportBudget.Measured"/> is a percentile.</summary>
+    public double? WorstValue { get; init; }
+
+    /// <summary>The figure pooled over all samples (one cosine of every value), beside the per-sample one.</summary>
+    public double? Pooled { get; init; }
+
+    /// <summary>The output the figure is of, when several were compared.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>How many samples the figure comes from.</summary>
+    public int? Samples { get; init; }
+
+    /// <summary>The limit the bound was judged against when the samples cannot resolve the budget's own (the strictest they can vouch for).</summary>
+    public double? JudgedLimit { get; init; }
+}
+
+/// <summary>Accuracies are percentages, the drop in points (original − candidate), agreement a fraction (absent when no output has a class axis).</summary>
 public sealed record ReportComparison(
     int Samples,
     string Data,
@@ -104,14 +135,50 @@ public sealed record ReportComparison(
     double? BaselineAccuracy,
     double? CandidateAccuracy,
     double? AccuracyDropPoints,
-    double Agreement,
+    double? Agreement,
     IReadOnlyList<ReportOutput> Outputs,
     ReportLatency? BaselineLatencyMs,
     ReportLatency? CandidateLatencyMs,
-    double? Speedup);
+    double? Speedup)
+{
+    /// <summary>The lowest cosine of any one sample over the outputs.</summary>
+    public double? WorstSampleCosine { get; init; }
 
-/// <summary>One output compared over every sample; errors and cosine are absent when the candidate produced NaN or infinity where the original did not.</summary>
-public sealed record ReportOutput(string Name, long Elements, double? MaxAbsError, double? MeanAbsError, double? Cosine);
+    /// <summary>The sample it was measured on (its file).</summary>
+    public string? WorstSample { get; init; }
+
+    /// <summary>The output it was measured on.</summary>
+    public string? WorstSampleOutput { get; init; }
+
+    /// <summary>The output accuracy was scored on (the first taken for classes).</summary>
+    public string? AccuracyOutput { get; init; }
+}
+
+/// <summary>
+/// One output compared: pooled over every sample (errors and cosine; absent when the candidate produced
+/// NaN or infinity where the original did not), what it was taken for, and per sample its worst.
+/// </summary>
+public sealed record ReportOutput(string Name, long Elements, double? MaxAbsError, double? MeanAbsError, double? Cosine)
+{
+    /// <summary><c>classes</c>, <c>mask</c>, <c>features</c> or <c>regression</c> (docs/validation.md, "Output kinds").</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>Why: <c>given</c> (the user said), or what the detection rule saw.</summary>
+    public string? KindReason { get; init; }
+
+    /// <summary>Top-1 agreement of this output (0–1); only for an output with a class axis.</summary>
+    public double? Agreement { get; init; }
+
+    /// <summary>The lowest cosine of one sample, and that sample.</summary>
+    public double? WorstSampleCosine { get; init; }
+
+    public string? WorstCosineSample { get; init; }
+
+    /// <summary>The largest error of one sample, and that sample (for boxes and regressions, the figure that matters).</summary>
+    public double? WorstSampleMaxAbsError { get; init; }
+
+    public string? WorstErrorSample { get; init; }
+}
 
 public sealed record ReportLatency(double Median, double P90);
 
@@ -159,6 +226,9 @@ public sealed record ReportSettings
     public int? LatencyRuns { get; init; }
 
     public IReadOnlyDictionary<string, string>? Budgets { get; init; }
+
+    /// <summary>What outputs were said to be (<c>OUTPUT=KIND</c>), from the command line or metadata.</summary>
+    public IReadOnlyList<string>? OutputKinds { get; init; }
 
     /// <summary>optimize: false when the default fidelity floor was switched off from the command line or metadata (docs/validation.md).</summary>
     public bool? FidelityFloor { get; init; }

@@ -82,6 +82,7 @@ public static class RunReportBuilder
             FlopChange = single ? null : Change(report.BaselineFootprint.Flops, report.CandidateFootprint.Flops),
             Passes = report.Passes.Select(p => Pass(p, paths)).ToList(),
             Search = report.SearchLog.Select(paths.Text).ToList(),
+            Warnings = report.Warnings.Select(w => Warning(w, paths)).ToList(),
             Notes = report.Notes.Select(paths.Text).ToList(),
         };
     }
@@ -102,13 +103,19 @@ public static class RunReportBuilder
             Search = options.Search,
             SearchSeconds = options.Search ? (int)options.SearchTime.TotalSeconds : null,
             Budgets = Budgets(options.Budgets),
+            OutputKinds = options.OutputKinds.Count == 0 ? null : options.OutputKinds,
             FidelityFloor = options.FidelityFloor,
         };
     }
 
     /// <summary>Budgets as given, key → limit with its unit; null when none was.</summary>
-    public static IReadOnlyDictionary<string, string>? Budgets(BudgetSet budgets) => budgets.IsEmpty ? null
-        : budgets.All.ToDictionary(b => b.Definition.Key, b => Quantity.Format(b.Limit, b.Definition.Kind));
+    /// <summary>Budgets as given, key → limit with its unit, and the judging settings given (confidence, cosinePercentile); null when none was.</summary>
+    public static IReadOnlyDictionary<string, string>? Budgets(BudgetSet budgets)
+    {
+        var given = budgets.All.ToDictionary(b => b.Definition.Key, b => Quantity.Format(b.Limit, b.Definition.Kind));
+        foreach (var (key, value) in budgets.JudgingSettings()) given[key] = value;
+        return given.Count == 0 ? null : given;
+    }
 
     /// <summary>When a report is made: <c>SOURCE_DATE_EPOCH</c> (reproducible builds) when set, else now; UTC, to the second.</summary>
     public static string Timestamp(DateTimeOffset? at = null)
@@ -161,7 +168,19 @@ public static class RunReportBuilder
             d.Key, d.Option, d.Direction == BudgetDirection.AtMost ? "atMost" : "atLeast", ReportNumbers.Unit(d.Kind),
             ReportNumbers.Budget(v.Budget.Limit, d.Kind), v.Measured is double m ? ReportNumbers.Budget(m, d.Kind) : null,
             Quantity.Format(v.Budget.Limit, d.Kind), v.Measured is double measured ? Quantity.Format(measured, d.Kind) : "not measured",
-            v.Kept, v.Culprit is null ? null : paths.Text(v.Culprit), v.Note is null ? null : paths.Text(v.Note), paths.Text(v.Message(frontEnd)));
+            v.Kept, v.Culprit is null ? null : paths.Text(v.Culprit), v.Note is null ? null : paths.Text(v.Note), paths.Text(v.Message(frontEnd)))
+        {
+            Confidence = v.Estimate is { HasBound: true } e ? e.Confidence : null,
+            Bound = v.Estimate is { HasBound: true } b ? ReportNumbers.Budget(b.Bound, d.Kind) : null,
+            Method = v.Estimate?.Method is { } method ? paths.Text(method) : null,
+            Statistic = v.Estimate?.Statistic,
+            WorstSample = v.Estimate?.WorstSample,
+            WorstValue = v.Estimate?.WorstValue is double w ? ReportNumbers.Budget(w, d.Kind) : null,
+            Pooled = v.Estimate?.Pooled is double p ? ReportNumbers.Budget(p, d.Kind) : null,
+            Output = v.Estimate?.Output,
+            Samples = v.Estimate?.Samples,
+            JudgedLimit = v.JudgedLimit is double j ? ReportNumbers.Budget(j, d.Kind) : null,
+        };
     }
 
     private static ReportComparison Comparison(ComparisonResult c, ReportPaths paths) => new(
@@ -171,12 +190,29 @@ public static class RunReportBuilder
         c.BaselineAccuracy is double a ? ReportNumbers.Points(a) : null,
         c.CandidateAccuracy is double b ? ReportNumbers.Points(b) : null,
         c.AccuracyDrop is double d ? ReportNumbers.Points(d) : null,
-        ReportNumbers.Fraction(c.Agreement),
-        c.Outputs.Select(o => new ReportOutput(o.Name, o.Elements, ReportNumbers.Error(o.MaxAbsError), ReportNumbers.Error(o.MeanAbsError),
-            double.IsFinite(o.Cosine) ? ReportNumbers.Fraction(o.Cosine) : null)).ToList(),
+        c.HasClassAxis ? ReportNumbers.Fraction(c.Agreement) : null,
+        c.Outputs.Select(o => Output(o, c)).ToList(),
         Latency(c.BaselineLatency),
         Latency(c.CandidateLatency),
-        c.Speedup is double s ? ReportNumbers.Ratio(s) : null);
+        c.Speedup is double s ? ReportNumbers.Ratio(s) : null)
+    {
+        WorstSampleCosine = c.WorstSample is var (cosine, _, _) ? ReportNumbers.Fraction(cosine) : null,
+        WorstSample = c.WorstSample is var (_, _, sample) ? sample : null,
+        WorstSampleOutput = c.WorstSample is var (_, output, _) ? output.Name : null,
+        AccuracyOutput = c.AccuracyOutput,
+    };
+
+    private static ReportOutput Output(OutputComparison o, ComparisonResult c) =>
+        new(o.Name, o.Elements, ReportNumbers.Error(o.MaxAbsError), ReportNumbers.Error(o.MeanAbsError), double.IsFinite(o.Cosine) ? ReportNumbers.Fraction(o.Cosine) : null)
+        {
+            Kind = Engine.Config.OutputKinds.Name(o.Kind),
+            KindReason = o.KindReason.Length > 0 ? o.KindReason : null,
+            Agreement = o.Agreement is double a ? ReportNumbers.Fraction(a) : null,
+            WorstSampleCosine = o.WorstCosineSample >= 0 ? ReportNumbers.Fraction(OutputComparison.CosineOrWorst(o.SampleCosines[o.WorstCosineSample])) : null,
+            WorstCosineSample = o.WorstCosineSample >= 0 ? c.SampleName(o.WorstCosineSample) : null,
+            WorstSampleMaxAbsError = o.WorstErrorSample >= 0 ? ReportNumbers.Error(o.SampleMaxAbsErrors[o.WorstErrorSample]) : null,
+            WorstErrorSample = o.WorstErrorSample >= 0 ? c.SampleName(o.WorstErrorSample) : null,
+        };
 
     private static ReportLatency? Latency(LatencyResult? l) =>
         l is null ? null : new ReportLatency(ReportNumbers.Milliseconds(l.MedianSeconds * 1000), ReportNumbers.Milliseconds(l.P90Seconds * 1000));

@@ -29,6 +29,7 @@ internal static class OptimizeCommand
         var value = ValueOption.Create();
         var state = ValueOption.CreateState();
         var usedOutputs = ValueOption.CreateUsedOutputs();
+        var outputKinds = ValueOption.CreateOutputKinds();
         var search = new Option<bool>("--search") { Description = "Accuracy-aware search: the most aggressive per-layer ranks that keep every budget (needs an output budget such as --max-accuracy-drop)." };
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => (int)OptimizeOptions.DefaultSearchTime.TotalSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
@@ -38,7 +39,7 @@ internal static class OptimizeCommand
         var runtime = new RuntimeOptions(console);
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, passSettings, data, labels, samples, shape, value, state, usedOutputs, search, searchTime, seed, noFloor,
+            model, output, passes, config, passSettings, data, labels, samples, shape, value, state, usedOutputs, outputKinds, search, searchTime, seed, noFloor,
         };
         budgets.AddTo(command);
         runtime.AddTo(command);
@@ -59,6 +60,7 @@ internal static class OptimizeCommand
                 Values = parse.GetValue(value) ?? [],
                 State = parse.GetValue(state) ?? [],
                 UsedOutputs = parse.GetValue(usedOutputs) ?? [],
+                OutputKinds = parse.GetValue(outputKinds) ?? [],
                 Seed = parse.GetValue(seed),
                 Budgets = budgets.Read(parse),
                 Runtime = runtime.Read(parse),

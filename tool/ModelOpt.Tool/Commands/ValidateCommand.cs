@@ -26,12 +26,13 @@ internal static class ValidateCommand
         var value = ValueOption.Create();
         var state = ValueOption.CreateState();
         var usedOutputs = ValueOption.CreateUsedOutputs();
+        var outputKinds = ValueOption.CreateOutputKinds();
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
         var runtime = new RuntimeOptions(console);
         var command = new Command("validate", "Run the original and an optimized model on the same samples with the same ONNX Runtime settings, compare them and check budgets.\n\nExamples:\n  dotnet model-opt validate model.onnx out/model.onnx --max-accuracy-drop 0.5\n  dotnet model-opt validate model.onnx out/model.onnx --data digits/ --labels digits/labels.npy --json report.json")
         {
-            baseline, candidate, data, labels, samples, runs, shape, value, state, usedOutputs,
+            baseline, candidate, data, labels, samples, runs, shape, value, state, usedOutputs, outputKinds,
         };
         budgets.AddTo(command);
         runtime.AddTo(command);
@@ -52,7 +53,7 @@ internal static class ValidateCommand
                 Bindings = ShapeBindings.Parse(parse.GetValue(shape) ?? [], parse.GetValue(value) ?? []),
                 AlwaysCompare = true,
                 Comparison = new ComparisonSettings { LatencyRuns = parse.GetValue(runs), Progress = ValidationRenderer.Progress(console), State = StatePairs.Parse(parse.GetValue(state) ?? []),
-                    Outputs = UsedOutputs.Parse(parse.GetValue(usedOutputs) ?? []).Names },
+                    Outputs = UsedOutputs.Parse(parse.GetValue(usedOutputs) ?? []).Names, Kinds = OutputKinds.Parse(parse.GetValue(outputKinds) ?? []) },
             };
             var set = budgets.Read(parse);
             var report = BudgetValidator.Validate(Load(a), Load(b), set, settings);
@@ -66,6 +67,7 @@ internal static class ValidateCommand
                 Budgets = RunReportBuilder.Budgets(set),
             }));
             ValidationRenderer.Render(console, run);
+            foreach (var warning in report.Warnings) console.Error.WriteLine(warning.ToString());
             ReportOptions.Write(console, run, reports.Read(parse));
             return Finish(console, report, b);
         }));

@@ -22,4 +22,10 @@ internal static class ValueOption
         Description = "The outputs the application reads, e.g. --used-outputs mask (comma-separated or repeated): only they are compared with the original, and optimize removes the others with every node only they need. Default: every output.",
         Arity = ArgumentArity.ZeroOrMore,
     };
+
+    public static Option<string[]> CreateOutputKinds() => new("--output-kinds")
+    {
+        Description = "What an output is taken for when judged, e.g. --output-kinds boxes=regression (comma-separated or repeated; classes, mask, features or regression): agreement and accuracy only for classes and masks. Default: detected from its shape and values (docs/validation.md).",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
 }

@@ -27,9 +27,11 @@ internal static class ReportRows
             yield return ("Top-1 accuracy", $"{N(a, "0.##")} %", $"{N(b, "0.##")} % ({ReportNumbers.AccuracyChange(a, b)})");
         if (c is not null && c.Samples > 0)
         {
-            yield return ("Top-1 agreement", "", ReportNumbers.Agreement(c.Agreement));
+            if (c.Agreement is double agreement) yield return ("Top-1 agreement", "", ReportNumbers.Agreement(agreement));
             foreach (var o in c.Outputs)
-                yield return ($"Output `{o.Name}`", "", $"max abs err {Error(o.MaxAbsError)}, mean {Error(o.MeanAbsError)}, cosine {(o.Cosine is double cos ? N(cos, "0.######") : "NaN")}");
+                yield return ($"Output `{o.Name}`{(o.Kind is { } kind ? $" ({kind})" : "")}", "", $"max abs err {Error(o.MaxAbsError)}, mean {Error(o.MeanAbsError)}, cosine {(o.Cosine is double cos ? N(cos, "0.######") : "NaN")}"
+                    + (o.WorstSampleCosine is double worst ? $"; worst sample cosine {N(worst, "0.######")} ({o.WorstCosineSample})" : "")
+                    + (o.Kind == "regression" && o.WorstErrorSample is { } errorSample ? $", largest error {Error(o.WorstSampleMaxAbsError)} ({errorSample})" : ""));
         }
         yield return ("FLOPs", Formats.Count(r.Baseline.Flops), candidate is null ? "" : Formats.Count(candidate.Flops) + (r.FlopChange is { } change ? $" ({change})" : ""));
         yield return ("Parameters", Formats.Count(r.Baseline.Parameters), candidate is null ? "" : Formats.Count(candidate.Parameters));
