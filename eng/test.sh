@@ -18,6 +18,14 @@ if ! bash eng/fetch-models.sh; then
   fi
   echo "warning: could not fetch the real models; the tests that need them will be inconclusive (they fail when CI=true)." >&2
 fi
+# The corpus of real models of other families (CorpusTests), with their real samples.
+if ! bash eng/fetch-corpus.sh; then
+  if [ "$in_ci" = true ]; then
+    echo "error: could not fetch the model corpus (eng/fetch-corpus.sh) and CI=true: the corpus tests cannot be skipped in CI." >&2
+    exit 1
+  fi
+  echo "warning: could not fetch the model corpus; the corpus tests will be inconclusive (they fail when CI=true)." >&2
+fi
 
 log="$(mktemp)"
 dotnet test Build.sln --configuration Release 2>&1 | tee "$log"

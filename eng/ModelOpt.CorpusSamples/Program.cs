@@ -12,7 +12,7 @@ namespace ModelOpt.CorpusSamples;
 /// <c>IN.ppm OUT.npy</c>; writes one float32 tensor of batch one per image (value = pixel × S + O,
 /// minus the mean image where given);</item>
 /// <item><c>sentences --vocab vocab.txt --out DIR --count N --length L [--min-words 6] [--max-words 40] TEXT...</c>:
-/// the first N sentences of the texts, each as <c>DIR/NNN/{input_ids,attention_mask,token_type_ids}.npy</c>
+/// N sentences, one of each text in turn, each as <c>DIR/NNN/{input_ids,attention_mask,token_type_ids}.npy</c>
 /// (int64 [1, L]: [CLS] pieces [SEP], zero-padded, truncated to fit), and the sentences, one a line, on standard output;</item>
 /// <item><c>resources --assembly DLL --out DIR --take SUFFIX[,SUFFIX…]</c>: the embedded resources whose
 /// names end so, written as <c>DIR/SUFFIX</c>.</item>
@@ -80,7 +80,7 @@ internal static class Program
         int length = o.Int("--length") ?? throw new ArgumentException("--length is required.");
         int minWords = o.Int("--min-words") ?? 6, maxWords = o.Int("--max-words") ?? 40;
         if (count < 1 || length < 3) throw new ArgumentException("--count must be positive and --length at least 3.");
-        var sentences = o.Positional.SelectMany(t => Sentences.From(t, minWords, maxWords)).Distinct().Take(count).ToList();
+        var sentences = Sentences.RoundRobin(o.Positional.Select(t => Sentences.From(t, minWords, maxWords))).Distinct().Take(count).ToList();
         if (sentences.Count < count) throw new InvalidDataException($"only {sentences.Count} sentences of {minWords}-{maxWords} words in {string.Join(", ", o.Positional)}; {count} were asked for.");
         for (int i = 0; i < sentences.Count; i++)
         {

@@ -24,6 +24,20 @@ internal static partial class Sentences
         }
     }
 
+    /// <summary>One sentence of each text in turn, so a short sample set still holds every text.</summary>
+    public static IEnumerable<string> RoundRobin(IEnumerable<IEnumerable<string>> texts)
+    {
+        var readers = texts.Select(t => t.GetEnumerator()).ToList();
+        while (readers.Count > 0)
+        {
+            foreach (var reader in readers.ToList())
+            {
+                if (reader.MoveNext()) yield return reader.Current;
+                else { reader.Dispose(); readers.Remove(reader); }
+            }
+        }
+    }
+
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
