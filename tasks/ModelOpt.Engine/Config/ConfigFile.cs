@@ -38,5 +38,11 @@ public sealed record ConfigFile : ISettings
     /// <summary>The outputs the application reads; the others are removed and not judged (<see cref="Config.UsedOutputs"/>).</summary>
     public IReadOnlyList<string>? UsedOutputs { get; init; }
 
+    /// <summary>The CPU the model will run on (<c>portable</c>, <c>vnni</c>, <c>avx2</c>): int8 weights follow it, not the build machine.</summary>
+    public Plan.DeployCpu? DeployCpu { get; init; }
+
+    /// <summary>The lock file to read and write, relative to this file; default <c>MODEL.modelopt.lock.json</c> beside the model (docs/config.md).</summary>
+    public string? Lock { get; init; }
+
     public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given) => [];
 }

@@ -27,6 +27,9 @@ public enum WarningCode
 
     /// <summary><c>--search-time</c> ran out before the search found any saving; the original layers were kept.</summary>
     SearchTimeRanOut = 5007,
+
+    /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
+    LockStale = 5030,
 }
 
 public static class WarningCodes
