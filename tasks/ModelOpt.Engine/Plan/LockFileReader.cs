@@ -147,7 +147,9 @@ public static class LockFileReader
                 if (!passes.Contains(pass)) throw Error(at.Then("pass"), $"names '{pass}', which is not among the plan's passes ({string.Join(", ", passes)}).");
                 if (!entry.TryGetPropertyValue("settings", out var s)) throw Error(at, "lacks the key 'settings' (an object of the pass's settings, or null to leave the node as it is).");
                 var nodeSettings = s is null ? null : Obj(s, at.Then("settings")).DeepClone().AsObject();
-                string label = entry["choice"] is { } c ? Str(c, at.Then("choice")) : nodeSettings is null ? "float" : "";
+                // "choice" is the settings in words, for readers of the file: what counts is "settings".
+                if (entry["choice"] is { } c) Str(c, at.Then("choice"));
+                string label = PlanNodes.Label(pass, nodeSettings);
                 nodes.Add(new NodeDecision(Str(Need(entry, at, "node"), at.Then("node")), pass, nodeSettings, label));
             }
 

@@ -26,7 +26,7 @@ public static class LockFileWriter
         Lines(text, f.Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{Json(w => w.WriteStringValue(kv.Key))}: {Json(w => w.WriteStringValue(kv.Value))}").ToList(), "    ");
         text.Append("},\n");
         text.Append("  \"data\": [");
-        Lines(text, f.Data.Select(d => Json(w => { w.WriteStartObject(); w.WriteString("file", d.File); w.WriteString("sha256", d.Sha256); w.WriteEndObject(); })).ToList(), "    ");
+        Lines(text, f.Data.OrderBy(d => d.File, StringComparer.Ordinal).Select(d => Json(w => { w.WriteStartObject(); w.WriteString("file", d.File); w.WriteString("sha256", d.Sha256); w.WriteEndObject(); })).ToList(), "    ");
         text.Append("],\n");
         text.Append("  \"budgets\": [");
         Lines(text, lockFile.Budgets.Select(b => Json(w =>

@@ -96,6 +96,9 @@ public static class OptimizeJob
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
+        // A searched plan is judged on replay where it was confirmed: on the samples the search never saw.
+        if (replay is not null && options.Search && SearchableSamples(probe, options, validation) >= SampleSplit.MinimumToSplit)
+            validation = validation with { Part = SamplePart.Confirmation };
         OptimizationPlan? searchPlan = null;
         if (search)
         {
