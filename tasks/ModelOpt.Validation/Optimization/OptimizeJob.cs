@@ -181,12 +181,13 @@ public static class OptimizeJob
             if (BuildCpu.CannotCheck(deployCpu) is { } cannot) notes.Add($"deployCpu: {cannot}.");
         }
         var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), searchPlan?.Nodes ?? [], candidate.Quantization, deployCpu);
-        ModelWriter.Save(model, options.OutputPath);
+        // The lock first: a build's output must not be older than the lock it came from (MSBuild's Inputs/Outputs).
         if (planLock is { Replay: null })
         {
             planLock.Write(plan, budgets, report);
             notes.Add($"lock: wrote the plan to {planLock.Path}; commit it so that every build replays it.");
         }
+        ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
             FileLength.Of(options.ModelPath), FileLength.Of(options.OutputPath), calibration?.Description, notes)
         {
