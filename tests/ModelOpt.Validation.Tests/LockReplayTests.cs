@@ -164,6 +164,12 @@ public sealed class LockReplayTests
         Assert.AreEqual(Array.FindIndex(File.ReadAllLines(lockPath), l => l.Contains("conv9")) + 1, error.Line);
         StringAssert.Contains(error.Message, "'conv9'");
         Assert.IsFalse(File.Exists(temp.File("b.onnx")));
+
+        // A recorded tensor the model lacks at the quantize pass is placed at its entry too.
+        File.WriteAllText(lockPath, File.ReadAllText(lockPath).Replace("      {\"node\": \"conv9\", \"pass\": \"quantize\", \"settings\": {}}\n", "").Replace("\"tensor\": \"relu2_out\"", "\"tensor\": \"relu2_gone\""));
+        var tensor = Assert.ThrowsExactly<ModelOptException>(() => OptimizeJob.Run(Options(model, temp.File("b.onnx")))).Errors.First(x => x.Message.Contains("'relu2_gone'"));
+        Assert.AreEqual(Array.FindIndex(File.ReadAllLines(lockPath), l => l.Contains("relu2_gone")) + 1, tensor.Line);
+        Assert.IsFalse(File.Exists(temp.File("b.onnx")));
     }
 
     [TestMethod]

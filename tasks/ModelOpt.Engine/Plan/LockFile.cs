@@ -23,6 +23,10 @@ public sealed record LockFile(LockFingerprint Fingerprint, IReadOnlyList<LockedB
     /// <summary>Where each value sat in the file it was read from, for errors found later (a node the model lacks).</summary>
     internal JsonPositions? Positions { get; init; }
 
+    /// <summary>Line and column of the <paramref name="index"/>th entry of <c>plan.quantization.tensors</c> (0, 0 when unknown).</summary>
+    public (int Line, int Column) TensorPosition(int index) =>
+        Positions?.ValueOf(ConfigPath.Root.Then("plan").Then("quantization").Then("tensors").Then($"[{index}]")) ?? (0, 0);
+
     /// <summary>Line and column of the <paramref name="index"/>th entry of <c>plan.nodes</c> (0, 0 when unknown).</summary>
     public (int Line, int Column) NodePosition(int index) =>
         Positions?.ValueOf(ConfigPath.Root.Then("plan").Then("nodes").Then($"[{index}]")) ?? (0, 0);

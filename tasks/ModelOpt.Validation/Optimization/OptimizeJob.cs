@@ -121,7 +121,15 @@ public static class OptimizeJob
             if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
         }
 
-        var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration, null, replay?.Quantization, planLock?.Path);
+        Candidate candidate;
+        try
+        {
+            candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration, null, replay?.Quantization, planLock?.Path);
+        }
+        catch (ModelOptException e) when (planLock is { Replay: not null } && e.Code == ErrorCode.InvalidLockFile)
+        {
+            throw planLock.Located(e);
+        }
         planLock?.CheckNodes(probe, candidate.Model);
         if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
         // A replayed plan already holds the speed check's decision (the pass list it left).

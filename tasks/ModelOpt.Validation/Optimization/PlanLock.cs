@@ -87,6 +87,24 @@ public sealed class PlanLock
         if (errors.Count > 0) throw new ModelOptException(errors);
     }
 
+    /// <summary>
+    /// <paramref name="e"/> with its lock errors placed: the quantize pass names a recorded tensor the
+    /// model lacks (it knows the graph, not the file), and here it gets the line of that tensor's entry.
+    /// </summary>
+    public ModelOptException Located(ModelOptException e)
+    {
+        if (Replay?.Plan.Quantization is not { } q || !e.Errors.Any(x => x.Code == ErrorCode.InvalidLockFile && x.File == Path && x.Line == 0)) return e;
+        var errors = e.Errors.Select(x =>
+        {
+            if (x.Code != ErrorCode.InvalidLockFile || x.File != Path || x.Line != 0) return x;
+            int i = Enumerable.Range(0, q.Tensors.Count).FirstOrDefault(k => x.Message.Contains($"'{q.Tensors[k].Tensor}'", StringComparison.Ordinal), -1);
+            if (i < 0) return x;
+            var (line, column) = Replay.TensorPosition(i);
+            return x with { Line = line, Column = column };
+        }).ToList();
+        return new ModelOptException(errors);
+    }
+
     /// <summary>Writes the plan chosen by this run, with its fingerprint and the budgets as measured (atomically).</summary>
     public void Write(OptimizationPlan plan, BudgetSet budgets, ValidationReport? report)
     {
