@@ -112,7 +112,15 @@ public sealed class PlanLock
         var locked = budgets.All.Select(b => measured.TryGetValue(b.Definition.Key, out var v)
             ? new LockedBudget(b.Definition.Key, b.Limit, v.Measured, v.Kept)
             : new LockedBudget(b.Definition.Key, b.Limit, null, true)).ToList();
-        AtomicFile.WriteAllText(Path, LockFileWriter.Write(new LockFile(Now, locked, plan)));
+        try
+        {
+            if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
+            AtomicFile.WriteAllText(Path, LockFileWriter.Write(new LockFile(Now, locked, plan)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelOptException(ErrorCode.ModelWriteFailed, Path, $"the lock file could not be written, so nothing was written: {e.Message}", e);
+        }
     }
 
     // Everything a plan depends on, each by name so that a change can be named: the effective settings
