@@ -39,7 +39,7 @@ public sealed class LockedBuildTests
         File.WriteAllBytes(sample, bytes);
         var locked = project.Run("build", "-p:ModelOptLockedMode=true");
         Assert.AreNotEqual(0, locked.ExitCode, locked.Describe());
-        StringAssert.Contains(locked.Output, "error MOPT2031", locked.Describe());
+        StringAssert.Contains(locked.Output, "error MOPT2041", locked.Describe());
         StringAssert.Contains(locked.Output, "the data sample 'input.npy' changed", locked.Describe());
         Assert.IsFalse(File.Exists(project.PathOf(Optimized)), "nothing stale is left for a later copy");
     }

@@ -36,7 +36,7 @@ public sealed class LockCommandTests
         var broken = ToolRunner.Run(optimize);
         Assert.AreEqual(2, broken.ExitCode, broken.Out);
         StringAssert.Contains(broken.Error, $"{lockPath}(3,");
-        StringAssert.Contains(broken.Error, "error MOPT2030: not valid JSON");
+        StringAssert.Contains(broken.Error, "error MOPT2040: not valid JSON");
         Assert.IsFalse(File.Exists(temp.File("out.onnx")), "nothing is written");
         Assert.AreEqual(2, ToolRunner.Run("lock", "show", lockPath).ExitCode);
     }
