@@ -15,14 +15,14 @@ internal static class ItemMetadata
     [
         "Passes", "Config", "PassSettings", "Data", "Shape", "Values", "State", "UsedOutputs", "OutputKinds", "CalibrationSamples", "Seed",
         "Labels", "Search", "SearchTime", "IntraOpThreads", "GraphOptimization", "ExecutionProvider", "MemoryCap",
-        "FidelityFloor", .. ModelItemSettings.BudgetMetadataNames,
+        "FidelityFloor", "LockFile", "LockedMode", "DeployCpu", .. ModelItemSettings.BudgetMetadataNames,
     ];
 
     // What ModelOpt.Build.targets itself sets or reads on the item, and item metadata MSBuild, the SDK,
     // NuGet and IDEs give any file item (their well-known metadata such as FullPath never reach a task as custom metadata).
     private static readonly string[] Others =
     [
-        "OptimizedPath", "ReportPath", "SettingsPath", "_RelativePath", "_RelativeReportPath", "_ModelOptRole",
+        "OptimizedPath", "ReportPath", "SettingsPath", "_RelativePath", "_RelativeReportPath", "_ModelOptRole", "_LockPath",
         "CopyToOutputDirectory", "CopyToPublishDirectory", "Link", "LinkBase", "Visible", "DependentUpon", "SubType",
         "Generator", "LastGenOutput", "CustomToolNamespace", "DesignTime", "AutoGen", "InProject", "Pack", "PackagePath",
         "PackageCopyToOutput", "ExcludeFromSingleFile", "TargetPath",

@@ -45,6 +45,13 @@ internal static class ModelItemSettings
             Search = Boolean(item, "Search", model),
             FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
             SearchTime = Integer(item, "SearchTime", model) is { } seconds ? TimeSpan.FromSeconds(seconds) : OptimizeOptions.DefaultSearchTime,
+            // LockFile="true": beside the model; a path: the project's; "false" or empty: no lock.
+            UseLock = string.Equals(Text(item, "LockFile"), "true", StringComparison.OrdinalIgnoreCase),
+            LockPath = Text(item, "LockFile") is { } lockFile && !bool.TryParse(lockFile, out _) ? Resolve(lockFile, projectDirectory) : null,
+            Locked = Boolean(item, "LockedMode", model),
+            DeployCpu = Text(item, "DeployCpu") is { } cpu
+                ? Engine.Plan.DeployCpus.Parse(cpu) ?? throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata DeployCpu=\"{cpu}\" is not one of {string.Join(", ", Engine.Plan.DeployCpus.Names)}.")
+                : null,
         };
         // The same checks as the tool's options, in the metadata's words.
         options.Check(property => $"the OnnxModel metadata {property}=\"{item.GetMetadata(property)}\"", model);

@@ -16,6 +16,7 @@ public static class ToolCli
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(CheckCommand.Create(console));
         root.Subcommands.Add(InitCommand.Create(console));
+        root.Subcommands.Add(LockCommand.Create(console));
         return root;
     }
 

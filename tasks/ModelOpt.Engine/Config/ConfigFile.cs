@@ -41,5 +41,11 @@ public sealed record ConfigFile : ISettings
     /// <summary>What each output is taken for when judged (<c>{ "boxes": "regression" }</c>); read by <see cref="Config.OutputKinds"/>.</summary>
     public JsonObject? OutputKinds { get; init; }
 
+    /// <summary>The CPU the model will run on (<c>portable</c>, <c>vnni</c>, <c>avx2</c>): int8 weights follow it, not the build machine.</summary>
+    public Plan.DeployCpu? DeployCpu { get; init; }
+
+    /// <summary>The lock file to read and write, relative to this file; default <c>MODEL.modelopt.lock.json</c> beside the model (docs/config.md).</summary>
+    public string? Lock { get; init; }
+
     public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given) => [];
 }

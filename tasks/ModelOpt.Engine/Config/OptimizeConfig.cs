@@ -42,6 +42,8 @@ public sealed class OptimizeConfig
     // How many of the node overrides came from the file (the rest the search appended); -1: all.
     // Only the file's are checked against the model: the search may name nodes its own passes create.
     private int _fileOverrides = -1;
+    // The per-node settings appended by WithNodeSettings, by exact node name: a search's choices, or a replayed plan's.
+    private IReadOnlyList<(string Node, string Pass, JsonObject? Settings)> _nodeSettings = [];
 
     private OptimizeConfig(
         string? sourcePath,
@@ -189,6 +191,9 @@ public sealed class OptimizeConfig
         if (configFile.Calibration is { Data: { } data } calibration && !Path.IsPathRooted(data) && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
             configFile = configFile with { Calibration = calibration with { Data = Path.GetFullPath(Path.Combine(dir, data)) } };
 
+        if (configFile.Lock is { } lockPath && !Path.IsPathRooted(lockPath) && Path.GetDirectoryName(Path.GetFullPath(file)) is { } lockDir)
+            configFile = configFile with { Lock = Path.GetFullPath(Path.Combine(lockDir, lockPath)) };
+
         var opTypes = new Dictionary<string, (JsonObject, ConfigPath)>(StringComparer.Ordinal);
         var nodes = new List<(string, Regex, JsonObject, ConfigPath)>();
         if (configFile.Overrides is { } overrides)
@@ -319,8 +324,12 @@ public sealed class OptimizeConfig
         return new OptimizeConfig(SourcePath, File, passes ?? Passes, _registry, _positions, _passSettings, _opTypeOverrides, nodes)
         {
             _fileOverrides = _fileOverrides < 0 ? _nodeOverrides.Count : _fileOverrides,
+            _nodeSettings = [.. _nodeSettings, .. settings.Select(e => (e.NodeName, e.Pass, e.Settings?.DeepClone().AsObject()))],
         };
     }
+
+    /// <summary>The per-node settings appended by <see cref="WithNodeSettings"/>, in order (null: leave the node alone); what the plan records of a search.</summary>
+    public IReadOnlyList<(string Node, string Pass, JsonObject? Settings)> NodeSettings => _nodeSettings;
 
     /// <summary>
     /// This configuration with pass sections given elsewhere (MSBuild's <c>PassSettings</c>) laid
@@ -346,6 +355,15 @@ public sealed class OptimizeConfig
         : new OptimizeConfig(SourcePath, File with { UsedOutputs = given.Names }, Passes, _registry, _positions, _passSettings, _opTypeOverrides, _nodeOverrides)
         {
             _fileOverrides = _fileOverrides,
+            _nodeSettings = _nodeSettings,
+        };
+
+    /// <summary>This configuration with the deployment CPU given elsewhere (the command line, MSBuild) winning over the file's.</summary>
+    public OptimizeConfig WithDeployCpu(Plan.DeployCpu? given) => given is null ? this
+        : new OptimizeConfig(SourcePath, File with { DeployCpu = given }, Passes, _registry, _positions, _passSettings, _opTypeOverrides, _nodeOverrides)
+        {
+            _fileOverrides = _fileOverrides,
+            _nodeSettings = _nodeSettings,
         };
 
     /// <summary>The global settings of a pass as written (empty when the config has none).</summary>

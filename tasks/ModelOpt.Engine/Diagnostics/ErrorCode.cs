@@ -39,6 +39,10 @@ public enum ErrorCode
     SampleShapesDisagree = 2030,
     /// <summary>An integer sample value lies outside what the model accepts there (an index past its table): the message names the sample.</summary>
     SampleValueOutOfRange = 2031,
+    /// <summary>A lock file that is not valid JSON, has a newer schema, or names what the model lacks.</summary>
+    InvalidLockFile = 2040,
+    /// <summary>Locked mode: the lock is missing or was made from another model, settings or data.</summary>
+    LockStale = 2041,
 
     /// <summary>An accuracy budget (maxAccuracyDrop) was set, but the samples have no labels (or no output has a class axis to score them on).</summary>
     LabelsMissing = 2032,

@@ -30,6 +30,8 @@ public enum WarningCode
 
     /// <summary>The samples are too few to resolve an output budget at the confidence level: the warning says how many it takes and what budget these samples can hold, which the budget is judged against.</summary>
     SamplesCannotResolveBudget = 5020,
+    /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
+    LockStale = 5030,
 }
 
 public static class WarningCodes

@@ -30,6 +30,21 @@ public sealed class PassContext
     /// <summary>Calibration samples run through ONNX Runtime, for passes that need activations (quantize, refit); null when none were given.</summary>
     public Calibration.IActivationSource? Calibration { get; init; }
 
+    /// <summary>The CPU the model is made for (the config's <c>deployCpu</c>, default portable): int8 weights follow it, never the build machine's CPU.</summary>
+    public Plan.DeployCpu DeployCpu => Config.File.DeployCpu ?? Plan.DeployCpu.Portable;
+
+    /// <summary>
+    /// Static int8 as a lock recorded it (replay): ranges, scales and zero points are taken from
+    /// here and nothing is calibrated. Null: calibrate.
+    /// </summary>
+    public Plan.QuantizationPlan? RecordedQuantization { get; init; }
+
+    /// <summary>Where <see cref="RecordedQuantization"/> came from (the lock file), for its errors.</summary>
+    public string? RecordedSource { get; init; }
+
+    /// <summary>Static int8 as this run computed it (set by the quantize pass), for the plan and the lock.</summary>
+    public Plan.QuantizationPlan? Quantization { get; set; }
+
     /// <summary>Evaluates constant subexpressions for <c>freeze</c>'s constant folding; null: nothing is folded.</summary>
     public IConstantEvaluator? ConstantEvaluator { get; init; }
 

@@ -8,7 +8,11 @@ using ModelOpt.Engine.Shapes;
 namespace ModelOpt.Validation.Optimization;
 
 /// <summary>A model rewritten by a list of passes, with what each pass did.</summary>
-public sealed record Candidate(Model Model, IReadOnlyList<PassReport> Reports, IReadOnlyList<string> Notes, IReadOnlyList<RequiredCheck> RequiredChecks);
+public sealed record Candidate(Model Model, IReadOnlyList<PassReport> Reports, IReadOnlyList<string> Notes, IReadOnlyList<RequiredCheck> RequiredChecks)
+{
+    /// <summary>Static int8 as the quantize pass computed it (or replayed it); null when nothing was statically quantized.</summary>
+    public Engine.Plan.QuantizationPlan? Quantization { get; init; }
+}
 
 /// <summary>
 /// Loads a model fresh and runs passes on it: the one way both the optimization run and each trial
@@ -17,8 +21,9 @@ public sealed record Candidate(Model Model, IReadOnlyList<PassReport> Reports, I
 public static class CandidateBuilder
 {
     /// <param name="beforePass">Called with the model as each pass is about to receive it.</param>
+    /// <param name="recorded">Static int8 as a lock recorded it, replayed instead of calibrated; <paramref name="recordedSource"/> names the lock.</param>
     public static Candidate Build(string modelPath, OptimizeConfig config, IReadOnlyList<IPass> passes, ShapeBindings bindings, IActivationSource? calibration,
-        Action<IPass, Model>? beforePass = null)
+        Action<IPass, Model>? beforePass = null, Engine.Plan.QuantizationPlan? recorded = null, string? recordedSource = null)
     {
         var model = ModelLoader.Load(modelPath);
         config.CheckAgainst(model);
@@ -29,9 +34,13 @@ public static class CandidateBuilder
         if (config.UsedOutputs.Apply(model) is { Count: > 0 } dropped)
             notes.Add($"usedOutputs: removed the output(s) {string.Join(", ", dropped)} and what only they needed ({model.Graph.NodeCount} nodes left)");
         notes.AddRange(ShapeInference.Run(model, bindings, new RuntimeShapeProvider()).Notes);
-        var context = new PassContext(modelPath) { Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator(), Bindings = bindings };
+        var context = new PassContext(modelPath)
+        {
+            Config = config, Calibration = calibration, ConstantEvaluator = new OrtConstantEvaluator(), Bindings = bindings,
+            RecordedQuantization = recorded, RecordedSource = recordedSource,
+        };
         var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)) { BeforeEach = beforePass }.Run(model, context);
         notes.AddRange(context.Notes);
-        return new Candidate(model, reports, notes, context.RequiredChecks);
+        return new Candidate(model, reports, notes, context.RequiredChecks) { Quantization = context.Quantization };
     }
 }

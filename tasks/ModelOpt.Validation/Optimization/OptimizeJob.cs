@@ -5,6 +5,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Plan;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
@@ -37,8 +38,9 @@ public static class OptimizeJob
         var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
         // A state output is read by the model itself on the next step, whatever the application reads.
         var used = UsedOutputs.Parse(options.UsedOutputs).Over(config.UsedOutputs).And(state.OutputToInput.Keys);
-        config = config.WithUsedOutputs(used);
+        config = config.WithUsedOutputs(used).WithDeployCpu(options.DeployCpu);
         var kinds = config.OutputKinds.With(OutputKinds.Parse(options.OutputKinds));
+        var deployCpu = config.File.DeployCpu ?? DeployCpu.Portable;
         var runtime = options.Runtime.Over(config.Runtime);
         var session = OrtSessionSettings.From(runtime);
         // Before any work: every latency this run reports is measured under these options.
@@ -76,20 +78,33 @@ public static class OptimizeJob
             validation = validation with { Bindings = bindings };
         }
         else if (SyntheticInputs.DescribeIntegers(probe) is { } integers) notes.Add(integers);
+        // A lock made from this very model, settings and data is replayed: no search, and int8 takes its recorded scales.
+        var planLock = PlanLock.Open(options, config, budgets, passNames, deployCpu, PlanLock.DataFolder(options, config), registry.Names.ToList(), notes, warnings);
+        var replay = planLock?.Replay?.Plan;
+        if (replay is not null)
+        {
+            passNames = replay.Passes;
+            config = PlanNodes.Apply(config, replay);
+        }
+        bool search = options.Search && replay is null;
         var passes = registry.Parse(string.Join(',', passNames));
         if (passes.Count > 0 || options.Search || options.Validate || budgets.NeedsOutputs || budgets.NeedsLatency) MemoryCheck.BeforeAnyPass(probe, options.ModelPath, validation);
         // The search chooses on one part of the samples; what it chose is confirmed on the rest,
         // which it never saw, so the reported figures are not the ones it tuned for.
-        int? total = options.Search ? SearchableSamples(probe, options, validation) : null;
+        int? total = search ? SearchableSamples(probe, options, validation) : null;
         // The search's sensitivity profile (and the refit it adds) needs calibration samples whatever the passes named.
-        bool calibrate = options.Search || passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration));
+        bool calibrate = search || passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration) && (replay is null || ReplayCalibrates(p, config, replay)));
         var (samples, calibrationTaken, calibrationShared) = calibrate ? OpenCalibration(options, config, probe, bindings, total, notes, warnings) : (null, 0, 0);
         using var calibrationSamples = samples;
         var calibration = samples is null ? null : new OrtActivationSource(samples, settings: session, memoryCapBytes: runtime.ResolvedMemoryCapBytes, state: state);
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
-        if (options.Search)
+        // A searched plan is judged on replay where it was confirmed: on the samples the search never saw.
+        if (replay is not null && options.Search && SearchableSamples(probe, options, validation) >= SampleSplit.MinimumToSplit)
+            validation = validation with { Part = SamplePart.Confirmation };
+        OptimizationPlan? searchPlan = null;
+        if (search)
         {
             var (searchPart, splitNote) = SplitFor(total!.Value, calibrationTaken, calibrationShared);
             var searchValidation = validation with { Part = searchPart, CalibrationSamples = calibrationTaken };
@@ -106,21 +121,33 @@ public static class OptimizeJob
             });
             searchLog = outcome.Log;
             if (outcome.Failure is not null) throw outcome.Failure;
-            config = outcome.Config;
             searchSpeed = outcome.SpeedCheck;
-            passes = registry.Parse(string.Join(',', outcome.Passes));
+            // The search's choice becomes the plan; the passes read it as per-node settings.
+            searchPlan = new OptimizationPlan(outcome.Passes, PlanNodes.From(outcome.Config), null, deployCpu);
+            config = PlanNodes.Apply(config, searchPlan);
+            passes = registry.Parse(string.Join(',', searchPlan.Passes));
             if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
         }
 
-        var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+        Candidate candidate;
+        try
+        {
+            candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration, null, replay?.Quantization, planLock?.Path);
+        }
+        catch (ModelOptException e) when (planLock is { Replay: not null } && e.Code == ErrorCode.InvalidLockFile)
+        {
+            throw planLock.Located(e);
+        }
+        planLock?.CheckNodes(probe, candidate.Model);
         if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
-        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) is { } skipped)
+        // A replayed plan already holds the speed check's decision (the pass list it left).
+        if (replay is null && EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) is { } skipped)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
             passes = passes.Where(p => p.Name != skipped).ToList();
             leftOut.Add(skipped);
-            candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+            candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration, null, replay?.Quantization, planLock?.Path);
             if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
         }
         // A pass that could not run on the model (an opset it cannot reach) is a warning, never reported as applied.
@@ -151,7 +178,8 @@ public static class OptimizeJob
             if (!report.AllKept)
             {
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.
-                string hint = !options.Search && report.Broken.Any(v => v.Budget.Definition.NeedsOutputs) && passes.Any(p => p is Engine.Passes.Knobs.IKnobProvider)
+                string hint = replay is not null ? $" (the plan is replayed from {planLock!.Path}; delete it, or run without the lock, to choose again)"
+                    : !options.Search && report.Broken.Any(v => v.Budget.Definition.NeedsOutputs) && passes.Any(p => p is Engine.Passes.Knobs.IKnobProvider)
                     ? $" (--search, or Search=\"true\" in MSBuild, keeps float the layers of {string.Join(", ", passes.OfType<Engine.Passes.Knobs.IKnobProvider>().Select(p => p.Name))} that cost the fidelity)"
                     : "";
                 // A model that returns more than the application reads is judged on all of it until told otherwise.
@@ -164,6 +192,18 @@ public static class OptimizeJob
                     $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));
             if (passes.Count > 0 && NoGain(report, reports) is { } nothing) warnings.Add(new ModelOptWarning(WarningCode.NoGain, options.ModelPath, nothing));
         }
+        if (passes.Any(p => p.Name == QuantizePass.PassName))
+        {
+            notes.Add($"deployCpu: {deployCpu.Key()} ({(deployCpu.PairSafeWeights() ? "pair-safe" : "full-range")} int8 weights unless quantize.reduceRange says otherwise; the build machine's CPU does not change the output).");
+            if (BuildCpu.CannotCheck(deployCpu) is { } cannot) notes.Add($"deployCpu: {cannot}.");
+        }
+        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), searchPlan?.Nodes ?? [], candidate.Quantization, deployCpu);
+        // The lock first: a build's output must not be older than the lock it came from (MSBuild's Inputs/Outputs).
+        if (planLock is { Replay: null })
+        {
+            planLock.Write(plan, budgets, report);
+            notes.Add($"lock: wrote the plan to {planLock.Path}; commit it so that every build replays it.");
+        }
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
             FileLength.Of(options.ModelPath), FileLength.Of(options.OutputPath), calibration?.Description, notes)
@@ -173,6 +213,23 @@ public static class OptimizeJob
             Warnings = warnings,
             Skipped = leftOut,
             Runtime = runtime.Resolved(),
+            Plan = plan,
+            LockPath = planLock?.Path,
+            Replayed = replay is not null,
+        };
+    }
+
+    // Whether a pass of a replayed plan still reads the calibration stream: refit fits on it, bias
+    // correction and GPTQ measure from it, and static int8 without recorded scales calibrates.
+    private static bool ReplayCalibrates(IPass pass, OptimizeConfig config, OptimizationPlan replay)
+    {
+        if (pass.Name != QuantizePass.PassName) return true;
+        var q = config.Settings<Engine.Passes.Quantize.QuantizeSettings>(QuantizePass.PassName);
+        return q.Mode switch
+        {
+            Engine.Passes.Quantize.QuantizeMode.Static => replay.Quantization is null || q.BiasCorrection,
+            Engine.Passes.Quantize.QuantizeMode.Int4 => q.Algorithm == Engine.Passes.Quantize.Int4Algorithm.Gptq,
+            _ => false,
         };
     }
 

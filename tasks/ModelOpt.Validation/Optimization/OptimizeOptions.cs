@@ -66,6 +66,21 @@ public sealed record OptimizeOptions
     public bool Search { get; init; }
 
     /// <summary>
+    /// The lock file to read and write (<c>--lock PATH</c>, <c>LockFile</c> metadata); null: the config's
+    /// <c>lock</c>, else <c>MODEL.modelopt.lock.json</c> beside the model when <see cref="UseLock"/> or <see cref="Locked"/> is set, else no lock.
+    /// </summary>
+    public string? LockPath { get; init; }
+
+    /// <summary>Read and write the lock at its default path (<c>--lock</c>, <c>LockFile="true"</c>).</summary>
+    public bool UseLock { get; init; }
+
+    /// <summary>Locked mode (<c>--locked</c>, <c>ModelOptLockedMode</c>): a missing or stale lock is an error, never a new search.</summary>
+    public bool Locked { get; init; }
+
+    /// <summary>The CPU the model will run on (<c>--deploy-cpu</c>, <c>DeployCpu</c>); null: the config's <c>deployCpu</c>, else portable.</summary>
+    public Engine.Plan.DeployCpu? DeployCpu { get; init; }
+
+    /// <summary>
     /// The default fidelity floor (docs/validation.md): null takes the config's <c>budgets.fidelityFloor</c>,
     /// else on; false switches it off (<c>--no-fidelity-floor</c>, <c>FidelityFloor="false"</c>).
     /// </summary>

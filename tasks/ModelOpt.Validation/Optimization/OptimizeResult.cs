@@ -44,4 +44,13 @@ public sealed record OptimizeResult(
 
     /// <summary>Things the model was written despite (synthetic calibration, a slower int8 model kept on request); MSBuild logs them as warnings.</summary>
     public IReadOnlyList<ModelOptWarning> Warnings { get; init; } = [];
+
+    /// <summary>What the run decided (or replayed): passes, per-layer choices, int8 parameters, deployment CPU.</summary>
+    public Engine.Plan.OptimizationPlan? Plan { get; init; }
+
+    /// <summary>The lock file read or written; null when locking is off.</summary>
+    public string? LockPath { get; init; }
+
+    /// <summary>True when the plan was replayed from <see cref="LockPath"/> (no search, no calibration of recorded int8).</summary>
+    public bool Replayed { get; init; }
 }

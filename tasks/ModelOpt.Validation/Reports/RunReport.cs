@@ -56,6 +56,9 @@ public sealed record RunReport
     /// <summary>Per layer of the original that costs FLOPs or holds weights: before, after and why.</summary>
     public IReadOnlyList<ReportLayer> Layers { get; init; } = [];
 
+    /// <summary>optimize/build: what the run decided or replayed (docs/config.md, lock files); absent for validate/check and a run that wrote nothing.</summary>
+    public ReportPlan? Plan { get; init; }
+
     /// <summary>The calibration data the passes used, when one needed it.</summary>
     public string? Calibration { get; init; }
 
@@ -69,6 +72,19 @@ public sealed record RunReport
 
 /// <summary>The product and version that wrote the report (the package version of both the tool and the task).</summary>
 public sealed record ReportTool(string Name, string Version);
+
+/// <summary>
+/// The plan: passes, the declared deployment CPU, the lock file read or written and whether it was
+/// replayed, each layer decision, and static int8 in brief. <see cref="Unchecked"/>: why figures
+/// measured on the build CPU may not stand for the deployment CPU's, when they may not.
+/// </summary>
+public sealed record ReportPlan(IReadOnlyList<string> Passes, string DeployCpu, string? Lock, bool Replayed, IReadOnlyList<ReportDecision> Layers, ReportQuantization? Quantization, string? Unchecked);
+
+/// <summary>One layer's setting for one pass, in words (<c>rank=24</c>, <c>float</c>).</summary>
+public sealed record ReportDecision(string Node, string Pass, string Setting);
+
+/// <summary>Static int8 as written: the calibration rule, <c>pair-safe</c> or <c>full-range</c> weights, how many tensors.</summary>
+public sealed record ReportQuantization(string Calibration, string Weights, int Tensors);
 
 /// <summary>
 /// A model's path and static figures: FLOPs (absent when the cost model cannot count every op),

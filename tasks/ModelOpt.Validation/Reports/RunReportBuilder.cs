@@ -59,8 +59,18 @@ public static class RunReportBuilder
             Warnings = result.Warnings.Select(w => Warning(w, paths)).ToList(),
             Notes = notes,
             Runtime = result.Runtime is { } r ? Runtime(OrtSessionSettings.From(r), r.ResolvedMemoryCapBytes) : Runtime(validation?.Comparison?.Session),
+            Plan = result.Plan is { } plan ? Plan(plan, result, paths) : null,
         };
     }
+
+    private static ReportPlan Plan(Engine.Plan.OptimizationPlan plan, OptimizeResult result, ReportPaths paths) => new(
+        plan.Passes,
+        Engine.Plan.DeployCpus.Key(plan.DeployCpu),
+        result.LockPath is { } lockPath ? paths.Relative(lockPath) : null,
+        result.Replayed,
+        plan.Nodes.Select(n => new ReportDecision(n.Node, n.Pass, n.Label)).ToList(),
+        plan.Quantization is { } q ? new ReportQuantization(q.Calibration, q.PairSafeWeights ? "pair-safe" : "full-range", q.Tensors.Count) : null,
+        plan.Passes.Contains(Engine.Passes.QuantizePass.PassName) ? Engine.Plan.BuildCpu.CannotCheck(plan.DeployCpu) : null);
 
     /// <summary>
     /// A validation (<c>validate</c>, <c>check</c>) or an optimization whose result broke a budget

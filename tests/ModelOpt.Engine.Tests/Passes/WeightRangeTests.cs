@@ -1,4 +1,5 @@
 using ModelOpt.Engine.Passes.Quantize;
+using ModelOpt.Engine.Plan;
 
 namespace ModelOpt.Engine.Tests.Passes;
 
@@ -50,10 +51,26 @@ public sealed class WeightRangeTests
     }
 
     [TestMethod]
-    public void TheSettingWinsOverTheCpuAndNullAsksTheCpu()
+    public void TheSettingWinsOverTheDeclaredCpuAndTheBuildCpuNeverDecides()
     {
-        Assert.IsTrue(WeightRange.For(true).PairSafe);
-        Assert.IsFalse(WeightRange.For(false).PairSafe);
-        Assert.AreEqual(WeightRange.SaturatingInt8Kernels, WeightRange.For(null).PairSafe);
+        Assert.IsTrue(WeightRange.For(true, DeployCpu.Vnni).PairSafe);
+        Assert.IsFalse(WeightRange.For(false, DeployCpu.Portable).PairSafe);
+        try
+        {
+            foreach (bool saturating in new[] { true, false })
+            {
+                BuildCpu.Override = saturating;
+                Assert.IsTrue(WeightRange.For(null, DeployCpu.Portable).PairSafe, "portable is pair-safe on any build CPU");
+                Assert.IsTrue(WeightRange.For(null, DeployCpu.Avx2).PairSafe);
+                Assert.IsFalse(WeightRange.For(null, DeployCpu.Vnni).PairSafe, "vnni is full range on any build CPU");
+                // Only the report looks at the build CPU: full-range weights cannot be checked where the kernels saturate.
+                Assert.AreEqual(saturating, BuildCpu.CannotCheck(DeployCpu.Vnni) is not null);
+                Assert.IsNull(BuildCpu.CannotCheck(DeployCpu.Portable));
+            }
+        }
+        finally
+        {
+            BuildCpu.Override = null;
+        }
     }
 }

@@ -50,7 +50,11 @@ public static class CalibrationChoice
         };
     }
 
-    public sealed record Outcome(Dictionary<string, TensorRange> Ranges, string Note);
+    public sealed record Outcome(Dictionary<string, TensorRange> Ranges, string Note)
+    {
+        /// <summary>The rule chosen, as the lock records it (<c>minmax</c>, <c>percentile 99.99</c>, <c>mse</c>).</summary>
+        public string Rule { get; init; } = "";
+    }
 
     /// <param name="names">The tensors quantized with every layer the pass may take int8.</param>
     /// <param name="quantizedCopy">Builds a copy of <paramref name="model"/> with those layers quantized with the given ranges.</param>
@@ -63,7 +67,7 @@ public static class CalibrationChoice
         lock (memo) memo.Rules.TryGetValue(key, out known);
         var statistics = Statistics(model, names, source, means, memo);
         if (known is not null)
-            return new Outcome(known.Ranges(statistics), $"calibration auto: {known}, as chosen for this model earlier in the run");
+            return new Outcome(known.Ranges(statistics), $"calibration auto: {known}, as chosen for this model earlier in the run") { Rule = known.ToString() };
 
         Rule[] candidates = [new(CalibrationMethod.MinMax, 100), .. Percentiles.Select(p => new Rule(CalibrationMethod.Percentile, p)), new(CalibrationMethod.Mse, 100)];
         // The copy keeps the graph's outputs in order (their values may be renamed behind a DequantizeLinear).
@@ -73,7 +77,7 @@ public static class CalibrationChoice
         lock (memo) memo.Rules[key] = best.Rule;
         string tried = string.Join(", ", scores.Select(s => $"{s.Rule} {s.Cosine:0.00000}"));
         return new Outcome(best.Rule.Ranges(statistics),
-            $"calibration auto: {best.Rule} (output cosine to float on the {source.SampleCount} calibration samples: {tried})");
+            $"calibration auto: {best.Rule} (output cosine to float on the {source.SampleCount} calibration samples: {tried})") { Rule = best.Rule.ToString() };
     }
 
     /// <summary>

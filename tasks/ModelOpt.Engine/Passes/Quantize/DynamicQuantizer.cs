@@ -20,7 +20,7 @@ public static class DynamicQuantizer
     {
         var graph = model.Graph;
         int rewritten = 0;
-        var range = WeightRange.For(settings.ReduceRange);
+        var range = WeightRange.For(settings.ReduceRange, context.DeployCpu);
         foreach (var node in Targets(model, context, settings, notes))
         {
             Rewrite(graph, node, settings.PerChannel, range);

@@ -26,7 +26,7 @@ public static class LstmQuantizer
     {
         var targets = Targets(model, context, settings, notes);
         if (targets.Count == 0) return 0;
-        var range = WeightRange.For(settings.ReduceRange);
+        var range = WeightRange.For(settings.ReduceRange, context.DeployCpu);
         foreach (var node in targets) Rewrite(model.Graph, node, settings.PerChannel, range);
         model.SetOpsetVersion(DynamicQuantizer.MicrosoftDomain, 1);
         notes.Add($"{targets.Count} LSTM layer(s) rewritten as DynamicQuantizeLSTM (int8 W and R {(settings.PerChannel ? "per gate row" : "per direction")}{range.Note}, uint8 inputs and hidden states quantized at every step)");

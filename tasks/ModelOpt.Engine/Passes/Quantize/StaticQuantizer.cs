@@ -24,9 +24,13 @@ public static class StaticQuantizer
         skipped = null;
         var graph = model.Graph;
         string file = context.Config.SourcePath ?? context.ModelDisplayName;
-        var source = context.Calibration ?? throw new ModelOptException(ErrorCode.InvalidConfig, file,
-            "'quantize' in mode 'static' needs calibration samples ('calibration' in the config, or synthetic samples from the tool).");
-        if (source.IsSynthetic)
+        // A replayed plan brings its ranges; only bias correction still reads the calibration stream.
+        bool replay = context.RecordedQuantization is not null;
+        var source = context.Calibration;
+        if (source is null && (!replay || settings.BiasCorrection))
+            throw new ModelOptException(ErrorCode.InvalidConfig, file,
+                "'quantize' in mode 'static' needs calibration samples ('calibration' in the config, or synthetic samples from the tool).");
+        if (source is { IsSynthetic: true } && !replay)
             notes.Add($"warning: calibrated on {source.Description}; real samples give better ranges (set 'calibration.data').");
 
         if (Prepare(model, context, settings, notes, out skipped) is not { } perChannel) return 0;
@@ -89,7 +93,8 @@ public static class StaticQuantizer
         Dictionary<string, TensorRange>? given = null)
     {
         var graph = model.Graph;
-        var source = context.Calibration!;
+        var source = context.Calibration;
+        var recorded = given is null ? context.RecordedQuantization : null;
         var (tensors, folded) = Plan(targets, settings);
         var seen = new HashSet<Value>(tensors);
 
@@ -98,18 +103,28 @@ public static class StaticQuantizer
             : null;
         var names = tensors.Select(t => t.Name).ToArray();
         Dictionary<string, TensorRange> ranges;
+        string rule = settings.Calibration == CalibrationMethod.Percentile ? $"percentile {settings.Percentile}" : settings.Calibration.ToString().ToLowerInvariant();
         if (given is not null) ranges = given;
+        else if (recorded is not null)
+        {
+            ranges = RecordedQuantization.Ranges(recorded, graph, names, context.RecordedSource ?? context.ModelDisplayName);
+            rule = recorded.Calibration;
+            // Bias correction's channel means come from the calibration stream even on replay.
+            if (means is not null) _ = ActivationCalibrator.Ranges(model, names, source!, settings, means);
+            notes.Add($"calibration: {names.Length} ranges, scales and zero points replayed from {context.RecordedSource ?? "the plan"} ({recorded.Calibration}); nothing calibrated");
+        }
         else if (settings.Calibration == CalibrationMethod.Auto)
         {
             // The rule is chosen with every layer the pass may take in int8, whichever of them this
             // run keeps float (a search trial): it is a property of the model's activations.
             var every = Plan(SelectTargets(graph, context, settings, [], everyLayer: true), settings).Tensors.Select(t => t.Name).ToArray();
-            var choice = CalibrationChoice.Choose(model, every, source, means, candidate => QuantizedCopy(model, context, settings, perChannel, candidate));
+            var choice = CalibrationChoice.Choose(model, every, source!, means, candidate => QuantizedCopy(model, context, settings, perChannel, candidate));
             notes.Add(choice.Note);
             ranges = choice.Ranges;
+            rule = choice.Rule;
         }
-        else ranges = ActivationCalibrator.Ranges(model, names, source, settings, means);
-        var weightRange = WeightRange.For(settings.ReduceRange);
+        else ranges = ActivationCalibrator.Ranges(model, names, source!, settings, means);
+        var weightRange = WeightRange.For(settings.ReduceRange, context.DeployCpu);
         var qdq = new QdqBuilder(graph, settings.ActivationsSigned, weightRange);
         var parameters = new Dictionary<Value, QuantParams>();
         var absorbed = new Dictionary<Value, AffineAbsorption.Plan>();
@@ -135,6 +150,12 @@ public static class StaticQuantizer
         // In graph order, so a pool after a Resize takes what the Resize took.
         foreach (var mover in targets.Where(n => IsResize(n) || IsMaxPool(n)))
             if (parameters.TryGetValue(mover.Input(0)!, out var p) && parameters.ContainsKey(mover.Output(0))) parameters[mover.Output(0)] = p;
+
+        if (recorded is not null)
+            RecordedQuantization.Apply(recorded, parameters, absorbed.Keys, settings.ActivationsSigned, context.RecordedSource ?? context.ModelDisplayName);
+        if (given is null)
+            context.Quantization = new Engine.Plan.QuantizationPlan(rule, weightRange.PairSafe,
+                tensors.Where(parameters.ContainsKey).Select(t => new Engine.Plan.QuantizedTensor(t.Name, ranges[t.Name].Min, ranges[t.Name].Max, parameters[t].Scale, parameters[t].ZeroPoint)).ToList());
 
         // Weights first: they need the input scales, and input values are renamed by the activation Q/DQ.
         int touched = 0, corrected = 0;

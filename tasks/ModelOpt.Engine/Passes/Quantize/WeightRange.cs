@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics.X86;
-
 namespace ModelOpt.Engine.Passes.Quantize;
 
 /// <summary>
@@ -21,11 +19,11 @@ public readonly record struct WeightRange(bool PairSafe)
 
     public static WeightRange Safe { get; } = new(true);
 
-    /// <summary>Pair-safe when <paramref name="reduceRange"/> says so, or on this CPU when it is null.</summary>
-    public static WeightRange For(bool? reduceRange) => reduceRange ?? SaturatingInt8Kernels ? Safe : Full;
-
-    /// <summary>True on x86 CPUs without VNNI: the ones whose uint8×int8 kernels saturate.</summary>
-    public static bool SaturatingInt8Kernels { get; } = X86Base.IsSupported && !HasVnni();
+    /// <summary>
+    /// Pair-safe when <paramref name="reduceRange"/> says so, else as the declared deployment CPU
+    /// needs: never as the build machine's CPU would, so one plan gives the same bytes on every build machine.
+    /// </summary>
+    public static WeightRange For(bool? reduceRange, Plan.DeployCpu target) => reduceRange ?? Plan.DeployCpus.PairSafeWeights(target) ? Safe : Full;
 
     /// <summary>
     /// The symmetric scale of one channel whose weights along K are <c>w[start + k·stride]</c>,
@@ -47,25 +45,6 @@ public readonly record struct WeightRange(bool PairSafe)
     /// <summary>Rounds a weight to its step, clamped to [−127, 127]; the scale already keeps pairs in range.</summary>
     public static sbyte Quantize(float w, float scale) => (sbyte)Math.Clamp(QuantizationMath.Round(w / scale), -127, 127);
 
-    /// <summary>How a pass note states the range, and why it was chosen.</summary>
-    public string Note => PairSafe
-        ? $" (pair-safe scales: K-neighbours within {PairSteps} steps together{(SaturatingInt8Kernels ? ", as this CPU has no VNNI and ONNX Runtime's uint8×int8 kernels would saturate; set quantize.reduceRange to choose" : "")})"
-        : "";
-
-    private static bool HasVnni()
-    {
-        if (AvxVnni.IsSupported || Avx10v1.IsSupported) return true;
-        // .NET exposes no AVX-512 VNNI flag; Linux lists it among the CPU's flags.
-        const string cpuinfo = "/proc/cpuinfo";
-        try
-        {
-            if (!File.Exists(cpuinfo)) return false;
-            foreach (var line in File.ReadLines(cpuinfo))
-                if (line.StartsWith("flags", StringComparison.Ordinal))
-                    return line.Contains(" avx512_vnni", StringComparison.Ordinal) || line.Contains(" avx_vnni", StringComparison.Ordinal);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return false;
-    }
+    /// <summary>How a pass note states the range.</summary>
+    public string Note => PairSafe ? $" (pair-safe scales: K-neighbours within {PairSteps} steps together, exact on every CPU's int8 kernels; deployCpu 'vnni' or quantize.reduceRange false for full range)" : "";
 }

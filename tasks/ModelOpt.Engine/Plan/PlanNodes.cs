@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelOpt.Engine.Config;
+
+namespace ModelOpt.Engine.Plan;
+
+/// <summary>
+/// The seam between a plan's per-layer decisions and the passes: a search's choices (kept as
+/// exact-name node settings on its config) become <see cref="NodeDecision"/>s, and a plan's
+/// decisions become those node settings again for the passes to read, so what the search tried is
+/// what a replay builds.
+/// </summary>
+public static class PlanNodes
+{
+    /// <summary>The per-node choices a config carries beyond the user's own overrides (a search's).</summary>
+    public static IReadOnlyList<NodeDecision> From(OptimizeConfig config) =>
+        config.NodeSettings.Select(n => new NodeDecision(n.Node, n.Pass, n.Settings, Label(n.Pass, n.Settings))).ToList();
+
+    /// <summary><paramref name="config"/> with the plan's per-node decisions and pass list, as the passes read them.</summary>
+    public static OptimizeConfig Apply(OptimizeConfig config, OptimizationPlan plan) =>
+        plan.Nodes.Count == 0 ? config : config.WithNodeSettings(plan.Nodes.Select(n => (n.Node, n.Pass, n.Settings)).ToList(), plan.Passes);
+
+    /// <summary>A decision in words: <c>unchanged</c> (left as it is; <c>float</c> for quantize), <c>on</c> (the pass's own settings; <c>int8</c> for quantize), else its settings (<c>rank=8</c>).</summary>
+    public static string Label(string pass, JsonObject? settings) => settings switch
+    {
+        null => pass == Passes.QuantizePass.PassName ? "float" : "unchanged",
+        { Count: 0 } => pass == Passes.QuantizePass.PassName ? "quantized" : "on",
+        _ => string.Join(", ", settings.Select(kv => $"{kv.Key}={(kv.Value is JsonValue v ? Convert.ToString(v.GetValue<object>(), CultureInfo.InvariantCulture) : kv.Value?.ToJsonString())}")),
+    };
+}

@@ -1,0 +1,43 @@
+using ModelOpt.TestSupport;
+
+namespace ModelOpt.Tool.Tests;
+
+/// <summary><c>optimize --lock</c> writes the plan, <c>lock show</c> prints it, and a lock that is not JSON stops both at its line.</summary>
+[TestClass]
+public sealed class LockCommandTests
+{
+    [TestMethod]
+    public void OptimizeWritesTheLockLockShowPrintsItAndABrokenLockStopsBothAtItsLine()
+    {
+        using var temp = new TempFolder();
+        string model = temp.File("net.onnx");
+        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), model);
+        Directory.CreateDirectory(temp.File("net.samples"));
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
+            File.Copy(f, Path.Combine(temp.File("net.samples"), Path.GetFileName(f)));
+        string[] optimize = ["optimize", model, "-o", temp.File("out.onnx"), "--passes", "freeze,quantize", "--calibration-samples", "32",
+            "--pass-settings", """{"quantize": {"allowSlower": true}}""", "--max-accuracy-drop", "2", "--lock", "--deploy-cpu", "avx2"];
+
+        var written = ToolRunner.Run(optimize);
+        Assert.AreEqual(0, written.ExitCode, written.Error);
+        string lockPath = temp.File("net.modelopt.lock.json");
+        Assert.IsTrue(File.Exists(lockPath));
+        StringAssert.Contains(written.Out, "lock: wrote the plan to");
+
+        var shown = ToolRunner.Run("lock", "show", lockPath);
+        Assert.AreEqual(0, shown.ExitCode, shown.Error);
+        StringAssert.Contains(shown.Out, "net.onnx (SHA-256 ");
+        StringAssert.Contains(shown.Out, "avx2 (pair-safe int8 weights)");
+        StringAssert.Contains(shown.Out, "relu1_out");
+        StringAssert.Contains(shown.Out, "maxAccuracyDrop");
+
+        File.WriteAllText(lockPath, File.ReadAllText(lockPath).Replace("\"schema\": 1,", "\"schema\": 1"));
+        File.Delete(temp.File("out.onnx"));
+        var broken = ToolRunner.Run(optimize);
+        Assert.AreEqual(2, broken.ExitCode, broken.Out);
+        StringAssert.Contains(broken.Error, $"{lockPath}(3,");
+        StringAssert.Contains(broken.Error, "error MOPT2040: not valid JSON");
+        Assert.IsFalse(File.Exists(temp.File("out.onnx")), "nothing is written");
+        Assert.AreEqual(2, ToolRunner.Run("lock", "show", lockPath).ExitCode);
+    }
+}
