@@ -30,6 +30,9 @@ public enum WarningCode
 
     /// <summary>The samples are too few to resolve an output budget at the confidence level: the warning says how many it takes and what budget these samples can hold, which the budget is judged against.</summary>
     SamplesCannotResolveBudget = 5020,
+
+    /// <summary>The search's choice broke a budget on the samples it never saw; a less aggressive choice it had validated was confirmed and written instead.</summary>
+    SearchSteppedBack = 5008,
 }
 
 public static class WarningCodes

@@ -89,6 +89,7 @@ public static class OptimizeJob
 
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
+        IReadOnlyList<SearchFallback> fallbacks = [];
         if (options.Search)
         {
             var (searchPart, splitNote) = SplitFor(total!.Value, calibrationTaken, calibrationShared);
@@ -108,13 +109,16 @@ public static class OptimizeJob
             if (outcome.Failure is not null) throw outcome.Failure;
             config = outcome.Config;
             searchSpeed = outcome.SpeedCheck;
+            fallbacks = outcome.Fallbacks;
             passes = registry.Parse(string.Join(',', outcome.Passes));
             if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
         }
 
         var candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
         if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
-        if (EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) is { } skipped)
+        if (options.Search) options.SearchProgress?.Invoke($"confirmation: building the choice and judging it on {(validation.Part == SamplePart.Confirmation ? "the samples the search never saw" : "the validation samples")}.");
+        string? skipped = EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath);
+        if (skipped is not null)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
@@ -129,6 +133,7 @@ public static class OptimizeJob
             warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, $"{r.Pass} skipped: {r.Skipped}; the model is written without it."));
             leftOut.Add(r.Pass);
         }
+        int candidateNotes = notes.Count;
         notes.AddRange(candidate.Notes);
         var model = candidate.Model;
         var reports = candidate.Reports;
@@ -148,6 +153,37 @@ public static class OptimizeJob
             report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
             if (floor && FidelityFloor.Verdict(report, reports, budgets) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
             foreach (var warning in report.Warnings) AddWarning(warnings, warning);
+            if (!report.AllKept && fallbacks.Count > 0)
+            {
+                // A pass the speed check left out of the choice stays out of every step back.
+                IReadOnlyList<IPass> FallbackPasses(SearchFallback f) => registry.Parse(string.Join(',', f.Passes.Where(p => p != skipped)));
+                // The search validated less aggressive choices on its way: one of them may keep what its choice broke.
+                var log = searchLog.ToList();
+                var stepped = StepBack.Take(fallbacks, report, fallback =>
+                {
+                    var tried = CandidateBuilder.Build(options.ModelPath, fallback.Config, FallbackPasses(fallback), bindings, calibration);
+                    var confirmed = BudgetGate.Check(options.ModelPath, tried, budgets, validation with { AlwaysCompare = true });
+                    if (floor && FidelityFloor.Verdict(confirmed, tried.Reports, budgets) is { } v) confirmed = confirmed with { Verdicts = [.. confirmed.Verdicts, v] };
+                    return (tried, confirmed);
+                }, line =>
+                {
+                    log.Add(line);
+                    options.SearchProgress?.Invoke(line);
+                });
+                searchLog = log;
+                report = report with { SearchLog = searchLog };
+                if (stepped is not null)
+                {
+                    candidate = stepped.Result;
+                    CheckRuns(candidate.Model, options, FallbackPasses(stepped.Fallback), bindings, session, validation.DataPath);
+                    notes.RemoveRange(candidateNotes, notes.Count - candidateNotes);
+                    notes.AddRange(candidate.Notes);
+                    (model, reports) = (candidate.Model, candidate.Reports);
+                    after = reports.Count > 0 ? reports[^1].After : before;
+                    report = stepped.Report with { SearchLog = searchLog };
+                    AddWarning(warnings, new ModelOptWarning(WarningCode.SearchSteppedBack, options.ModelPath, stepped.Why + "."));
+                }
+            }
             if (!report.AllKept)
             {
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.

@@ -25,12 +25,12 @@ namespace ModelOpt.Validation.Optimization.Search;
 /// choice. Everything is deterministic (samples, ranking, SVDs); only the time limit can cut the
 /// search short and the int8 speed check (made once, on the final choice) can drop quantize.
 /// </summary>
-public sealed partial class LayerSearch
+public sealed partial class LayerSearch : IDisposable
 {
     private readonly SearchRequest _request;
     private readonly BudgetSet _outputBudgets;
-    private readonly List<string> _log = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SearchLog _log;
+    private readonly Func<SearchTrial, TrialOutcome> _judge;
     private readonly IReadOnlyList<string> _passes;
     private readonly IReadOnlyList<string> _knobPasses;
     private readonly bool _hasUnnamedNodes;
@@ -44,16 +44,27 @@ public sealed partial class LayerSearch
     // out: a quantizer with no per-node choice yet would quantize every layer of every MAC trial.
     private bool _timeKnobsListed;
     private bool _refitAll;
+    // Every choice a trial validated, in the order the search took them: where the confirmation
+    // breaks a budget, the run steps back along these.
+    private readonly List<(Dictionary<string, int> Plan, Trial Trial)> _validated = [];
+    // Set when even every MAC-saving setting at once misses a static budget: no plan can keep it.
+    private Trial? _unreachable;
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
     {
-        public bool Kept => Report.AllKept;
+        public bool Kept => Rejected is null && Report.AllKept;
         public long? Flops => Report.CandidateFootprint.Flops;
+
+        /// <summary>Why the trial's rewrite could not be judged at all (it does not run), or null.</summary>
+        public string? Rejected { get; init; }
     }
 
     private LayerSearch(SearchRequest request)
     {
         _request = request;
+        var clock = Stopwatch.StartNew();
+        _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
+        _judge = request.Judge ?? (trial => TrialJudge.Build(trial, request));
         _outputBudgets = request.Budgets.Where(d => d.NeedsOutputs);
         (_passes, _knobPasses) = TrialPasses(request.Passes, request.Registry);
         _hasUnnamedNodes = ModelLoader.Load(request.ModelPath).Graph.AllNodes().Any(n => n.Name.Length == 0);
@@ -66,8 +77,11 @@ public sealed partial class LayerSearch
         if (request.Calibration is null)
             throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, "--search needs calibration samples for its sensitivity profile (the tool gives synthetic ones when no --data is given).");
         var refitting = SearchRefitDefault.Apply(request);
-        return new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) }.Search();
+        using var search = new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) };
+        return search.Search();
     }
+
+    public void Dispose() => _log.Dispose();
 
 
     /// <summary>
@@ -136,6 +150,7 @@ public sealed partial class LayerSearch
             _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
             foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
             Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
+            _log.Doing($"measuring the sensitivity profile of {sets.Sum(s => s.Knobs.Count)} layer(s)");
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
             _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
             LogProfile(profile);
@@ -149,6 +164,11 @@ public sealed partial class LayerSearch
                 break;
             }
             (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen);
+            if (_unreachable is { } all)
+            {
+                Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
+                return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
+            }
         }
         if (_timeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
         if (_timeRanOut && chosen.Count == 0)
@@ -156,7 +176,7 @@ public sealed partial class LayerSearch
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
-            return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log, null) { TimeRanOut = ranOut, Profile = profile };
+            return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
@@ -179,11 +199,11 @@ public sealed partial class LayerSearch
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
         }
         var config = ConfigFor(Assignment(chosen));
-        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_clock.Elapsed.TotalSeconds:0.#} s.");
+        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, OutcomePasses(chosen), _log, null) { SpeedCheck = speed, Profile = profile };
+        return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen) };
     }
 
     // The MAC-saving choice, in rounds of bisection: each finds the longest prefix of the ranked moves
@@ -209,7 +229,14 @@ public sealed partial class LayerSearch
                 _timeRanOut = true;
                 break;
             }
-            var (taken, trial, breaker) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}");
+            var (taken, trial, breaker, all) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}");
+            // Every ranked setting at once is the most any round can save: if that misses a FLOP or
+            // parameter budget, no prefix reaches it and bisecting on would only spend the time limit.
+            if (round == 1 && all is { Rejected: null } && StaticVerdicts(all).Any(v => !v.Kept))
+            {
+                _unreachable = all;
+                return (chosen, null);
+            }
             chosen = Apply(chosen, remaining.Take(taken));
             last = trial ?? last;
             if (breaker is null) break;
@@ -231,12 +258,17 @@ public sealed partial class LayerSearch
     private static bool StaticBudgetsKept(Trial trial, BudgetSet budgets) =>
         BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null).Evaluate(budgets).All(v => v.Kept);
 
-    private (int Taken, Trial? Trial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind)
+    // The budgets only the MAC-saving passes move (int8 keeps FLOPs and parameters, but shrinks the file).
+    private IReadOnlyList<BudgetVerdict> StaticVerdicts(Trial trial) =>
+        BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null)
+            .Evaluate(_request.Budgets.Where(d => d == BudgetDefinition.MaxFlops || d == BudgetDefinition.MinFlopReduction || d == BudgetDefinition.MaxParams));
+
+    private (int Taken, Trial? Trial, RankedMove? Breaker, Trial All) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind)
     {
         int lo = 0, hi = moves.Count;
         Trial? last = null;
         var all = Evaluate(Assignment(Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
-        if (all.Kept) return (hi, all, null);
+        if (all.Kept) return (hi, all, null, all);
         while (hi - lo > 1)
         {
             if (TimeUp())
@@ -258,7 +290,7 @@ public sealed partial class LayerSearch
         }
         var stopped = moves[lo];
         Log($"{kind}: took the first {lo} of {moves.Count} ranked setting(s); the next, {stopped.Knob.Knob.Key} {stopped.Knob.Knob.Ladder[stopped.Step].Label}, breaks the output budgets with them, so {stopped.Knob.Knob.Node} stays where it is.");
-        return (lo, last, stopped);
+        return (lo, last, stopped, all);
     }
 
     private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
@@ -360,9 +392,9 @@ public sealed partial class LayerSearch
             + (report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b } ? $", accuracy {ReportNumbers.AccuracyChange(a, b)}" : "")
             + (report.Comparison is { } c ? $", agreement {ReportNumbers.Agreement(c.Agreement)}, cosine {c.MinCosine:0.#####}" : "");
         string spent = TimeSpent();
-        var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log },
+        var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log.Lines },
             $"--search: {why}; {best}; {spent}. Budget(s) that could not be met:");
-        return new SearchOutcome(_request.Config, _passes, _log, failure);
+        return new SearchOutcome(_request.Config, _passes, _log.Lines, failure);
     }
 
     private string TimeSpent()
@@ -406,33 +438,81 @@ public sealed partial class LayerSearch
     }
 
     // A probe passes its own validation settings (fewer samples, maybe latency runs) and gets them as they are.
+    // A trial whose rewrite does not run (or whose pass breaks on it) is not kept, with the reason:
+    // the bisection and the walk then leave its setting out like one that breaks a budget. Only the
+    // final check (every budget) lets such a failure through, as the run itself would.
     private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what, ValidationSettings? probe = null)
     {
         var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
-        var clock = Stopwatch.StartNew();
-        var config = ConfigFor(assignment);
-        var passes = _request.Registry.Parse(string.Join(',', PassesFor(assignment)));
-        var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
-        var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
-            validation);
+        var started = _log.Elapsed;
+        int number = _spent.Count;
+        _log.Doing($"validation {number}: {what}");
+        var trial = new SearchTrial(_request.ModelPath, ConfigFor(assignment), PassesFor(assignment), assignment, budgets ?? _outputBudgets, validation);
+        TrialOutcome outcome;
+        try
+        {
+            outcome = _judge(trial);
+        }
+        catch (Exception e) when (budgets is null && RejectedRewrite.Reason(e, _request.ModelPath) is { } why)
+        {
+            double lost = (_log.Elapsed - started).TotalSeconds;
+            _spent.Add((what, lost));
+            Log($"validation {number}: {what}: left out, {why} ({lost:0.#} s)");
+            var none = new ModelFootprint(null, 0, 0, []);
+            return new Trial(new ValidationReport("", "", none, none, null, [], [], [why]), double.PositiveInfinity, null) { Rejected = why };
+        }
+        var report = outcome.Report;
         // Probes judge on a handful of samples and decide nothing by the budgets: no margin there.
         if (probe is null) report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
         var c = report.Comparison;
         double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
-        var trial = new Trial(report, harm, budgets is null ? null : candidate);
-        _spent.Add((what, clock.Elapsed.TotalSeconds));
-        Log($"validation {_spent.Count - 1}: {what}: {Harm(trial)}, FLOPs {Quantity.Format(trial.Flops ?? 0, QuantityKind.Flops)}"
-            + $" — {(trial.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(trial))} ({clock.Elapsed.TotalSeconds:0.#} s)");
-        return trial;
+        var result = new Trial(report, harm, budgets is null ? null : outcome.Candidate);
+        double seconds = (_log.Elapsed - started).TotalSeconds;
+        _spent.Add((what, seconds));
+        if (probe is null) _log.Validated(seconds);
+        if (probe is null && budgets is null && result.Kept) _validated.Add((Chosen(assignment), result));
+        Log($"validation {number}: {what}: {Harm(result)}, FLOPs {Quantity.Format(result.Flops ?? 0, QuantityKind.Flops)}"
+            + $" — {(result.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(result))} ({seconds:0.#} s)");
+        return result;
     }
+
+    private static Dictionary<string, int> Chosen(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
+        assignment.ToDictionary(a => a.Knob.Key, a => a.Step, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The choices validated before the final one, most aggressive first, as the run can rebuild
+    /// them: each kept trial of the bisection or the walk that is a strict part of the final choice
+    /// (a step back gives up settings; it never swaps one for another the search did not confirm
+    /// together). At most <see cref="MaxFallbacks"/>: each costs the run one more confirmation.
+    /// </summary>
+    private IReadOnlyList<SearchFallback> Fallbacks(Dictionary<string, int> final)
+    {
+        static string Key(Dictionary<string, int> plan) => string.Join(";", plan.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+        // The original is no step back: it keeps no saving the user asked for.
+        bool Within(Dictionary<string, int> plan) => plan.Count > 0 && Key(plan) != Key(final)
+            && plan.All(p => final.TryGetValue(p.Key, out int step) && p.Value <= step);
+        var result = new List<SearchFallback>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = _validated.Count - 1; i >= 0 && result.Count < MaxFallbacks; i--)
+        {
+            var (plan, trial) = _validated[i];
+            // It must keep the FLOP and parameter budgets as well, or confirming it is time lost.
+            if (!Within(plan) || StaticVerdicts(trial).Any(v => !v.Kept)) continue;
+            if (!seen.Add(Key(plan))) continue;
+            result.Add(new SearchFallback(ConfigFor(Assignment(plan)), OutcomePasses(plan), plan.Count == 0 ? "no rewrite" : Describe(plan)));
+        }
+        return result;
+    }
+
+    private const int MaxFallbacks = 3;
 
     private static string Harm(Trial t) => t.Report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b }
         ? $"accuracy {ReportNumbers.AccuracyChange(a, b)}"
         : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}";
 
-    private static string BrokenKeys(Trial t) => string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
+    private static string BrokenKeys(Trial t) => t.Rejected ?? string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
 
-    private bool TimeUp() => _clock.Elapsed > _request.TimeLimit;
+    private bool TimeUp() => _log.TimeUp();
 
     // The passes the run builds the choice with, as its trials were built.
     private IReadOnlyList<string> OutcomePasses(Dictionary<string, int> chosen) => PassesFor(Assignment(chosen));
@@ -460,7 +540,6 @@ public sealed partial class LayerSearch
 
     private void Log(string line)
     {
-        _log.Add(line);
-        _request.Progress?.Invoke(line);
+        _log.Write(line);
     }
 }
