@@ -318,7 +318,7 @@ public static class OptimizeJob
         if (speed.All(c => c.Waived))
         {
             warnings.Add(new ModelOptWarning(WarningCode.QuantizedSlower, options.ModelPath,
-                $"the quantized model is slower than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
+                $"the quantized model is not measurably faster than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
             return null;
         }
         var speedBudgets = budgets.All.Where(b => b.Definition == BudgetDefinition.MinSpeedup || b.Definition == BudgetDefinition.MaxLatencyMs).Select(b => b.Definition.Key).ToList();
