@@ -143,6 +143,7 @@ public sealed partial class LayerSearch : IDisposable
             var basis = prepared;
             if (saves == KnobSaving.Time && _knobs.Count > 0)
             {
+                _log.Doing("building the model the MAC-saving choice makes, to list its int8 knobs");
                 var before = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
                 basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
@@ -181,6 +182,7 @@ public sealed partial class LayerSearch : IDisposable
         }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
+        _log.Doing("timing int8 against fp32 on the choice (interleaved pairs of runs)");
         var speed = SpeedCheck(final);
         if (speed is { Passed: false })
         {
@@ -205,167 +207,6 @@ public sealed partial class LayerSearch : IDisposable
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
         return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen) };
-    }
-
-    // The MAC-saving choice, in rounds of bisection: each finds the longest prefix of the ranked moves
-    // (on top of what was chosen before) that keeps the output budgets; the move that broke them fixes
-    // its knob where it is, and the next round goes on down the rest of the list. Rounds stop once the
-    // static budgets (FLOPs, parameters, size) are met; each costs O(log N) validations. Pruning and
-    // rank steps are coarse enough for their error to grow with the prefix (int8's does not: Walk).
-    // Between rounds the knobs are listed again (Relist): each pass's on the model it receives with
-    // what was chosen so far, so a separable rank is priced on the conv as pruning left it.
-    private (Dictionary<string, int> Chosen, Trial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
-    {
-        const string kind = "MAC-saving";
-        const int maxRounds = 4;
-        var stuck = new HashSet<string>(StringComparer.Ordinal);
-        var staticBudgets = _request.Budgets.Where(d => !d.NeedsOutputs && !d.NeedsLatency);
-        var chosen = before;
-        Trial? last = null;
-        var remaining = moves.ToList();
-        for (int round = 1; round <= maxRounds && remaining.Count > 0; round++)
-        {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
-            var (taken, trial, breaker, all) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}");
-            // Every ranked setting at once is the most any round can save: if that misses a FLOP or
-            // parameter budget, no prefix reaches it and bisecting on would only spend the time limit.
-            if (round == 1 && all is { Rejected: null } && StaticVerdicts(all).Any(v => !v.Kept))
-            {
-                _unreachable = all;
-                return (chosen, null);
-            }
-            chosen = Apply(chosen, remaining.Take(taken));
-            last = trial ?? last;
-            if (breaker is null) break;
-            stuck.Add(breaker.Knob.Knob.Key);
-            remaining = remaining.Skip(taken).Where(m => !stuck.Contains(m.Knob.Knob.Key)).ToList();
-            if (!staticBudgets.IsEmpty && last is not null && StaticBudgetsKept(last, staticBudgets)) break;
-            if (round < maxRounds && remaining.Count > 0 && !TimeUp()) (chosen, remaining) = Relist(chosen, stuck);
-        }
-        return (chosen, last);
-    }
-
-    private static Dictionary<string, int> Apply(Dictionary<string, int> before, IEnumerable<RankedMove> moves)
-    {
-        var result = new Dictionary<string, int>(before);
-        foreach (var move in moves) result[move.Knob.Knob.Key] = Math.Max(result.GetValueOrDefault(move.Knob.Knob.Key, -1), move.Step);
-        return result;
-    }
-
-    private static bool StaticBudgetsKept(Trial trial, BudgetSet budgets) =>
-        BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null).Evaluate(budgets).All(v => v.Kept);
-
-    // The budgets only the MAC-saving passes move (int8 keeps FLOPs and parameters, but shrinks the file).
-    private IReadOnlyList<BudgetVerdict> StaticVerdicts(Trial trial) =>
-        BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null)
-            .Evaluate(_request.Budgets.Where(d => d == BudgetDefinition.MaxFlops || d == BudgetDefinition.MinFlopReduction || d == BudgetDefinition.MaxParams));
-
-    private (int Taken, Trial? Trial, RankedMove? Breaker, Trial All) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind)
-    {
-        int lo = 0, hi = moves.Count;
-        Trial? last = null;
-        var all = Evaluate(Assignment(Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
-        if (all.Kept) return (hi, all, null, all);
-        while (hi - lo > 1)
-        {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
-            int mid = (lo + hi) / 2;
-            var boundary = moves[mid - 1];
-            var trial = Evaluate(Assignment(Apply(before, moves.Take(mid))), null,
-                $"{kind}: first {mid} of {moves.Count} (up to {boundary.Knob.Knob.Key} {boundary.Knob.Knob.Ladder[boundary.Step].Label})");
-            _spentOn[boundary.Knob.Knob.Key] = _spentOn.GetValueOrDefault(boundary.Knob.Knob.Key) + _spent[^1].Seconds;
-            if (trial.Kept)
-            {
-                lo = mid;
-                last = trial;
-            }
-            else hi = mid;
-        }
-        var stopped = moves[lo];
-        Log($"{kind}: took the first {lo} of {moves.Count} ranked setting(s); the next, {stopped.Knob.Knob.Key} {stopped.Knob.Knob.Ladder[stopped.Step].Label}, breaks the output budgets with them, so {stopped.Knob.Knob.Node} stays where it is.");
-        return (lo, last, stopped, all);
-    }
-
-    private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
-    {
-        var kept = PropagationProbe.WithoutTimeLost(moves);
-        if (kept.Count < moves.Count)
-        {
-            var dropped = moves.Except(kept).Select(m => m.Knob.Knob.Node).ToList();
-            Log($"search: {dropped.Count} int8 setting(s) left out, their segment saved no time: {string.Join(", ", dropped.Take(5))}{(dropped.Count > 5 ? $", … {dropped.Count - 5} more" : "")}.");
-        }
-        return kept;
-    }
-
-    // The search part's first few samples are enough to tell segments apart; the bisection and the walk judge on all of them.
-    private const int ProbeSamples = 3;
-
-    // 11 interleaved pairs: the sign test's 95 % bound is then the third smallest difference.
-    private const int ProbeLatencyRuns = 11;
-
-    /// <summary>
-    /// The time a segment's int8 saves per run: the median of the interleaved pairs' differences,
-    /// counted only when their 95 % lower bound is above zero. A segment saves a few percent of a
-    /// run, less than what another process adds to some runs: a saving the pairs cannot tell from
-    /// noise is none, so the same command ranks the same way on a busy machine as on an idle one
-    /// (or more cautiously), rather than taking layers on one lucky run.
-    /// </summary>
-    internal static double SegmentSaving(IReadOnlyList<double> original, IReadOnlyList<double> candidate)
-    {
-        var differences = original.Zip(candidate, (a, b) => a - b).ToList();
-        return PairedTiming.LowerBound(differences) > 0 ? PairedTiming.Median(differences) : 0;
-    }
-
-    // The profile's harms as the output sees them, and for time-saving knobs their savings as the
-    // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
-    // the search's samples. Left as measured if time runs out.
-    private SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
-    {
-        // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
-        // first steps are often too coarse for a segment's error to stay in the linear range.
-        if (saves != KnobSaving.Time) return profile;
-        var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
-        if (segments.Count == 0) return profile;
-        var probe = _request.Validation with
-        {
-            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
-                _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
-            AlwaysCompare = true,
-            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
-        };
-        var clock = Stopwatch.StartNew();
-        bool cut = false;
-        var measured = PropagationProbe.Measure(segments, (knobs, s) =>
-        {
-            if (cut || TimeUp())
-            {
-                cut = true;
-                return new PropagationProbe.Measurement(0, null);
-            }
-            var assignment = new Dictionary<string, int>(chosen);
-            foreach (var knob in knobs) assignment[knob.Knob.Key] = 0;
-            var trial = Evaluate(Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
-            var c = trial.Report.Comparison;
-            double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? SegmentSaving(a.Samples, b.Samples) : null;
-            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);
-        });
-        if (cut)
-        {
-            Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
-            return profile;
-        }
-        foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
-        Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
-            + (saves == KnobSaving.Time ? " and its saving by the time its segment saved." : "."));
-        return PropagationProbe.Apply(profile, measured);
     }
 
     private void LogProfile(SensitivityProfile profile)
@@ -449,81 +290,6 @@ public sealed partial class LayerSearch : IDisposable
         if (_hasUnnamedNodes) settings = settings.Concat(_knobPasses.Select(p => ("", p, (System.Text.Json.Nodes.JsonObject?)null)));
         return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
-
-    // A probe passes its own validation settings (fewer samples, maybe latency runs) and gets them as they are.
-    // A trial whose rewrite does not run (or whose pass breaks on it) is not kept, with the reason:
-    // the bisection and the walk then leave its setting out like one that breaks a budget. Only the
-    // final check (every budget) lets such a failure through, as the run itself would.
-    private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what, ValidationSettings? probe = null)
-    {
-        var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
-        var started = _log.Elapsed;
-        int number = _spent.Count;
-        _log.Doing($"validation {number}: {what}");
-        var trial = new SearchTrial(_request.ModelPath, ConfigFor(assignment), PassesFor(assignment), assignment, budgets ?? _outputBudgets, validation);
-        TrialOutcome outcome;
-        try
-        {
-            outcome = _judge(trial);
-        }
-        catch (Exception e) when (budgets is null && RejectedRewrite.Reason(e, _request.ModelPath) is { } why)
-        {
-            double lost = (_log.Elapsed - started).TotalSeconds;
-            _spent.Add((what, lost));
-            Log($"validation {number}: {what}: left out, {why} ({lost:0.#} s)");
-            var none = new ModelFootprint(null, 0, 0, []);
-            return new Trial(new ValidationReport("", "", none, none, null, [], [], [why]), double.PositiveInfinity, null) { Rejected = why };
-        }
-        var report = outcome.Report;
-        // Probes judge on a handful of samples and decide nothing by the budgets: no margin there.
-        if (probe is null) report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
-        var c = report.Comparison;
-        double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
-        var result = new Trial(report, harm, budgets is null ? null : outcome.Candidate);
-        double seconds = (_log.Elapsed - started).TotalSeconds;
-        _spent.Add((what, seconds));
-        if (probe is null) _log.Validated(seconds);
-        if (probe is null && budgets is null && result.Kept) _validated.Add((Chosen(assignment), result));
-        Log($"validation {number}: {what}: {Harm(result)}, FLOPs {Quantity.Format(result.Flops ?? 0, QuantityKind.Flops)}"
-            + $" — {(result.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(result))} ({seconds:0.#} s)");
-        return result;
-    }
-
-    private static Dictionary<string, int> Chosen(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
-        assignment.ToDictionary(a => a.Knob.Key, a => a.Step, StringComparer.Ordinal);
-
-    /// <summary>
-    /// The choices validated before the final one, most aggressive first, as the run can rebuild
-    /// them: each kept trial of the bisection or the walk that is a strict part of the final choice
-    /// (a step back gives up settings; it never swaps one for another the search did not confirm
-    /// together). At most <see cref="MaxFallbacks"/>: each costs the run one more confirmation.
-    /// </summary>
-    private IReadOnlyList<SearchFallback> Fallbacks(Dictionary<string, int> final)
-    {
-        static string Key(Dictionary<string, int> plan) => string.Join(";", plan.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
-        // The original is no step back: it keeps no saving the user asked for.
-        bool Within(Dictionary<string, int> plan) => plan.Count > 0 && Key(plan) != Key(final)
-            && plan.All(p => final.TryGetValue(p.Key, out int step) && p.Value <= step);
-        var result = new List<SearchFallback>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = _validated.Count - 1; i >= 0 && result.Count < MaxFallbacks; i--)
-        {
-            var (plan, trial) = _validated[i];
-            // It must keep the FLOP and parameter budgets as well, or confirming it is time lost.
-            if (!Within(plan) || StaticVerdicts(trial).Any(v => !v.Kept)) continue;
-            if (!seen.Add(Key(plan))) continue;
-            result.Add(new SearchFallback(ConfigFor(Assignment(plan)), OutcomePasses(plan), plan.Count == 0 ? "no rewrite" : Describe(plan)));
-        }
-        return result;
-    }
-
-    private const int MaxFallbacks = 3;
-
-    private static string Harm(Trial t) => t.Report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b }
-        ? $"accuracy {ReportNumbers.AccuracyChange(a, b)}"
-        : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}";
-
-    private static string BrokenKeys(Trial t) => t.Rejected ?? string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
 
     private bool TimeUp() => _log.TimeUp();
 
