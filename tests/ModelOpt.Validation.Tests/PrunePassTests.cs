@@ -1,6 +1,7 @@
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Shapes;
 
@@ -94,6 +95,65 @@ public sealed class PrunePassTests
         Assert.IsTrue(report.Notes.Any(n => n.Contains("tied with 1 other conv")), string.Join("\n", report.Notes));
     }
 
+    // A bias added as a broadcast constant (exporters of old opsets write conv + Add), zero on the dead channels.
+    private static Value Bias(Graph g, string name, long[] dims, int[] dead)
+    {
+        var values = new PassTestModels(7).Values(8).Select(v => v + 1f).ToArray();
+        foreach (int d in dead) values[d] = 0;
+        return g.AddInitializer(Tensor.FromFloats(name, dims, values));
+    }
+
+    // x → c1 → Add [1,8,1,1] → Relu ─┬→ c2 → Add [8,1,1] → Add (residual) → Relu → c3 → output
+    //                                └──────────────────────────┘
+    private static Model ResidualWithBroadcastBiases(int[] dead)
+    {
+        var t = new PruneTestNets(4);
+        var model = PruneTestNets.Empty(out var g, out var x, opset: 8);
+        var c1 = t.Conv(g, x, "c1", 8, 3, 3, dead);
+        var b1 = g.CreateNode("Add", [c1.Output(), Bias(g, "b1", [1, 8, 1, 1], dead)], name: "b1add");
+        var r1 = g.CreateNode("Relu", [b1.Output()], name: "r1");
+        var c2 = t.Conv(g, r1.Output(), "c2", 8, 8, 3, dead);
+        var b2 = g.CreateNode("Add", [Bias(g, "b2", [8, 1, 1], dead), c2.Output()], name: "b2add");
+        var plus = g.CreateNode("Add", [b2.Output(), r1.Output()], name: "plus");
+        var r2 = g.CreateNode("Relu", [plus.Output()], name: "r2");
+        var c3 = t.Conv(g, r2.Output(), "c3", 4, 8, 1);
+        PassTestModels.DeclareOutput(g, c3.Output());
+        return model;
+    }
+
+    private static ValueInfoProto Declared(Value v)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var dim in v.Shape!.Dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = dim.Value!.Value });
+        return new ValueInfoProto { Name = v.Name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)v.ElementType, Shape = shape } } };
+    }
+
+    [TestMethod]
+    public void AResidualAddAfterBroadcastBiasesIsPrunedAndStillRunsTheSame()
+    {
+        int[] dead = [0, 3, 5, 6];
+        var model = ResidualWithBroadcastBiases(dead);
+        // As an exporter that writes value_info for every tensor (CNTK at opset 8 does) leaves it.
+        ShapeInference.Run(model, ShapeBindings.None);
+        foreach (var node in model.Graph.Nodes)
+            if (!node.Output().IsGraphOutput) node.Output().Declaration = Declared(node.Output());
+        var inputs = SyntheticInputs.For(model, seed: 6);
+        var expected = OutputComparison.Run(model, inputs);
+
+        var report = Prune(model, """{ "prune": { "ratio": 0.5 } }""");
+
+        var g = model.Graph;
+        CollectionAssert.AreEqual(new long[] { 4, 3, 3, 3 }, Dims(g, "c1"));
+        CollectionAssert.AreEqual(new long[] { 1, 4, 1, 1 }, Dims(g, "b1add"));
+        CollectionAssert.AreEqual(new long[] { 4, 4, 3, 3 }, Dims(g, "c2"));
+        CollectionAssert.AreEqual(new long[] { 4, 1, 1 }, Dims(g, "b2add", 0));
+        CollectionAssert.AreEqual(new long[] { 4, 4, 1, 1 }, Dims(g, "c3"));
+        // The written value_info follows the channels, or ONNX Runtime reads 8 channels against 4.
+        var written = Engine.IO.ModelWriter.ToProto(model).Graph.ValueInfo.ToDictionary(v => v.Name, v => v.Type.TensorType.Shape.Dim[1].DimValue);
+        Assert.AreEqual(4L, written[g.FindNode("r1")!.Output().Name], string.Join(", ", written));
+        AssertSameOutputs(model, inputs, expected, report);
+    }
+
     [TestMethod]
     public void StoredShapesFollowThePrunedChannels()
     {
@@ -147,7 +207,7 @@ public sealed class PrunePassTests
     public void RoundToKeepsMultiplesAndNeverFewerThanRoundTo()
     {
         var t = new PruneTestNets(4);
-        var model = PruneTestNets.Empty(out var g, out var x);
+        var model = PruneTestNets.Empty(out var g, out var x, opset: 8);
         var a = t.Conv(g, x, "a", 24, 3, 3);
         var b = t.Conv(g, g.CreateNode("Relu", [a.Output()]).Output(), "b", 12, 24, 3);
         var c = t.Conv(g, b.Output(), "c", 5, 12, 1);

@@ -45,9 +45,9 @@ internal sealed class PruneTestNets(int seed)
 
     public Value Weight(Graph g, string name, params long[] dims) => _values.Weight(g, name, dims);
 
-    public static Model Empty(out Graph g, out Value x, int channels = 3, int size = 8)
+    public static Model Empty(out Graph g, out Value x, int channels = 3, int size = 8, int opset = 17)
     {
-        var model = Model.Create(opset: 17);
+        var model = Model.Create(opset: opset);
         g = model.Graph;
         x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, channels, size, size]);
         return model;

@@ -32,6 +32,9 @@ public enum WarningCode
     SamplesCannotResolveBudget = 5020,
     /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
     LockStale = 5030,
+
+    /// <summary>The search's choice broke a budget on the samples it never saw; a less aggressive choice it had validated was confirmed and written instead.</summary>
+    SearchSteppedBack = 5008,
 }
 
 public static class WarningCodes

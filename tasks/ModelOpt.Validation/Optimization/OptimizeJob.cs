@@ -104,6 +104,7 @@ public static class OptimizeJob
         if (replay is not null && options.Search && SearchableSamples(probe, options, validation) >= SampleSplit.MinimumToSplit)
             validation = validation with { Part = SamplePart.Confirmation };
         OptimizationPlan? searchPlan = null;
+        IReadOnlyList<SearchFallback> fallbacks = [];
         if (search)
         {
             var (searchPart, splitNote) = SplitFor(total!.Value, calibrationTaken, calibrationShared);
@@ -126,6 +127,7 @@ public static class OptimizeJob
             searchPlan = new OptimizationPlan(outcome.Passes, PlanNodes.From(outcome.Config), null, deployCpu);
             config = PlanNodes.Apply(config, searchPlan);
             passes = registry.Parse(string.Join(',', searchPlan.Passes));
+            fallbacks = outcome.Fallbacks;
             if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
         }
 
@@ -140,8 +142,10 @@ public static class OptimizeJob
         }
         planLock?.CheckNodes(probe, candidate.Model);
         if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
+        if (search) options.SearchProgress?.Invoke($"confirmation: building the choice and judging it on {(validation.Part == SamplePart.Confirmation ? "the samples the search never saw" : "the validation samples")}.");
         // A replayed plan already holds the speed check's decision (the pass list it left).
-        if (replay is null && EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) is { } skipped)
+        string? skipped = replay is null ? EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) : null;
+        if (skipped is not null)
         {
             // A pass that does not pay is left out and the others still run: rebuild without it, so
             // what is written is exactly the pipeline minus that pass.
@@ -156,6 +160,7 @@ public static class OptimizeJob
             warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, $"{r.Pass} skipped: {r.Skipped}; the model is written without it."));
             leftOut.Add(r.Pass);
         }
+        int candidateNotes = notes.Count;
         notes.AddRange(candidate.Notes);
         var model = candidate.Model;
         var reports = candidate.Reports;
@@ -175,6 +180,40 @@ public static class OptimizeJob
             report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
             if (floor && FidelityFloor.Verdict(report, reports, budgets) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
             foreach (var warning in report.Warnings) AddWarning(warnings, warning);
+            if (!report.AllKept && fallbacks.Count > 0)
+            {
+                // A pass the speed check left out of the choice stays out of every step back.
+                IReadOnlyList<IPass> FallbackPasses(SearchFallback f) => registry.Parse(string.Join(',', f.Passes.Where(p => p != skipped)));
+                // The search validated less aggressive choices on its way: one of them may keep what its choice broke.
+                var log = searchLog.ToList();
+                var stepped = StepBack.Take(fallbacks, report, fallback =>
+                {
+                    var tried = CandidateBuilder.Build(options.ModelPath, fallback.Config, FallbackPasses(fallback), bindings, calibration);
+                    var confirmed = BudgetGate.Check(options.ModelPath, tried, budgets, validation with { AlwaysCompare = true });
+                    if (floor && FidelityFloor.Verdict(confirmed, tried.Reports, budgets) is { } v) confirmed = confirmed with { Verdicts = [.. confirmed.Verdicts, v] };
+                    return (tried, confirmed);
+                }, line =>
+                {
+                    log.Add(line);
+                    options.SearchProgress?.Invoke(line);
+                });
+                searchLog = log;
+                report = report with { SearchLog = searchLog };
+                if (stepped is not null)
+                {
+                    candidate = stepped.Result;
+                    passes = FallbackPasses(stepped.Fallback);
+                    // What is written is the fallback: it is the plan the lock records.
+                    searchPlan = new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.From(stepped.Fallback.Config), null, deployCpu);
+                    CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
+                    notes.RemoveRange(candidateNotes, notes.Count - candidateNotes);
+                    notes.AddRange(candidate.Notes);
+                    (model, reports) = (candidate.Model, candidate.Reports);
+                    after = reports.Count > 0 ? reports[^1].After : before;
+                    report = stepped.Report with { SearchLog = searchLog };
+                    AddWarning(warnings, new ModelOptWarning(WarningCode.SearchSteppedBack, options.ModelPath, stepped.Why + "."));
+                }
+            }
             if (!report.AllKept)
             {
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.
@@ -339,7 +378,7 @@ public static class OptimizeJob
         if (speed.All(c => c.Waived))
         {
             warnings.Add(new ModelOptWarning(WarningCode.QuantizedSlower, options.ModelPath,
-                $"the quantized model is slower than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
+                $"the quantized model is not measurably faster than the original under ONNX Runtime ({result}); kept because quantize.allowSlower is set."));
             return null;
         }
         var speedBudgets = budgets.All.Where(b => b.Definition == BudgetDefinition.MinSpeedup || b.Definition == BudgetDefinition.MaxLatencyMs).Select(b => b.Definition.Key).ToList();

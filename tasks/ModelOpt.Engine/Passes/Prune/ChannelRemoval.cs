@@ -55,7 +55,21 @@ internal static class ChannelRemoval
             var dims = shape.Dims.ToArray();
             dims[1] = dims[1].Value is long d && d % before == 0 ? Dim.Of(d / before * after) : Dim.Unknown();
             value.Shape = new TensorShape(dims);
+            value.Declaration = Redeclared(value.Declaration, dims[1]);
         }
+    }
+
+    // The value_info an exporter wrote (CNTK writes one per tensor) is written back as it was read:
+    // left at the old channel count, ONNX Runtime's shape inference meets 64 channels on one input
+    // of a residual Add and 48 on the other ("Incompatible dimensions").
+    private static Onnx.ValueInfoProto? Redeclared(Onnx.ValueInfoProto? declaration, Dim channels)
+    {
+        if (declaration?.Type?.TensorType?.Shape is not { Dim.Count: >= 2 }) return declaration;
+        var copy = declaration.Clone();
+        var dim = copy.Type.TensorType.Shape.Dim[1];
+        if (channels.Value is long c) dim.DimValue = c;
+        else dim.ClearValue();
+        return copy;
     }
 
     /// <summary>The sub-tensor at the given indices of each axis (row-major).</summary>

@@ -17,6 +17,7 @@ public sealed partial class LayerSearch
     private (Dictionary<string, int> Chosen, List<RankedMove> Moves) Relist(Dictionary<string, int> chosen, IReadOnlySet<string> stuck)
     {
         var clock = Stopwatch.StartNew();
+        _log.Doing("listing and profiling the knobs again on the model the choice so far makes");
         var pipeline = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
         int last = pipeline.FindLastIndex(p => p is IKnobProvider { Saves: KnobSaving.Macs });
         var received = new List<(IKnobProvider Pass, Engine.IR.Model Received)>();

@@ -8,6 +8,7 @@ using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
 
 using ModelOpt.Validation.Reports;
@@ -25,12 +26,12 @@ namespace ModelOpt.Validation.Optimization.Search;
 /// choice. Everything is deterministic (samples, ranking, SVDs); only the time limit can cut the
 /// search short and the int8 speed check (made once, on the final choice) can drop quantize.
 /// </summary>
-public sealed partial class LayerSearch
+public sealed partial class LayerSearch : IDisposable
 {
     private readonly SearchRequest _request;
     private readonly BudgetSet _outputBudgets;
-    private readonly List<string> _log = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SearchLog _log;
+    private readonly Func<SearchTrial, TrialOutcome> _judge;
     private readonly IReadOnlyList<string> _passes;
     private readonly IReadOnlyList<string> _knobPasses;
     private readonly bool _hasUnnamedNodes;
@@ -44,16 +45,27 @@ public sealed partial class LayerSearch
     // out: a quantizer with no per-node choice yet would quantize every layer of every MAC trial.
     private bool _timeKnobsListed;
     private bool _refitAll;
+    // Every choice a trial validated, in the order the search took them: where the confirmation
+    // breaks a budget, the run steps back along these.
+    private readonly List<(Dictionary<string, int> Plan, Trial Trial)> _validated = [];
+    // Set when even every MAC-saving setting at once misses a static budget: no plan can keep it.
+    private Trial? _unreachable;
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
     {
-        public bool Kept => Report.AllKept;
+        public bool Kept => Rejected is null && Report.AllKept;
         public long? Flops => Report.CandidateFootprint.Flops;
+
+        /// <summary>Why the trial's rewrite could not be judged at all (it does not run), or null.</summary>
+        public string? Rejected { get; init; }
     }
 
     private LayerSearch(SearchRequest request)
     {
         _request = request;
+        var clock = Stopwatch.StartNew();
+        _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
+        _judge = request.Judge ?? (trial => TrialJudge.Build(trial, request));
         _outputBudgets = request.Budgets.Where(d => d.NeedsOutputs);
         (_passes, _knobPasses) = TrialPasses(request.Passes, request.Registry);
         _hasUnnamedNodes = ModelLoader.Load(request.ModelPath).Graph.AllNodes().Any(n => n.Name.Length == 0);
@@ -66,8 +78,11 @@ public sealed partial class LayerSearch
         if (request.Calibration is null)
             throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, "--search needs calibration samples for its sensitivity profile (the tool gives synthetic ones when no --data is given).");
         var refitting = SearchRefitDefault.Apply(request);
-        return new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) }.Search();
+        using var search = new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) };
+        return search.Search();
     }
+
+    public void Dispose() => _log.Dispose();
 
 
     /// <summary>
@@ -128,6 +143,7 @@ public sealed partial class LayerSearch
             var basis = prepared;
             if (saves == KnobSaving.Time && _knobs.Count > 0)
             {
+                _log.Doing("building the model the MAC-saving choice makes, to list its int8 knobs");
                 var before = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
                 basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
@@ -136,6 +152,7 @@ public sealed partial class LayerSearch
             _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
             foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
             Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
+            _log.Doing($"measuring the sensitivity profile of {sets.Sum(s => s.Knobs.Count)} layer(s)");
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
             _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
             LogProfile(profile);
@@ -149,6 +166,11 @@ public sealed partial class LayerSearch
                 break;
             }
             (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen);
+            if (_unreachable is { } all)
+            {
+                Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
+                return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
+            }
         }
         if (_timeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
         if (_timeRanOut && chosen.Count == 0)
@@ -156,10 +178,11 @@ public sealed partial class LayerSearch
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
-            return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log, null) { TimeRanOut = ranOut, Profile = profile };
+            return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
         var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
+        _log.Doing("timing int8 against fp32 on the choice (interleaved pairs of runs)");
         var speed = SpeedCheck(final);
         if (speed is { Passed: false })
         {
@@ -169,7 +192,7 @@ public sealed partial class LayerSearch
             // int8 slower than fp32 is a broken speed budget, not an error: the search drops the
             // time-saving knobs rather than fail, since a mixed model only adds float↔int8 conversions.
             var timeKnobs = chosen.Keys.Where(k => _saves[k] == KnobSaving.Time).ToList();
-            Log($"speed check: int8 is slower than fp32 ({speed}); every layer kept float.");
+            Log($"speed check: int8 is not measurably faster than fp32 ({speed}); every layer kept float.");
             if (timeKnobs.Count > 0)
             {
                 foreach (var key in timeKnobs) chosen.Remove(key);
@@ -179,148 +202,11 @@ public sealed partial class LayerSearch
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
         }
         var config = ConfigFor(Assignment(chosen));
-        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_clock.Elapsed.TotalSeconds:0.#} s.");
+        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, OutcomePasses(chosen), _log, null) { SpeedCheck = speed, Profile = profile };
-    }
-
-    // The MAC-saving choice, in rounds of bisection: each finds the longest prefix of the ranked moves
-    // (on top of what was chosen before) that keeps the output budgets; the move that broke them fixes
-    // its knob where it is, and the next round goes on down the rest of the list. Rounds stop once the
-    // static budgets (FLOPs, parameters, size) are met; each costs O(log N) validations. Pruning and
-    // rank steps are coarse enough for their error to grow with the prefix (int8's does not: Walk).
-    // Between rounds the knobs are listed again (Relist): each pass's on the model it receives with
-    // what was chosen so far, so a separable rank is priced on the conv as pruning left it.
-    private (Dictionary<string, int> Chosen, Trial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
-    {
-        const string kind = "MAC-saving";
-        const int maxRounds = 4;
-        var stuck = new HashSet<string>(StringComparer.Ordinal);
-        var staticBudgets = _request.Budgets.Where(d => !d.NeedsOutputs && !d.NeedsLatency);
-        var chosen = before;
-        Trial? last = null;
-        var remaining = moves.ToList();
-        for (int round = 1; round <= maxRounds && remaining.Count > 0; round++)
-        {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
-            var (taken, trial, breaker) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}");
-            chosen = Apply(chosen, remaining.Take(taken));
-            last = trial ?? last;
-            if (breaker is null) break;
-            stuck.Add(breaker.Knob.Knob.Key);
-            remaining = remaining.Skip(taken).Where(m => !stuck.Contains(m.Knob.Knob.Key)).ToList();
-            if (!staticBudgets.IsEmpty && last is not null && StaticBudgetsKept(last, staticBudgets)) break;
-            if (round < maxRounds && remaining.Count > 0 && !TimeUp()) (chosen, remaining) = Relist(chosen, stuck);
-        }
-        return (chosen, last);
-    }
-
-    private static Dictionary<string, int> Apply(Dictionary<string, int> before, IEnumerable<RankedMove> moves)
-    {
-        var result = new Dictionary<string, int>(before);
-        foreach (var move in moves) result[move.Knob.Knob.Key] = Math.Max(result.GetValueOrDefault(move.Knob.Knob.Key, -1), move.Step);
-        return result;
-    }
-
-    private static bool StaticBudgetsKept(Trial trial, BudgetSet budgets) =>
-        BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null).Evaluate(budgets).All(v => v.Kept);
-
-    private (int Taken, Trial? Trial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind)
-    {
-        int lo = 0, hi = moves.Count;
-        Trial? last = null;
-        var all = Evaluate(Assignment(Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
-        if (all.Kept) return (hi, all, null);
-        while (hi - lo > 1)
-        {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
-            int mid = (lo + hi) / 2;
-            var boundary = moves[mid - 1];
-            var trial = Evaluate(Assignment(Apply(before, moves.Take(mid))), null,
-                $"{kind}: first {mid} of {moves.Count} (up to {boundary.Knob.Knob.Key} {boundary.Knob.Knob.Ladder[boundary.Step].Label})");
-            _spentOn[boundary.Knob.Knob.Key] = _spentOn.GetValueOrDefault(boundary.Knob.Knob.Key) + _spent[^1].Seconds;
-            if (trial.Kept)
-            {
-                lo = mid;
-                last = trial;
-            }
-            else hi = mid;
-        }
-        var stopped = moves[lo];
-        Log($"{kind}: took the first {lo} of {moves.Count} ranked setting(s); the next, {stopped.Knob.Knob.Key} {stopped.Knob.Knob.Ladder[stopped.Step].Label}, breaks the output budgets with them, so {stopped.Knob.Knob.Node} stays where it is.");
-        return (lo, last, stopped);
-    }
-
-    private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
-    {
-        var kept = PropagationProbe.WithoutTimeLost(moves);
-        if (kept.Count < moves.Count)
-        {
-            var dropped = moves.Except(kept).Select(m => m.Knob.Knob.Node).ToList();
-            Log($"search: {dropped.Count} int8 setting(s) left out, their segment saved no time: {string.Join(", ", dropped.Take(5))}{(dropped.Count > 5 ? $", … {dropped.Count - 5} more" : "")}.");
-        }
-        return kept;
-    }
-
-    // The search part's first few samples are enough to tell segments apart; the bisection and the walk judge on all of them.
-    private const int ProbeSamples = 3;
-
-    private const int ProbeLatencyRuns = 7;
-
-    // The profile's harms as the output sees them, and for time-saving knobs their savings as the
-    // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
-    // the search's samples. Left as measured if time runs out.
-    private SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
-    {
-        // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
-        // first steps are often too coarse for a segment's error to stay in the linear range.
-        if (saves != KnobSaving.Time) return profile;
-        var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
-        if (segments.Count == 0) return profile;
-        var probe = _request.Validation with
-        {
-            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
-                _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
-            AlwaysCompare = true,
-            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
-        };
-        var clock = Stopwatch.StartNew();
-        bool cut = false;
-        var measured = PropagationProbe.Measure(segments, (knobs, s) =>
-        {
-            if (cut || TimeUp())
-            {
-                cut = true;
-                return new PropagationProbe.Measurement(0, null);
-            }
-            var assignment = new Dictionary<string, int>(chosen);
-            foreach (var knob in knobs) assignment[knob.Knob.Key] = 0;
-            var trial = Evaluate(Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
-            var c = trial.Report.Comparison;
-            // The best run of each: a segment saves a few percent of a run, less than what another
-            // process on the machine adds to a median, and load only ever adds time.
-            double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? a.Samples.Min() - b.Samples.Min() : null;
-            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);
-        });
-        if (cut)
-        {
-            Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
-            return profile;
-        }
-        foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
-        Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
-            + (saves == KnobSaving.Time ? " and its saving by the time its segment saved." : "."));
-        return PropagationProbe.Apply(profile, measured);
+        return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen) };
     }
 
     private void LogProfile(SensitivityProfile profile)
@@ -360,9 +246,9 @@ public sealed partial class LayerSearch
             + (report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b } ? $", accuracy {ReportNumbers.AccuracyChange(a, b)}" : "")
             + (report.Comparison is { } c ? $", agreement {ReportNumbers.Agreement(c.Agreement)}, cosine {c.MinCosine:0.#####}" : "");
         string spent = TimeSpent();
-        var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log },
+        var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log.Lines },
             $"--search: {why}; {best}; {spent}. Budget(s) that could not be met:");
-        return new SearchOutcome(_request.Config, _passes, _log, failure);
+        return new SearchOutcome(_request.Config, _passes, _log.Lines, failure);
     }
 
     private string TimeSpent()
@@ -405,34 +291,7 @@ public sealed partial class LayerSearch
         return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
 
-    // A probe passes its own validation settings (fewer samples, maybe latency runs) and gets them as they are.
-    private Trial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what, ValidationSettings? probe = null)
-    {
-        var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
-        var clock = Stopwatch.StartNew();
-        var config = ConfigFor(assignment);
-        var passes = _request.Registry.Parse(string.Join(',', PassesFor(assignment)));
-        var candidate = CandidateBuilder.Build(_request.ModelPath, config, passes, _request.Validation.Bindings, _request.Calibration);
-        var report = BudgetGate.Check(_request.ModelPath, candidate, budgets ?? _outputBudgets,
-            validation);
-        // Probes judge on a handful of samples and decide nothing by the budgets: no margin there.
-        if (probe is null) report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
-        var c = report.Comparison;
-        double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
-        var trial = new Trial(report, harm, budgets is null ? null : candidate);
-        _spent.Add((what, clock.Elapsed.TotalSeconds));
-        Log($"validation {_spent.Count - 1}: {what}: {Harm(trial)}, FLOPs {Quantity.Format(trial.Flops ?? 0, QuantityKind.Flops)}"
-            + $" — {(trial.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(trial))} ({clock.Elapsed.TotalSeconds:0.#} s)");
-        return trial;
-    }
-
-    private static string Harm(Trial t) => t.Report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b }
-        ? $"accuracy {ReportNumbers.AccuracyChange(a, b)}"
-        : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}";
-
-    private static string BrokenKeys(Trial t) => string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
-
-    private bool TimeUp() => _clock.Elapsed > _request.TimeLimit;
+    private bool TimeUp() => _log.TimeUp();
 
     // The passes the run builds the choice with, as its trials were built.
     private IReadOnlyList<string> OutcomePasses(Dictionary<string, int> chosen) => PassesFor(Assignment(chosen));
@@ -460,7 +319,6 @@ public sealed partial class LayerSearch
 
     private void Log(string line)
     {
-        _log.Add(line);
-        _request.Progress?.Invoke(line);
+        _log.Write(line);
     }
 }

@@ -27,6 +27,15 @@ public sealed record SearchRequest(
 
     /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationMargin"/>.</summary>
     public int ConfirmationSamples { get; init; }
+
+    /// <summary>Builds and validates a trial (null: <see cref="TrialJudge.Build"/>); tests of the search's mechanics put a fake of the expensive part here.</summary>
+    public Func<SearchTrial, TrialOutcome>? Judge { get; init; }
+
+    /// <summary>Time since the search started (null: a stopwatch started with it); tests move a fake clock instead of waiting.</summary>
+    public Func<TimeSpan>? Clock { get; init; }
+
+    /// <summary>The longest the search stays silent: a progress line at least this often while a step runs.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>The settings the search chose (as a config with per-node settings and a pass list), its log, or why no setting keeps the budgets.</summary>
@@ -40,4 +49,14 @@ public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> 
 
     /// <summary>The sensitivity profile the search ranked by.</summary>
     public SensitivityProfile? Profile { get; init; }
+
+    /// <summary>
+    /// Less aggressive choices the search validated on its way (with the same margin), the most
+    /// aggressive first: where the confirmation on unseen samples breaks a budget, the run steps
+    /// back to these (<see cref="StepBack"/>) before it gives up.
+    /// </summary>
+    public IReadOnlyList<SearchFallback> Fallbacks { get; init; } = [];
 }
+
+/// <summary>A choice the search validated on its way to the final one: its config and passes, and what it was.</summary>
+public sealed record SearchFallback(OptimizeConfig Config, IReadOnlyList<string> Passes, string Description);

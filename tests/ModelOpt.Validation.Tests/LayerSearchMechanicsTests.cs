@@ -1,0 +1,196 @@
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.Passes;
+using ModelOpt.TestSupport;
+using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
+using ModelOpt.Validation.Data;
+using ModelOpt.Validation.Optimization.Search;
+
+namespace ModelOpt.Validation.Tests;
+
+/// <summary>
+/// The search's mechanics on the seed CNN's real knobs and profile, with the expensive part faked:
+/// each trial is "judged" by a formula of the settings it turns (no rewrite built, no validation
+/// run), and time is a clock the fake moves. What is checked is what the search does with the
+/// verdicts: leave out a setting whose rewrite does not run, stop when no plan reaches a FLOP
+/// budget, hold the time limit, say what it is doing while a step runs, and list what it validated.
+/// </summary>
+[TestClass]
+public sealed class LayerSearchMechanicsTests
+{
+    private static string Seed => Path.Combine(RepoPaths.Models, "seed-cnn.onnx");
+
+    private const long BaselineFlops = 1_000_000;
+
+    private static SampleSet? _samples;
+
+    [ClassInitialize]
+    public static void OpenSamples(TestContext _) => _samples = SampleSet.FromFolder(SampleSet.FindBeside(Seed)!, ModelLoader.Load(Seed), limit: 32);
+
+    [ClassCleanup]
+    public static void CloseSamples() => _samples?.Dispose();
+
+    /// <summary>A fake trial: each prune setting costs its MAC share of the FLOPs and <paramref name="dropPerStep"/> points per ladder step.</summary>
+    private static TrialOutcome Judge(SearchTrial trial, double dropPerStep = 0.1)
+    {
+        double drop = trial.Settings.Sum(s => (s.Step + 1) * dropPerStep);
+        double saved = trial.Settings.Sum(s => (1 - s.Knob.Ladder[s.Step].MacsLeft) / 2);
+        long flops = (long)(BaselineFlops * (1 - saved));
+        var comparison = new ComparisonResult(600, "600 fake samples", false, 98, 98 - drop, 1 - drop / 100, [], null, null, 0, 0);
+        var measured = new BudgetMeasurements();
+        measured.Set(BudgetDefinition.MaxAccuracyDrop, drop);
+        measured.Set(BudgetDefinition.MinFlopReduction, (double)BaselineFlops / flops);
+        measured.Set(BudgetDefinition.MaxFlops, flops);
+        var baseline = new ModelFootprint(BaselineFlops, 1000, 4000, []);
+        var candidate = new ModelFootprint(flops, 1000, 4000, []);
+        return new TrialOutcome(new ValidationReport("seed", "trial", baseline, candidate, comparison, measured.Evaluate(trial.Budgets), [], []), null);
+    }
+
+    private static SearchRequest Request(string budgets, Func<SearchTrial, TrialOutcome> judge, Func<TimeSpan>? clock = null, TimeSpan? limit = null, List<string>? progress = null) =>
+        new(Seed, OptimizeConfig.Empty, ["prune"], BudgetSet.FromText(budgets.Split(' ').Chunk(2).Select(p => KeyValuePair.Create(p[0], p[1]))),
+            new ValidationSettings(), limit ?? TimeSpan.FromMinutes(5), PassRegistry.Default, new OrtActivationSource(_samples!, batchSize: 32))
+        {
+            Judge = judge,
+            Clock = clock,
+            Progress = progress is null ? null : line => { lock (progress) progress.Add(line); },
+        };
+
+    [TestMethod]
+    public void ASettingWhoseRewriteDoesNotRunIsLeftOutWithTheReasonAndTheSearchGoesOn()
+    {
+        var outcome = LayerSearch.Run(Request("--max-accuracy-drop 1", trial =>
+            trial.Settings.Any(s => s.Knob.Node == "conv2")
+                ? throw new ModelOptException(ErrorCode.RuntimeFailed, "(optimized model)", "Node (Plus267) Op (Add) [ShapeInferenceError] Incompatible dimensions")
+                : Judge(trial)));
+
+        Assert.IsNull(outcome.Failure, string.Join("\n", outcome.Log));
+        string log = string.Join("\n", outcome.Log);
+        StringAssert.Contains(log, "left out, ONNX Runtime does not run the rewritten model (MOPT3001): Node (Plus267)");
+        var chosen = Setting(outcome.Config, "conv1");
+        Assert.IsNotNull(chosen, log);
+        Assert.IsNull(Setting(outcome.Config, "conv2"), log);
+    }
+
+    [TestMethod]
+    public void TheOriginalModelFailingEndsTheRunInsteadOfEverySettingBeingLeftOut()
+    {
+        var e = Assert.ThrowsExactly<ModelOptException>(() => LayerSearch.Run(Request("--max-accuracy-drop 1",
+            _ => throw new ModelOptException(ErrorCode.RuntimeFailed, Seed, "ONNX Runtime failed to run the model"))));
+        Assert.AreEqual(ErrorCode.RuntimeFailed, e.Code);
+    }
+
+    [TestMethod]
+    public void AFlopBudgetThatEveryPruneSettingAtOnceMissesEndsTheSearchAfterOneValidation()
+    {
+        int trials = 0;
+        // All settings at once break the accuracy budget too (0.8 points): the bisection must not start.
+        var outcome = LayerSearch.Run(Request("--max-accuracy-drop 0.5 --min-flop-reduction 1000", trial =>
+        {
+            trials++;
+            return Judge(trial);
+        }));
+
+        Assert.IsNotNull(outcome.Failure);
+        Assert.AreEqual(1, trials, string.Join("\n", outcome.Log));
+        StringAssert.Contains(outcome.Failure.Message, "minFlopReduction");
+        StringAssert.Contains(outcome.Failure.Message, "the closest it got");
+        StringAssert.Contains(string.Join("\n", outcome.Log), "even every MAC-saving setting at once misses minFlopReduction");
+    }
+
+    [TestMethod]
+    public void TheTimeLimitHoldsWithinATenthBecauseNoValidationStartsThatWouldRunPastIt()
+    {
+        // Every validation takes 20 s on the fake clock; the limit is 60 s.
+        var now = TimeSpan.Zero;
+        var outcome = LayerSearch.Run(Request("--max-accuracy-drop 0.45", trial =>
+        {
+            now += TimeSpan.FromSeconds(20);
+            return Judge(trial);
+        }, () => now, TimeSpan.FromSeconds(60)));
+
+        Assert.IsLessThanOrEqualTo(66.0, now.TotalSeconds, string.Join("\n", outcome.Log));
+        StringAssert.Contains(string.Join("\n", outcome.Log), "the time limit (60 s) ran out");
+    }
+
+    [TestMethod]
+    public void WhileAStepRunsAProgressLineSaysWhatIsTriedAndWhatIsLeft()
+    {
+        var progress = new List<string>();
+        var request = Request("--max-accuracy-drop 1", trial =>
+        {
+            Thread.Sleep(400);
+            return Judge(trial);
+        }, progress: progress) with { ProgressInterval = TimeSpan.FromMilliseconds(100) };
+
+        LayerSearch.Run(request);
+
+        List<string> lines;
+        lock (progress) lines = progress.ToList();
+        var beats = lines.Where(l => l.Contains("s so far)", StringComparison.Ordinal)).ToList();
+        Assert.IsNotEmpty(beats, string.Join("\n", lines));
+        StringAssert.Contains(beats[0], "search: validation 1: MAC-saving: all");
+        StringAssert.Contains(beats[^1], "s limit spent, at most");
+    }
+
+    [TestMethod]
+    public void TheValidatedChoicesBeforeTheFinalOneAreListedMostAggressiveFirst()
+    {
+        // 0.05 points per step: the bisection keeps the first 4 ranked settings (0.2), then the first 6 (0.3), and stops before the 7th.
+        var outcome = LayerSearch.Run(Request("--max-accuracy-drop 0.32", trial => Judge(trial, 0.05)));
+
+        Assert.IsNull(outcome.Failure, string.Join("\n", outcome.Log));
+        Assert.IsNotEmpty(outcome.Fallbacks, string.Join("\n", outcome.Log));
+        // Each gives up settings of the final choice and changes none to one the final did not take.
+        foreach (var fallback in outcome.Fallbacks)
+        {
+            Assert.IsTrue(new[] { "conv1", "conv2" }.Any(n => Setting(fallback.Config, n)?.ToJsonString() != Setting(outcome.Config, n)?.ToJsonString()), fallback.Description);
+            foreach (var node in new[] { "conv1", "conv2" })
+                if (Setting(fallback.Config, node) is { } setting)
+                    Assert.IsTrue(Ratio(setting) <= Ratio(Setting(outcome.Config, node)!), fallback.Description);
+        }
+        var ratios = outcome.Fallbacks.Select(f => new[] { "conv1", "conv2" }.Sum(n => Setting(f.Config, n) is { } s ? Ratio(s) : 0)).ToList();
+        CollectionAssert.AreEqual(ratios.OrderDescending().ToList(), ratios);
+    }
+
+    private static double Ratio(System.Text.Json.Nodes.JsonObject setting) => setting["ratio"]!.GetValue<double>();
+
+    private static readonly Lazy<Engine.IR.Model> SeedModel = new(() => ModelLoader.Load(Seed));
+
+    private static System.Text.Json.Nodes.JsonObject? Setting(OptimizeConfig config, string node) => config.SettingsFor("prune", SeedModel.Value.Graph.FindNode(node)!);
+
+    [TestMethod]
+    public void StepBackTakesTheFirstValidatedChoiceTheConfirmationKeepsAndSaysWhy()
+    {
+        var broken = Report(false);
+        var fallbacks = new[] { new SearchFallback(OptimizeConfig.Empty, ["prune"], "conv1 ratio 0.5"), new SearchFallback(OptimizeConfig.Empty, ["prune"], "conv1 ratio 0.25"), new SearchFallback(OptimizeConfig.Empty, ["prune"], "conv1 ratio 0.1") };
+        var confirmed = new List<string>();
+        var log = new List<string>();
+
+        var found = StepBack.Take(fallbacks, broken, f =>
+        {
+            confirmed.Add(f.Description);
+            return (f.Description, Report(f.Description != "conv1 ratio 0.5"));
+        }, log.Add);
+
+        Assert.IsNotNull(found);
+        Assert.AreEqual("conv1 ratio 0.25", found.Result);
+        CollectionAssert.AreEqual(new[] { "conv1 ratio 0.5", "conv1 ratio 0.25" }, confirmed);
+        StringAssert.Contains(found.Why, "maxAccuracyDrop 1.2 points exceeds 1 points");
+        StringAssert.Contains(string.Join("\n", log), "conv1 ratio 0.5 breaks maxAccuracyDrop");
+
+        Assert.IsNull(StepBack.Take(fallbacks, broken, f => (f.Description, Report(false)), _ => { }));
+        Assert.IsNull(StepBack.Take([], broken, f => (f.Description, Report(true)), _ => { }));
+    }
+
+    private static ValidationReport Report(bool kept)
+    {
+        var measured = new BudgetMeasurements();
+        measured.Set(BudgetDefinition.MaxAccuracyDrop, kept ? 0.5 : 1.2);
+        var footprint = new ModelFootprint(BaselineFlops, 1000, 4000, []);
+        var budgets = BudgetSet.FromText([KeyValuePair.Create("--max-accuracy-drop", "1")]);
+        return new ValidationReport("seed", "trial", footprint, footprint, null, measured.Evaluate(budgets), [], []);
+    }
+}
