@@ -80,17 +80,18 @@ public sealed class SearchKnobCommandTests
         // Calibrated on 64 digits the fourth int8 layer breaks the budget; on the default count for a
         // model this cheap (667 digits: half the search's share) all four keep it.
         var search = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "quantize", "--config", _allowSlower, "--data", _unlabelled,
-            "--calibration-samples", "64", "--search", "--min-cosine", "0.9998");
+            "--calibration-samples", "64", "--search", "--min-cosine", "0.995");
         Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
 
-        // All four int8 give 1 − cosine ≈ 4e-3; the profile ranks fc1 least harmful per saving, and it stays int8.
+        // All four int8 put the worst digit at cosine ≈ 0.990 (judged per sample); the profile ranks fc1
+        // least harmful per saving, and it stays int8.
         var graph = ModelLoader.Load(output).Graph;
         string WeightSource(string node) => graph.Nodes.Single(n => n.Name == node).Input(1)!.Producer?.OpType ?? "float initializer";
         Assert.AreEqual("DequantizeLinear", WeightSource("fc1"), search.Out);
         Assert.IsTrue(new[] { "conv1", "conv2", "fc2" }.Any(n => WeightSource(n) == "float initializer"), search.Out);
         StringAssert.Contains(search.Out, "profile: least harm per saving (time): fc1 by quantize int8");
 
-        var check = ToolRunner.Run("validate", Seed, output, "--data", _unlabelled, "--min-cosine", "0.9998", "--runs", "0");
+        var check = ToolRunner.Run("validate", Seed, output, "--data", _unlabelled, "--min-cosine", "0.995", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
     }
 
