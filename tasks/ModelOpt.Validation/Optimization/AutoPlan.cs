@@ -65,7 +65,8 @@ public static class AutoPlan
                     tried.Add(new Tried(plan, null, "not tried: the time limit (--search-time) was spent", null));
                     continue;
                 }
-                var run = plan.Options with { OutputPath = Path.Combine(temp.FullName, $"plan{i}.onnx") };
+                // Each plan's model is timed below, with the others, interleaved: not once more on its own.
+                var run = plan.Options with { OutputPath = Path.Combine(temp.FullName, $"plan{i}.onnx"), MeasureLatency = false };
                 if (plan.TimeShare > 0) run = run with { SearchTime = TimeSpan.FromSeconds(Math.Max(10, Math.Min(left, options.SearchTime.TotalSeconds * plan.TimeShare))) };
                 options.SearchProgress?.Invoke($"automatic plan: trying {plan.Name} ({clock.Elapsed.TotalSeconds:0} s so far).");
                 tried.Add(Try(plan, run, registry));
@@ -113,7 +114,7 @@ public static class AutoPlan
         try
         {
             var result = OptimizeJob.Run(run, registry);
-            if (!result.Passes.Any(p => p.Changed)) return new Tried(plan, result, "changed nothing", null);
+            if (!result.Passes.Any(p => p.Changed)) return new Tried(plan, result, $"changed nothing{WhyUnchanged(result)}", null);
             return new Tried(plan, result, null, run.OutputPath);
         }
         catch (ModelOptException e)
@@ -122,6 +123,14 @@ public static class AutoPlan
             // refuses) leaves the others standing.
             return new Tried(plan, null, FirstLine(e.Message), null);
         }
+    }
+
+    // What a plan that wrote the original said about it: the pass it left out (int8 slower), or what its search chose.
+    private static string WhyUnchanged(OptimizeResult result)
+    {
+        string? why = result.Warnings.Select(w => w.Message).FirstOrDefault()
+            ?? result.SearchLog.LastOrDefault(l => l.StartsWith("speed check:", StringComparison.Ordinal) || l.StartsWith("search: chose", StringComparison.Ordinal));
+        return why is null ? "" : $" ({FirstLine(why).TrimEnd('.')})";
     }
 
     private static List<Plan> Plans(OptimizeOptions options, OptimizeConfig config, string data, List<string> lines)

@@ -49,6 +49,7 @@ public static class OptimizeJob
         var session = OrtSessionSettings.From(runtime);
         // Before any work: every latency this run reports is measured under these options.
         session.EnsureAvailable(config.SourcePath ?? options.ModelPath);
+        var comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names, Kinds = kinds };
         var validation = new ValidationSettings
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
@@ -58,7 +59,7 @@ public static class OptimizeJob
             Seed = options.Seed + 1,
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
-            Comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names, Kinds = kinds },
+            Comparison = options.MeasureLatency || budgets.NeedsLatency ? comparison : comparison with { LatencyRuns = 0 },
             Session = session,
             MemoryCapBytes = runtime.ResolvedMemoryCapBytes,
         };

@@ -15,9 +15,10 @@ public static class PassPayoff
 {
     // Below this speed-up the candidate is slower beyond what a shared machine's noise explains.
     private const double Slower = 0.93;
-    private const double Faster = 1.05;
     private const double SameSize = 0.99;
     private const double FewerFlops = 0.99;
+    private const double Grown = 1.01;
+    private const string WidensToFloat32 = Engine.Passes.Fp16.Fp32Pass.PassName;
 
     // Passes that tidy rather than compress: freeze folds and cleans up, refit only refits what another pass compressed.
     private static readonly HashSet<string> Helpers = new(StringComparer.Ordinal) { FreezePass.PassName, RefitPass.PassName };
@@ -28,13 +29,15 @@ public static class PassPayoff
         var (a, b) = (report.BaselineFootprint, report.CandidateFootprint);
         double? speedup = report.Comparison?.Speedup;
         bool fewerFlops = a.Flops is long fa && b.Flops is long fb && fb < fa * FewerFlops;
-        bool grew = b.Bytes > a.Bytes && !fewerFlops && speedup is not >= Faster;
+        var blamed = passes.LastOrDefault(p => p.Changed && !Helpers.Contains(p.Pass));
+        if (blamed is null) return null;
+        // Every compressing pass is meant to shrink the file or the arithmetic; a bigger file with
+        // no fewer FLOPs is a loss whatever a noisy clock says. fp32 grows the file by design.
+        bool grew = b.Bytes > a.Bytes * Grown && !fewerFlops && blamed.Pass != WidensToFloat32;
         bool slowerNotSmaller = speedup is < Slower && b.Bytes >= a.Bytes * SameSize;
         if (!grew && !slowerNotSmaller) return null;
         // A FLOP or parameter budget the user set may need the rewrite whatever it does to the clock.
-        if (budgets.All.Any(x => !x.Definition.NeedsOutputs && !x.Definition.NeedsLatency && x.Definition != BudgetDefinition.MaxSize)) return null;
-        var blamed = passes.LastOrDefault(p => p.Changed && !Helpers.Contains(p.Pass));
-        if (blamed is null) return null;
+        if (!grew && budgets.All.Any(x => !x.Definition.NeedsOutputs && !x.Definition.NeedsLatency && x.Definition != BudgetDefinition.MaxSize)) return null;
         string flops = a.Flops is long x1 && b.Flops is long x2 ? $"FLOPs {Quantity.Format(x1, QuantityKind.Flops)} → {Quantity.Format(x2, QuantityKind.Flops)}" : "FLOPs unknown";
         string speed = speedup is double s ? $"{s:0.00}× the original's speed (median)" : "speed not measured";
         string what = grew ? "grew the file it was meant to shrink" : "made the model slower and no smaller";
