@@ -86,6 +86,65 @@ public sealed class AutoPlanTests
         Assert.AreEqual(0, Directory.GetFiles(temp.Path).Count(f => f.Contains("plan", StringComparison.Ordinal)), "the plans' models are not left beside the output");
     }
 
+    // x [1, 16, 64] → LayerNorm → Q, K, V → softmax(Q·Kᵀ/8)·V → Wo → + x → LayerNorm → W1 → GELU (Erf) → W2 → + : one encoder block.
+    private static string WriteTransformerBlock(TempFolder temp)
+    {
+        const int T = 16, D = 64, F = 128;
+        var random = new Random(7);
+        float[] Weights(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1) * scale).ToArray();
+        var model = Model.Create(opset: 17);
+        var g = model.Graph;
+        Value Const(string name, long[] dims, float[] values) => g.AddInitializer(Tensor.FromFloats(name, dims, values));
+        Value Op(string op, string name, params Value[] inputs) => g.CreateNode(op, inputs, name: name).Output(0);
+        Value Norm(string name, Value v) => Op("LayerNormalization", name, v, Const($"{name}.g", [D], Weights(D, 0.1f).Select(w => 1 + w).ToArray()), Const($"{name}.b", [D], Weights(D, 0.1f)));
+        Value Dense(string name, Value v, int k, int n) => Op("MatMul", name, v, Const($"{name}.w", [k, n], Weights(k * n, 1 / MathF.Sqrt(k))));
+        var x = g.AddInput("x", DataType.Float, [1, T, D]);
+        var h = Norm("ln1", x);
+        var q = Dense("q", h, D, D);
+        var k = Dense("k", h, D, D);
+        var v = Dense("v", h, D, D);
+        var kt = g.CreateNode("Transpose", [k], name: "kt");
+        kt.SetInts("perm", [0, 2, 1]);
+        var scores = Op("Div", "scale", Op("MatMul", "qk", q, kt.Output(0)), Const("sqrt_d", [], [8f]));
+        var attention = Op("MatMul", "av", Op("Softmax", "softmax", scores), v);
+        var r1 = Op("Add", "residual1", x, Dense("o", attention, D, D));
+        var u = Dense("ffn1", Norm("ln2", r1), D, F);
+        var gelu = Op("Mul", "gelu", Op("Mul", "gelu_half", u, Const("half", [], [0.5f])),
+            Op("Add", "gelu_one", Op("Erf", "erf", Op("Div", "gelu_scale", u, Const("sqrt2", [], [MathF.Sqrt(2)]))), Const("one", [], [1f])));
+        var y = Op("Add", "residual2", r1, Dense("ffn2", gelu, F, D));
+        y.ElementType = DataType.Float;
+        g.AddOutput(y);
+        string path = temp.File("block.onnx");
+        ModelWriter.Save(model, path);
+        string data = Directory.CreateDirectory(temp.File("block-data")).FullName;
+        NpyFile.Write(Path.Combine(data, "x.npy"), [12, T, D], Weights(12 * T * D, 1.5f));
+        return path;
+    }
+
+    [TestMethod]
+    public void DynamicInt8KeepsAttentionLayerNormAndGeluAsTheyAre()
+    {
+        using var temp = new TempFolder();
+        string model = WriteTransformerBlock(temp);
+        var result = OptimizeJob.Run(new OptimizeOptions
+        {
+            ModelPath = model,
+            OutputPath = temp.File("out.onnx"),
+            DataPath = temp.File("block-data"),
+            Passes = ["freeze", "quantize"],
+            PassSettings = """{ "quantize": { "mode": "dynamic", "allowSlower": true } }""",
+        });
+
+        var written = ModelLoader.Load(result.OutputPath).Graph.Nodes.ToList();
+        // The six layers with constant weights read int8 weights; the two products of activations stay float.
+        Assert.AreEqual(6, written.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+        CollectionAssert.AreEquivalent(new[] { "qk", "av" }, written.Where(n => n.OpType == "MatMul").Select(n => n.Name).ToArray());
+        Assert.AreEqual(2, written.Count(n => n.OpType == "LayerNormalization"));
+        Assert.AreEqual(1, written.Count(n => n.OpType == "Erf"));
+        Assert.AreEqual(1, written.Count(n => n.OpType == "Softmax"));
+        Assert.IsTrue(result.Validation!.Comparison!.MinCosine >= 0.99, result.Validation.Comparison.Summary());
+    }
+
     [TestMethod]
     public void PassesNoneStillReserializesOnly()
     {

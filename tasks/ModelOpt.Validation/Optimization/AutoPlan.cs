@@ -115,6 +115,9 @@ public static class AutoPlan
         {
             var result = OptimizeJob.Run(run, registry);
             if (!result.Passes.Any(p => p.Changed)) return new Tried(plan, result, $"changed nothing{WhyUnchanged(result)}", null);
+            // A search that chose nothing leaves the freeze plan's model: timing it twice says nothing new.
+            if (plan.Name != FreezePass.PassName && !result.Passes.Any(p => p.Changed && p.Pass != FreezePass.PassName))
+                return new Tried(plan, result, $"changed nothing beyond freeze{WhyUnchanged(result)}", null);
             return new Tried(plan, result, null, run.OutputPath);
         }
         catch (ModelOptException e)
@@ -139,20 +142,24 @@ public static class AutoPlan
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         BudgetSet? search = budgets.NeedsOutputs ? options.Budgets
             : FidelityFloor.AppliesTo(budgets, options.FidelityFloor) ? options.Budgets.With(FloorBudget(options, data)) : null;
-        bool dynamic = search is not null && HasDynamicTargets(options.ModelPath);
+        var (dynamicLayers, convs) = search is null ? (0, 0) : Layers(options.ModelPath);
         if (search is null) lines.Add("automatic plan: the searches are not tried: they need an output budget, and the default fidelity floor is switched off.");
         else
         {
             // int8 first: on a CPU it is what pays most often, and each search gets a share of the time.
-            plans.Add(new("search (static int8)", options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamic ? 0.3 : 0.45));
-            if (dynamic)
-                plans.Add(new("search (dynamic int8 for MatMul/Gemm)", options with
-                {
-                    Passes = [FreezePass.PassName, QuantizePass.PassName],
-                    Search = true,
-                    Budgets = search,
-                    PassSettings = WithDynamicMode(options.PassSettings),
-                }, 0.25));
+            var staticInt8 = new Plan("search (static int8)", options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamicLayers > 0 ? 0.3 : 0.45);
+            var dynamicInt8 = new Plan("search (dynamic int8 for MatMul/Gemm)", options with
+            {
+                Passes = [FreezePass.PassName, QuantizePass.PassName],
+                Search = true,
+                Budgets = search,
+                PassSettings = WithDynamicMode(options.PassSettings),
+            }, 0.3);
+            // The kind of int8 that fits the model's layers goes first, so a slow machine still gets to it:
+            // dynamic where MatMul/Gemm layers outnumber the convs (transformers), static otherwise.
+            if (dynamicLayers > convs) plans.AddRange([dynamicInt8, staticInt8]);
+            else plans.Add(staticInt8);
+            if (dynamicLayers > 0 && dynamicLayers <= convs) plans.Add(dynamicInt8);
         }
         plans.Add(new("fp16", options with { Passes = [FreezePass.PassName, "fp16"] }));
         plans.Add(new("share-weights", options with { Passes = [FreezePass.PassName, "share-weights"] }));
@@ -171,10 +178,12 @@ public static class AutoPlan
     private static BudgetSet FloorBudget(OptimizeOptions options, string data) =>
         FidelityFloor.AsBudgets(labels: options.LabelsPath is not null || LabelFile.FindIn(data) is not null);
 
-    private static bool HasDynamicTargets(string modelPath)
+    // How many layers dynamic int8 could take, and how many convs the model has (which only static int8 takes).
+    private static (int Dynamic, int Convs) Layers(string modelPath)
     {
         var model = ModelLoader.Load(modelPath);
-        return DynamicQuantizer.Targets(model, new PassContext(modelPath), new QuantizeSettings { Mode = QuantizeMode.Dynamic }).Count > 0;
+        int dynamic = DynamicQuantizer.Targets(model, new PassContext(modelPath), new QuantizeSettings { Mode = QuantizeMode.Dynamic }).Count;
+        return (dynamic, model.Graph.AllNodes().Count(n => n.OpType == "Conv"));
     }
 
     private static string WithDynamicMode(string? given)
