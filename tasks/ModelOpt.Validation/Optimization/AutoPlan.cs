@@ -131,8 +131,10 @@ public static class AutoPlan
     // What a plan that wrote the original said about it: the pass it left out (int8 slower), or what its search chose.
     private static string WhyUnchanged(OptimizeResult result)
     {
-        string? why = result.Warnings.Select(w => w.Message).FirstOrDefault()
-            ?? result.SearchLog.LastOrDefault(l => l.StartsWith("speed check:", StringComparison.Ordinal) || l.StartsWith("search: chose", StringComparison.Ordinal));
+        // The search's own words first (int8 slower, time ran out), then a pass left out, then "gained nothing".
+        string? why = result.SearchLog.LastOrDefault(l => l.StartsWith("speed check: int8 is slower", StringComparison.Ordinal) || l.StartsWith("search: chose no rewrite;", StringComparison.Ordinal))
+            ?? result.Warnings.OrderBy(w => w.Code == WarningCode.NoGain).Select(w => w.Message).FirstOrDefault()
+            ?? result.SearchLog.LastOrDefault(l => l.StartsWith("search: chose", StringComparison.Ordinal));
         return why is null ? "" : $" ({FirstLine(why).TrimEnd('.')})";
     }
 
