@@ -27,7 +27,7 @@ public static class PassPayoff
     public static (string Pass, string Why)? Unpaid(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet budgets)
     {
         var (a, b) = (report.BaselineFootprint, report.CandidateFootprint);
-        double? speedup = report.Comparison?.Speedup;
+        double? speedup = Speedup(report);
         bool fewerFlops = a.Flops is long fa && b.Flops is long fb && fb < fa * FewerFlops;
         var blamed = passes.LastOrDefault(p => p.Changed && !Helpers.Contains(p.Pass));
         if (blamed is null) return null;
@@ -44,11 +44,16 @@ public static class PassPayoff
         return (blamed.Pass, $"{blamed.Pass} skipped: it {what} (size {Quantity.Format(a.Bytes, QuantityKind.Bytes)} → {Quantity.Format(b.Bytes, QuantityKind.Bytes)}, {flops}, {speed}); the model is written without it.");
     }
 
+    // The comparison's speed-up, where the model is big enough for its median to mean something:
+    // below QuantizationSpeedCheck.SmallModelSeconds a run is launch overhead, and a loaded machine moves it by more than 7 %.
+    private static double? Speedup(ValidationReport report) =>
+        report.Comparison is { Speedup: double s, BaselineLatency.MedianSeconds: >= QuantizationSpeedCheck.SmallModelSeconds } ? s : null;
+
     /// <summary>A warning for a model written smaller but clearly slower (fp16 on a CPU without float16 arithmetic): the user should know what they trade.</summary>
     public static string? SlowerButSmaller(ValidationReport report)
     {
         var (a, b) = (report.BaselineFootprint, report.CandidateFootprint);
-        if (report.Comparison?.Speedup is not (< Slower and var s) || b.Bytes >= a.Bytes * SameSize) return null;
+        if (Speedup(report) is not (< Slower and var s) || b.Bytes >= a.Bytes * SameSize) return null;
         return $"the written model runs at {s:0.00}× the original's speed (median), slower; it is written because it is smaller (size {Quantity.Format(a.Bytes, QuantityKind.Bytes)} → {Quantity.Format(b.Bytes, QuantityKind.Bytes)}). Leave out the pass that slowed it if speed matters more than size.";
     }
 }
