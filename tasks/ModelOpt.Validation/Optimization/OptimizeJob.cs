@@ -188,8 +188,9 @@ public static class OptimizeJob
                 // As int8 that is slower: the pass that did not pay is left out and the others still reach the build.
                 warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, unpaid.Why));
                 passes = passes.Where(p => p.Name != unpaid.Pass).ToList();
+                leftOut.Add(unpaid.Pass);
                 candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
-                if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session);
+                if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
                 (model, reports) = (candidate.Model, candidate.Reports);
                 after = reports.Count > 0 ? reports[^1].After : before;
                 report = Judge();
