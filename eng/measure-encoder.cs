@@ -2,7 +2,7 @@
 // held-out third of its samples (every third subfolder: the samples an optimize --search never sees).
 // Usage: dotnet run eng/measure-encoder.cs -- ORIGINAL CANDIDATE SAMPLES THREADS(0: ONNX Runtime default) ROUNDS
 // Samples: one subfolder per sentence with input_ids.npy and attention_mask.npy (int64 [1, L]); token_type_ids are zeros.
-#:package Microsoft.ML.OnnxRuntime@1.31.1
+#:package Microsoft.ML.OnnxRuntime
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
