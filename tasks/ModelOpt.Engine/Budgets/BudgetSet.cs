@@ -127,10 +127,6 @@ public sealed class BudgetSet
         return new BudgetSet(result, null, confidence, percentile);
     }
 
-    /// <summary>Budgets made by the tool itself (the default fidelity floor as a search's budget), each keeping its own source.</summary>
-    public static BudgetSet Of(IEnumerable<Budget> budgets) =>
-        new(budgets.ToDictionary(b => b.Definition.Key, b => b, StringComparer.Ordinal));
-
     /// <summary>These budgets, with <paramref name="overrides"/> replacing any of the same key.</summary>
     public BudgetSet With(BudgetSet overrides)
     {
