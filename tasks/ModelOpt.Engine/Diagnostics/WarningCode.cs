@@ -28,13 +28,17 @@ public enum WarningCode
     /// <summary><c>--search-time</c> ran out before the search found any saving; the original layers were kept.</summary>
     SearchTimeRanOut = 5007,
 
-    /// <summary>The samples are too few to resolve an output budget at the confidence level: the warning says how many it takes and what budget these samples can hold, which the budget is judged against.</summary>
-    SamplesCannotResolveBudget = 5020,
-    /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
-    LockStale = 5030,
-
     /// <summary>The search's choice broke a budget on the samples it never saw; a less aggressive choice it had validated was confirmed and written instead.</summary>
     SearchSteppedBack = 5008,
+
+    /// <summary>The written model is smaller than the original but clearly slower (fp16 on a CPU without float16 arithmetic).</summary>
+    SlowerThanOriginal = 5009,
+
+    /// <summary>The samples are too few to resolve an output budget at the confidence level: the warning says how many it takes and what budget these samples can hold, which the budget is judged against.</summary>
+    SamplesCannotResolveBudget = 5020,
+
+    /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
+    LockStale = 5030,
 }
 
 public static class WarningCodes

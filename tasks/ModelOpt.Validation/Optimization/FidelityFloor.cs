@@ -28,6 +28,11 @@ public static class FidelityFloor
     /// <summary>Whether the floor applies: on unless switched off, and only where no output budget was set.</summary>
     public static bool AppliesTo(BudgetSet budgets, bool? enabled) => (enabled ?? budgets.FidelityFloor ?? true) && !budgets.NeedsOutputs;
 
+    /// <summary>The floor as a budget a search can aim at (the automatic plan's): the accuracy drop with labels, else the cosine.</summary>
+    public static BudgetSet AsBudgets(bool labels) => BudgetSet.None.WithBudgets([labels
+        ? new Budget(BudgetDefinition.MaxAccuracyDrop, MaxAccuracyDropPoints, Source)
+        : new Budget(BudgetDefinition.MinCosine, MinCosine, Source)]);
+
     /// <summary>
     /// The floor as a budget on a comparison that ran: accuracy drop where labels were scored, else the
     /// cosine per sample; with the run's judging settings (<paramref name="rules"/>: confidence, cosine percentile).

@@ -33,7 +33,11 @@ public static class OptimizeJob
         if (options.PassSettings is { } inline)
             config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(inline, options.PassSettingsSource ?? "--pass-settings", registry));
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
+        // Nothing named and real data given: the tool does its best by itself (docs/config.md).
+        if (AutoPlan.AppliesTo(options, config)) return AutoPlan.Run(options, config, registry);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
+        if (options.Passes is null && passNames.Count == 0 && !options.Search)
+            notes.Add("no passes named and no data given: the model is re-serialized unchanged; give samples (--data DIR, or Data in MSBuild) and the automatic plan tries every pass that may pay.");
         var bindings = ShapeBindings.Parse(options.Shapes).WithValues(config.Values.With(ValueBindings.Parse(options.Values)));
         var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
         // A state output is read by the model itself on the next step, whatever the application reads.
@@ -45,6 +49,7 @@ public static class OptimizeJob
         var session = OrtSessionSettings.From(runtime);
         // Before any work: every latency this run reports is measured under these options.
         session.EnsureAvailable(config.SourcePath ?? options.ModelPath);
+        var comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names, Kinds = kinds };
         var validation = new ValidationSettings
         {
             DataPath = options.DataPath ?? config.Calibration?.Data,
@@ -54,7 +59,7 @@ public static class OptimizeJob
             Seed = options.Seed + 1,
             Synthetic = config.Calibration?.Synthetic ?? SyntheticKind.Noise,
             Bindings = bindings,
-            Comparison = new ComparisonSettings { Progress = options.Progress, State = state, Outputs = used.Names, Kinds = kinds },
+            Comparison = options.MeasureLatency || budgets.NeedsLatency ? comparison : comparison with { LatencyRuns = 0 },
             Session = session,
             MemoryCapBytes = runtime.ResolvedMemoryCapBytes,
         };
@@ -177,8 +182,24 @@ public static class OptimizeJob
         ValidationReport? report = null;
         if (!budgets.IsEmpty || options.Validate || passes.Count > 0)
         {
-            report = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
-            if (floor && FidelityFloor.Verdict(report, reports, budgets) is { } verdict) report = report with { Verdicts = [.. report.Verdicts, verdict] };
+            ValidationReport Judge()
+            {
+                var judged = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
+                return floor && FidelityFloor.Verdict(judged, reports, budgets) is { } verdict ? judged with { Verdicts = [.. judged.Verdicts, verdict] } : judged;
+            }
+            report = Judge();
+            if (passes.Count > 0 && PassPayoff.Unpaid(report, reports, budgets) is { } unpaid)
+            {
+                // As int8 that is slower: the pass that did not pay is left out and the others still reach the build.
+                warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, unpaid.Why));
+                passes = passes.Where(p => p.Name != unpaid.Pass).ToList();
+                leftOut.Add(unpaid.Pass);
+                candidate = CandidateBuilder.Build(options.ModelPath, config, passes, bindings, calibration);
+                if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
+                (model, reports) = (candidate.Model, candidate.Reports);
+                after = reports.Count > 0 ? reports[^1].After : before;
+                report = Judge();
+            }
             foreach (var warning in report.Warnings) AddWarning(warnings, warning);
             if (!report.AllKept && fallbacks.Count > 0)
             {
@@ -214,6 +235,7 @@ public static class OptimizeJob
                     AddWarning(warnings, new ModelOptWarning(WarningCode.SearchSteppedBack, options.ModelPath, stepped.Why + "."));
                 }
             }
+            if (report.AllKept && PassPayoff.SlowerButSmaller(report) is { } slower) warnings.Add(new ModelOptWarning(WarningCode.SlowerThanOriginal, options.ModelPath, slower));
             if (!report.AllKept)
             {
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.

@@ -89,6 +89,12 @@ public sealed record OptimizeOptions
     /// <summary>Compare the result with the original (outputs, latency) even when no budget asks for it: reports want the figures.</summary>
     public bool Validate { get; init; }
 
+    /// <summary>
+    /// Time the result against the original in the final comparison when no latency budget asks for
+    /// it. The automatic plan turns it off for its trials: it times all of them together, interleaved.
+    /// </summary>
+    public bool MeasureLatency { get; init; } = true;
+
     /// <summary>The search's time limit when none is given: the tool's and the build's default alike.</summary>
     public static TimeSpan DefaultSearchTime { get; } = TimeSpan.FromMinutes(5);
 

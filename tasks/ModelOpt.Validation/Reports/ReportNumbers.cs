@@ -70,7 +70,9 @@ public static class ReportNumbers
 
     /// <summary>
     /// How a figure changed, in words a reader cannot misread: <c>2.01× fewer</c>, <c>1.04× more</c>,
-    /// or <c>no change</c> when the two round to the same ratio (never <c>0.96× fewer</c>).
+    /// <c>0.3 % more</c> when the two round to the same ratio but differ (a pass that removed almost
+    /// nothing must not pass for one that changed nothing), <c>no change</c> only when they are equal
+    /// (never <c>0.96× fewer</c>).
     /// </summary>
     public static string Change(double before, double after, string fewer = "fewer", string more = "more", string times = "×")
     {
@@ -79,11 +81,15 @@ public static class ReportNumbers
         if (ratio >= 1)
         {
             string text = ratio.ToString("0.##", CultureInfo.InvariantCulture);
-            return text == "1" ? "no change" : $"{text}{times} {fewer}";
+            return text == "1" ? $"{Percent(1 - after / before)} {fewer}" : $"{text}{times} {fewer}";
         }
         string inverse = (after / before).ToString("0.##", CultureInfo.InvariantCulture);
-        return inverse == "1" ? "no change" : $"{inverse}{times} {more}";
+        return inverse == "1" ? $"{Percent(after / before - 1)} {more}" : $"{inverse}{times} {more}";
     }
+
+    // A share under 1 %, to the first digit that is not 0 (0.3 %, 0.004 %).
+    private static string Percent(double share) =>
+        $"{(share * 100).ToString(share * 100 >= 0.1 ? "0.#" : "0.####", CultureInfo.InvariantCulture)} %";
 
     private static double Round(double value, int digits)
     {

@@ -39,7 +39,8 @@ public sealed class ReportNumbersTests
     [DataRow(1_066_268d, 530_000d, "2.01× fewer")]
     [DataRow(1_000_000d, 1_040_000d, "1.04× more")]
     [DataRow(1_000_000d, 1_000_000d, "no change")]
-    [DataRow(1_000_000d, 999_000d, "no change")]
+    [DataRow(1_000_000d, 999_000d, "0.1 % fewer")]
+    [DataRow(1_000_000d, 1_003_000d, "0.3 % more")]
     public void ChangeNeverSaysFewerForMore(double before, double after, string expected) =>
         Assert.AreEqual(expected, ReportNumbers.Change(before, after));
 }

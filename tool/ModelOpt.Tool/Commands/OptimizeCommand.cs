@@ -19,7 +19,7 @@ internal static class OptimizeCommand
     {
         var model = new Argument<string>("model") { Description = "The ONNX model to optimize (never modified)." };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the optimized model (written atomically, only if every check and budget passes).", Required = true };
-        var passes = new Option<string?>("--passes") { Description = $"Comma-separated passes, run in order: {string.Join(", ", PassRegistry.Default.Names)}; 'none' re-serializes the model unchanged. Default: the config's list, else none." };
+        var passes = new Option<string?>("--passes") { Description = $"Comma-separated passes, run in order: {string.Join(", ", PassRegistry.Default.Names)}; 'none' re-serializes the model unchanged. Default: the config's list; if that is empty too, with --data, the automatic plan (every pass that may pay, tried under the fidelity floor and timed; docs/validation.md), else none." };
         var config = new Option<string?>("--config") { Description = "A modelopt.json with passes, their settings, per-node overrides and budgets (docs/config.md)." };
         var passSettings = new Option<string?>("--pass-settings") { Description = "Pass settings as inline JSON, laid over the config's key by key, e.g. --pass-settings '{\"quantize\": {\"allowSlower\": true}}' (docs/config.md)." };
         var data = new Option<string?>("--data") { Description = "Folder of samples (.npy/.pb) for calibration and validation; default: the config's, else NAME.samples/ beside the model, else synthetic." };
@@ -41,7 +41,7 @@ internal static class OptimizeCommand
         var budgets = new BudgetOptions();
         var reports = new ReportOptions("--json", "--report");
         var runtime = new RuntimeOptions(console);
-        var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
+        var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --data samples/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
             model, output, passes, config, passSettings, data, labels, samples, shape, value, state, usedOutputs, outputKinds, search, searchTime, seed, noFloor, lockFile, locked, deployCpu,
         };
