@@ -107,7 +107,7 @@ public sealed class PerSampleJudgingTests
         Assert.AreEqual(OutputKind.Classes, output.Kind);
         Assert.AreEqual("given", output.KindReason);
         Assert.AreEqual(1.0, output.Agreement, "Relu keeps every sample's largest value");
-        StringAssert.Contains(report.Comparison.Summary(), "agreement 100 %");
+        StringAssert.Contains(report.Comparison.Summary(), "agreement 1,");
         var verdict = report.Verdicts.Single();
         Assert.IsTrue(verdict.Kept);
         StringAssert.Contains(verdict.Message(), "95 % bound 0.74", "10 of 10 agree: the exact bound is 0.05^(1/10)");
