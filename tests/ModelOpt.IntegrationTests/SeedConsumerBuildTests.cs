@@ -149,7 +149,7 @@ public sealed class SeedConsumerBuildTests
         Assert.AreEqual(Comparable(build), Comparable(tool));
     }
 
-    // The report minus the command, the timestamp, the output path, what is timed (pass seconds, latency) and the memory cap.
+    // The report minus the command, the timestamp, the output path, what is timed (pass seconds, latency), the memory cap and the budget lines' wording.
     // The version's +commit metadata says which commit each package was packed from: the same in a real pack.
     private static string Comparable(RunReport r) => RunReportJson.Serialize(r with
     {
@@ -162,6 +162,8 @@ public sealed class SeedConsumerBuildTests
         Notes = r.Notes.Where(n => !n.StartsWith("flagged:", StringComparison.Ordinal)).ToList(),
         // MOPT5005 quotes the measured speed-up.
         Warnings = r.Warnings.Select(w => w with { Message = "" }).ToList(),
+        // Each front end names a budget as its user wrote it (MaxFlops in a build, maxFlops (--max-flops) in the tool).
+        Budgets = r.Budgets.Select(b => b with { Message = "" }).ToList(),
         // The default memory cap is a share of the memory free when each run started.
         Runtime = r.Runtime is { } runtime ? runtime with { MemoryCapBytes = null } : null,
     });

@@ -46,14 +46,16 @@ public sealed class SearchKnobCommandTests
         string output = Path.Combine(_dir, "pruned.onnx");
         // refit listed first on purpose: the search runs it after prune, so each trial is refit before it is measured.
         // One point, not half: judged on digits the search never saw, conv1 at 2 of 5 channels costs 0.6.
-        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "refit,prune", "--search", "--max-accuracy-drop", "1", "--min-flop-reduction", "1.2",
+        // Judged by the figure (confidence 0.5): at the default 95 % its bound on 666 digits is 1.4, and a
+        // looser budget only lets the search walk further (the mechanics of prune and refit are what this checks).
+        var search = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "refit,prune", "--search", "--max-accuracy-drop", "1", "--min-flop-reduction", "1.2", "--confidence", "0.5",
             "--search-time", LoadProofSearchTime);
         Assert.AreEqual(0, search.ExitCode, search.Out + search.Error);
         StringAssert.Contains(search.Out, "passes prune, refit");
         StringAssert.Contains(search.Out, "profile: 2 knob(s)");
         StringAssert.Matches(search.Out, new System.Text.RegularExpressions.Regex(@"search: chose .*conv1 ratio [0-9.]+ \(\d of 5 channels\) by prune"));
 
-        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1", "--min-flop-reduction", "1.2", "--runs", "0");
+        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1", "--min-flop-reduction", "1.2", "--confidence", "0.5", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
         var conv1 = ModelLoader.Load(output).Graph.Nodes.Single(n => n.Name == "conv1");
         Assert.IsTrue(conv1.Input(1)!.ConstantValue!.Dims[0] < 5, "conv1 lost channels");
@@ -102,7 +104,7 @@ public sealed class SearchKnobCommandTests
         {
             string output = Path.Combine(_dir, name);
             var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune,quantize", "--config", _allowSlower, "--seed", "7",
-                "--search", "--max-accuracy-drop", "0.5", "--search-time", LoadProofSearchTime);
+                "--search", "--max-accuracy-drop", "1", "--search-time", LoadProofSearchTime);
             Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
             // Durations are the only thing that may differ.
             var seconds = new System.Text.RegularExpressions.Regex(@"[0-9.]+ s\b");
