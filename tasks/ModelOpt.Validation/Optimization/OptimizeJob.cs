@@ -188,7 +188,8 @@ public static class OptimizeJob
                 return floor && FidelityFloor.Verdict(judged, reports, budgets) is { } verdict ? judged with { Verdicts = [.. judged.Verdicts, verdict] } : judged;
             }
             report = Judge();
-            if (passes.Count > 0 && PassPayoff.Unpaid(report, reports, budgets) is { } unpaid)
+            var keptWhatever = candidate.RequiredChecks.Where(c => c.Waived || c.PassRequired).Select(c => c.Pass).ToHashSet(StringComparer.Ordinal);
+            if (passes.Count > 0 && PassPayoff.Unpaid(report, reports, budgets, keptWhatever) is { } unpaid)
             {
                 // As int8 that is slower: the pass that did not pay is left out and the others still reach the build.
                 warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, unpaid.Why));

@@ -23,14 +23,18 @@ public static class PassPayoff
     // Passes that tidy rather than compress: freeze folds and cleans up, refit only refits what another pass compressed.
     private static readonly HashSet<string> Helpers = new(StringComparer.Ordinal) { FreezePass.PassName, RefitPass.PassName };
 
-    /// <summary>The pass to leave out and the warning that says why, or null when every pass paid (or none can be blamed).</summary>
-    public static (string Pass, string Why)? Unpaid(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet budgets)
+    /// <summary>
+    /// The pass to leave out and the warning that says why, or null when every pass paid (or none can
+    /// be blamed). <paramref name="kept"/>: passes the user keeps whatever they cost (quantize's
+    /// <c>allowSlower</c> or <c>required</c>).
+    /// </summary>
+    public static (string Pass, string Why)? Unpaid(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet budgets, IReadOnlyCollection<string>? kept = null)
     {
         var (a, b) = (report.BaselineFootprint, report.CandidateFootprint);
         double? speedup = Speedup(report);
         bool fewerFlops = a.Flops is long fa && b.Flops is long fb && fb < fa * FewerFlops;
         var blamed = passes.LastOrDefault(p => p.Changed && !Helpers.Contains(p.Pass));
-        if (blamed is null) return null;
+        if (blamed is null || kept?.Contains(blamed.Pass) == true) return null;
         // Every compressing pass is meant to shrink the file or the arithmetic; a bigger file with
         // no fewer FLOPs is a loss whatever a noisy clock says. fp32 grows the file by design.
         bool grew = b.Bytes > a.Bytes * Grown && !fewerFlops && blamed.Pass != WidensToFloat32;
