@@ -3,7 +3,7 @@ using Microsoft.Build.Framework;
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Build;
 

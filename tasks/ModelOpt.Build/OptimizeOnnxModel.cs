@@ -3,8 +3,9 @@ using Microsoft.Build.Utilities;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Optimization;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer;
+using ModelOpt.Optimizer.Reports;
+using ModelOpt.Validation;
 
 namespace ModelOpt.Build;
 

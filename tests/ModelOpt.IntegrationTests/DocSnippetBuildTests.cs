@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.IntegrationTests;
 

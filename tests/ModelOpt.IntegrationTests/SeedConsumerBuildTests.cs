@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Validation;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.IntegrationTests;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.IO;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Tool.Tests;

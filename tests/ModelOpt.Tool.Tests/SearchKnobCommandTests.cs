@@ -1,6 +1,6 @@
 using ModelOpt.Engine.IO;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization.Search;
+using ModelOpt.Optimizer.Search;
 
 namespace ModelOpt.Tool.Tests;
 

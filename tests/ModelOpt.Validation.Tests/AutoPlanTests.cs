@@ -5,7 +5,8 @@ using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
+using ModelOpt.Engine.Passes.Freeze;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Tests;

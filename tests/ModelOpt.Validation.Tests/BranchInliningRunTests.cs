@@ -4,7 +4,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport;
 using ModelOpt.TestSupport.Networks;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Validation.Tests;
 

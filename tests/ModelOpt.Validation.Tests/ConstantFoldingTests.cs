@@ -3,6 +3,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.TestSupport;
+using ModelOpt.Engine.Passes.Freeze;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Tests;

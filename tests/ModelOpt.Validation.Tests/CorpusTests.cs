@@ -4,7 +4,7 @@ using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Validation.Tests;
 
@@ -90,7 +90,7 @@ public sealed class CorpusTests
         // latency runs (20 a model), which would cost a minute on ResNet-18 and M-LSD alone.
         var m = ModelCorpus.Require(name);
         var bindings = ShapeBindings.Parse(m.Shapes, []);
-        var candidate = CandidateBuilder.Build(m.ModelPath, Engine.Config.OptimizeConfig.Empty, [new Engine.Passes.FreezePass()], bindings, calibration: null);
+        var candidate = CandidateBuilder.Build(m.ModelPath, Engine.Config.OptimizeConfig.Empty, [new Engine.Passes.Freeze.FreezePass()], bindings, calibration: null);
         var source = ModelLoader.Load(m.ModelPath);
         Assert.IsTrue(candidate.Model.Graph.NodeCount <= source.Graph.NodeCount, "freeze never adds nodes");
         using var folder = new TempFolder();

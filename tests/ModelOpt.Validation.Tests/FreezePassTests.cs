@@ -2,6 +2,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Validation;
+using ModelOpt.Engine.Passes.Freeze;
 
 namespace ModelOpt.Validation.Tests;
 

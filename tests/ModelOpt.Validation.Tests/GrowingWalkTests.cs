@@ -1,4 +1,4 @@
-using ModelOpt.Validation.Optimization.Search;
+using ModelOpt.Optimizer.Search;
 
 namespace ModelOpt.Validation.Tests;
 

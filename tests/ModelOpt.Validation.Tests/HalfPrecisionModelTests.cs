@@ -3,6 +3,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Fp16;
 using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.Quantize;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Tests;

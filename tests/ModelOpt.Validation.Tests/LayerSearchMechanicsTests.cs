@@ -7,7 +7,7 @@ using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
-using ModelOpt.Validation.Optimization.Search;
+using ModelOpt.Optimizer.Search;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -8,8 +8,8 @@ using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
-using ModelOpt.Validation.Optimization;
-using ModelOpt.Validation.Optimization.Search;
+using ModelOpt.Optimizer;
+using ModelOpt.Optimizer.Search;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -6,7 +6,7 @@ using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Plan;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -2,6 +2,7 @@ using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.LowRank;
 
 namespace ModelOpt.Validation.Tests;
 

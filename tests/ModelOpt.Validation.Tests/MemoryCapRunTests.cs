@@ -4,7 +4,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Data;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -2,8 +2,8 @@ using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Optimization;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Validation.Tests;
 

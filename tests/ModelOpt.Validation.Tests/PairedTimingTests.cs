@@ -1,5 +1,5 @@
 using ModelOpt.Validation.Comparison;
-using ModelOpt.Validation.Optimization.Search;
+using ModelOpt.Optimizer.Search;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -7,7 +7,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Tests;

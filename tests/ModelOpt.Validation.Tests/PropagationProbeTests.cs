@@ -1,7 +1,7 @@
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
-using ModelOpt.Validation.Optimization.Search;
+using ModelOpt.Optimizer.Search;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -4,6 +4,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Shapes;
+using ModelOpt.Engine.Passes.Prune;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -7,6 +7,7 @@ using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.Quantize;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -4,6 +4,8 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.Freeze;
+using ModelOpt.Engine.Passes.Quantize;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -1,6 +1,6 @@
 using ModelOpt.Engine.IO;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 using static ModelOpt.TestSupport.ProtoBuilders;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 

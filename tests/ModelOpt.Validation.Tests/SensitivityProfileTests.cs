@@ -5,6 +5,10 @@ using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.LowRank;
+using ModelOpt.Engine.Passes.Prune;
+using ModelOpt.Engine.Passes.Quantize;
+using ModelOpt.Engine.Passes.Separable;
 
 namespace ModelOpt.Validation.Tests;
 

@@ -3,6 +3,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Validation;
+using ModelOpt.Engine.Passes.Separable;
 
 namespace ModelOpt.Validation.Tests;
 

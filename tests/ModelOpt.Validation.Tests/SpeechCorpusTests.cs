@@ -3,7 +3,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Validation.Tests;
 

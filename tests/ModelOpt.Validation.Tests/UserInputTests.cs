@@ -3,7 +3,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Tests;

@@ -6,7 +6,7 @@ using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Comparison;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Bench;
 

@@ -10,6 +10,8 @@ using ModelOpt.TestSupport;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.Freeze;
+using ModelOpt.Engine.Passes.Quantize;
 
 namespace ModelOpt.Bench;
 

@@ -9,6 +9,8 @@ using ModelOpt.TestSupport;
 using ModelOpt.TestSupport.Networks;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.Freeze;
+using ModelOpt.Engine.Passes.Quantize;
 
 namespace ModelOpt.Bench;
 

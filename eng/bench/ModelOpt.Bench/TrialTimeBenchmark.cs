@@ -9,7 +9,7 @@ using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Bench;
 

@@ -1,6 +1,12 @@
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Passes.Fp16;
 using ModelOpt.Engine.Passes.WeightSharing;
+using ModelOpt.Engine.Passes.Freeze;
+using ModelOpt.Engine.Passes.LowRank;
+using ModelOpt.Engine.Passes.Prune;
+using ModelOpt.Engine.Passes.Quantize;
+using ModelOpt.Engine.Passes.Refit;
+using ModelOpt.Engine.Passes.Separable;
 
 namespace ModelOpt.Engine.Passes;
 

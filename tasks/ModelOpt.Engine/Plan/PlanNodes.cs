@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Passes.Quantize;
 
 namespace ModelOpt.Engine.Plan;
 
@@ -23,8 +24,8 @@ public static class PlanNodes
     /// <summary>A decision in words: <c>unchanged</c> (left as it is; <c>float</c> for quantize), <c>on</c> (the pass's own settings; <c>int8</c> for quantize), else its settings (<c>rank=8</c>).</summary>
     public static string Label(string pass, JsonObject? settings) => settings switch
     {
-        null => pass == Passes.QuantizePass.PassName ? "float" : "unchanged",
-        { Count: 0 } => pass == Passes.QuantizePass.PassName ? "quantized" : "on",
+        null => pass == Passes.Quantize.QuantizePass.PassName ? "float" : "unchanged",
+        { Count: 0 } => pass == Passes.Quantize.QuantizePass.PassName ? "quantized" : "on",
         _ => string.Join(", ", settings.Select(kv => $"{kv.Key}={(kv.Value is JsonValue v ? Convert.ToString(v.GetValue<object>(), CultureInfo.InvariantCulture) : kv.Value?.ToJsonString())}")),
     };
 }

@@ -85,8 +85,8 @@ public sealed record ComparisonResult(
         var culture = System.Globalization.CultureInfo.InvariantCulture;
         var parts = new List<string>();
         if (BaselineAccuracy is double a && CandidateAccuracy is double b)
-            parts.Add(string.Format(culture, "accuracy {0:0.00} % → {1:0.00} % ({2})", a, b, Reports.ReportNumbers.AccuracyChange(a, b)));
-        if (HasClassAxis) parts.Add("agreement " + Reports.ReportNumbers.Agreement(Agreement));
+            parts.Add(string.Format(culture, "accuracy {0:0.00} % → {1:0.00} % ({2})", a, b, ReportNumbers.AccuracyChange(a, b)));
+        if (HasClassAxis) parts.Add("agreement " + ReportNumbers.Agreement(Agreement));
         if (WorstSample is var (worst, output, sample))
             parts.Add(string.Format(culture, "cosine {0:0.#####} at the worst sample '{1}'{2} (pooled {3:0.#####})", worst, sample,
                 Outputs.Count > 1 ? $" of output '{output.Name}'" : "", OutputComparison.CosineOrWorst(output.Cosine)));

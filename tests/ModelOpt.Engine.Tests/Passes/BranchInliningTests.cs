@@ -5,6 +5,7 @@ using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport.Networks;
+using ModelOpt.Engine.Passes.Freeze;
 
 namespace ModelOpt.Engine.Tests.Passes;
 

@@ -6,6 +6,7 @@ using ModelOpt.Engine.Onnx;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport.Networks;
+using ModelOpt.Engine.Passes.Quantize;
 using static ModelOpt.TestSupport.ProtoBuilders;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 

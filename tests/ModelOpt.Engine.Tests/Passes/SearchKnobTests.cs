@@ -5,6 +5,9 @@ using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Passes.Prune;
 using ModelOpt.TestSupport;
 using ModelOpt.TestSupport.Networks;
+using ModelOpt.Engine.Passes.LowRank;
+using ModelOpt.Engine.Passes.Quantize;
+using ModelOpt.Engine.Passes.Separable;
 
 namespace ModelOpt.Engine.Tests.Passes;
 

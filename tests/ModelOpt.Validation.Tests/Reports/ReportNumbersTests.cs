@@ -1,5 +1,5 @@
 using ModelOpt.Engine.Budgets;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Validation.Tests.Reports;
 

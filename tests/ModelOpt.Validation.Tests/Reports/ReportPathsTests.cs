@@ -1,4 +1,4 @@
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Validation.Tests.Reports;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ModelOpt.Engine.Budgets;
 using ModelOpt.TestSupport;
-using ModelOpt.Validation.Optimization;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Validation.Tests.Reports;
 

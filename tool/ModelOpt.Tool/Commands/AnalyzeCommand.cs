@@ -91,7 +91,7 @@ internal static class AnalyzeCommand
         if (settings.Advise)
         {
             if (settings.AdviseSamples < 1) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--samples must be at least 1.");
-            var advice = Validation.Optimization.Advice.Advisor.For(settings.ModelPath, bindings, settings.DataPath, settings.AdviseSamples, deviceFlops);
+            var advice = Optimizer.Advice.Advisor.For(settings.ModelPath, bindings, settings.DataPath, settings.AdviseSamples, deviceFlops);
             AdviceRenderer.Render(console, advice, settings.Top);
         }
         else if (settings.DataPath is not null) throw new ModelOptException(ErrorCode.InvalidArgument, null, "--data is for --advise.");

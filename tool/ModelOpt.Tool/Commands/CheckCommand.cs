@@ -4,7 +4,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Tool.Commands;
 

@@ -8,7 +8,7 @@ using ModelOpt.Engine.Shapes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Data;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Tool.Commands;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Plan;
 using ModelOpt.Tool.Output;
-using ModelOpt.Validation.Optimization;
+using ModelOpt.Optimizer;
 
 namespace ModelOpt.Tool.Commands;
 

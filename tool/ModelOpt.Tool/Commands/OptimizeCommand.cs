@@ -3,8 +3,8 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Tool.Output;
 using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Optimization;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Tool.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ModelOpt.Tool.Output;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Tool.Commands;
 

@@ -7,7 +7,7 @@ using ModelOpt.Tool.Output;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Tool.Commands;
 

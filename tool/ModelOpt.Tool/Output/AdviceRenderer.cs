@@ -1,6 +1,6 @@
 using System.Globalization;
 using ModelOpt.Engine.Budgets;
-using ModelOpt.Validation.Optimization.Advice;
+using ModelOpt.Optimizer.Advice;
 using Spectre.Console;
 
 namespace ModelOpt.Tool.Output;

@@ -1,7 +1,8 @@
 using ModelOpt.Engine.Diagnostics;
-using ModelOpt.Validation.Optimization;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer;
+using ModelOpt.Optimizer.Reports;
 using Spectre.Console;
+using ModelOpt.Validation;
 
 namespace ModelOpt.Tool.Output;
 

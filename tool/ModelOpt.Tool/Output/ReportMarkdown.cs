@@ -1,5 +1,5 @@
 using System.Text;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 
 namespace ModelOpt.Tool.Output;
 

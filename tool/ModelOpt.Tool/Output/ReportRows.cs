@@ -1,5 +1,6 @@
 using System.Globalization;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
+using ModelOpt.Validation;
 
 namespace ModelOpt.Tool.Output;
 

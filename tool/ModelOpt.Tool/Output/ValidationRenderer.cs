@@ -1,5 +1,5 @@
 using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Reports;
+using ModelOpt.Optimizer.Reports;
 using Spectre.Console;
 
 namespace ModelOpt.Tool.Output;

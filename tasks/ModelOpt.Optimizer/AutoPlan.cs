@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Quantize;
+using ModelOpt.Validation.Data;
+using ModelOpt.Engine.Passes.Freeze;
+using ModelOpt.Engine.Passes.LowRank;
+using ModelOpt.Engine.Passes.Prune;
+using ModelOpt.Engine.Passes.Refit;
+using ModelOpt.Engine.Passes.Separable;
+using ModelOpt.Validation;
+
+namespace ModelOpt.Optimizer;
+
+/// <summary>
+/// What <c>optimize MODEL --data DIR</c> does when no pass is named: every plan that may pay on the
+/// model is run as a whole optimization of its own (freeze; the accuracy-aware search over every
+/// per-layer pass with static int8, then the same with dynamic int8 where the model has MatMul/Gemm
+/// layers; fp16; share-weights), each under the output budgets or the default fidelity floor and,
+/// for the searches, with the samples split to calibrate, choose and confirm. The models they wrote
+/// are then timed against the original, interleaved, on one of the user's samples; the fastest
+/// beyond the noise is written, else the smallest that is no slower, else the original with one
+/// line saying why nothing paid. The whole plan shares the search's time limit.
+/// </summary>
+public static class AutoPlan
+{
+    /// <summary>A plan to try: its name for the log and the options it runs with.</summary>
+    private sealed record Plan(string Name, OptimizeOptions Options, double TimeShare = 0);
+
+    /// <summary>What a plan gave: the model it wrote (null: none, <see cref="Why"/> says why).</summary>
+    private sealed record Tried(Plan Plan, OptimizeResult? Result, string? Why, string? Path)
+    {
+        public TimedCandidate? Timing { get; set; }
+    }
+
+    // Seconds kept back from the plans for the final timing and writing.
+    private const double ReserveSeconds = 20;
+
+    // Shares of the time limit: the int8 search that fits the model, then the other kind (the MAC-saving search takes what is left).
+    private const double FirstShare = 0.45, SecondShare = 0.25;
+
+    // A size win must be worth a line in the build: a tenth of the file at least.
+    private const double MinSizeGain = 0.9;
+
+    /// <summary>
+    /// No pass named anywhere (not on the command line or in MSBuild metadata — <c>none</c> names
+    /// re-serializing — nor in the config), no search asked for, and real samples given: the user
+    /// asks the tool to do its best. Without data nothing could be judged but noise, so the model is
+    /// re-serialized as before.
+    /// </summary>
+    public static bool AppliesTo(OptimizeOptions options, OptimizeConfig config) =>
+        options.Passes is null && config.Passes.Count == 0 && !options.Search && (options.DataPath ?? config.Calibration?.Data) is not null;
+
+    public static OptimizeResult Run(OptimizeOptions options, OptimizeConfig config, PassRegistry registry)
+    {
+        var clock = Stopwatch.StartNew();
+        var lines = new List<string>();
+        string data = options.DataPath ?? config.Calibration!.Data!;
+        var plans = Plans(options, config, data, lines);
+        var temp = Directory.CreateTempSubdirectory("modelopt-auto-");
+        try
+        {
+            var tried = new List<Tried>();
+            for (int i = 0; i < plans.Count; i++)
+            {
+                var plan = plans[i];
+                double left = options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds - ReserveSeconds;
+                if (left < (plan.TimeShare > 0 ? 30 : 5))
+                {
+                    tried.Add(new Tried(plan, null, "not tried: the time limit (--search-time) was spent", null));
+                    continue;
+                }
+                // Each plan's model is timed below, with the others, interleaved: not once more on its own.
+                var run = plan.Options with { OutputPath = Path.Combine(temp.FullName, $"plan{i}.onnx"), MeasureLatency = false };
+                if (plan.TimeShare > 0) run = run with { SearchTime = TimeSpan.FromSeconds(Math.Max(10, Math.Min(left, options.SearchTime.TotalSeconds * plan.TimeShare))) };
+                options.SearchProgress?.Invoke($"automatic plan: trying {plan.Name} ({clock.Elapsed.TotalSeconds:0} s so far).");
+                tried.Add(Try(plan, run, registry));
+            }
+
+            var timed = tried.Where(t => t.Path is not null).ToList();
+            if (timed.Count > 0) Time(options, config, data, timed, clock);
+            foreach (var t in tried) lines.Add($"automatic plan: {t.Plan.Name}: {Describe(t)}.");
+            var chosen = Choose(tried);
+            if (chosen is null)
+            {
+                var original = OptimizeJob.Run(options with { Passes = ["none"] }, registry);
+                string why = $"automatic plan: nothing paid on this model, so the original is written unchanged ({string.Join("; ", tried.Select(t => $"{t.Plan.Name}: {Describe(t)}"))}; {clock.Elapsed.TotalSeconds:0} s).";
+                return original with
+                {
+                    Notes = [.. lines.Take(lines.Count - tried.Count), .. original.Notes],
+                    Warnings = [.. original.Warnings, new ModelOptWarning(WarningCode.NoGain, options.ModelPath, why)],
+                };
+            }
+            ModelWriter.Save(ModelLoader.Load(chosen.Path!), options.OutputPath);
+            var result = chosen.Result!;
+            lines.Add($"automatic plan: chose {chosen.Plan.Name} ({Gain(chosen)}) in {clock.Elapsed.TotalSeconds:0} s.");
+            return result with
+            {
+                OutputPath = options.OutputPath,
+                OutputBytes = FileLength.Of(options.OutputPath),
+                Notes = [.. lines, .. result.Notes],
+            };
+        }
+        finally
+        {
+            try
+            {
+                temp.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is no reason to fail a run that wrote its model.
+            }
+        }
+    }
+
+    private static Tried Try(Plan plan, OptimizeOptions run, PassRegistry registry)
+    {
+        try
+        {
+            var result = OptimizeJob.Run(run, registry);
+            if (!result.Passes.Any(p => p.Changed)) return new Tried(plan, result, $"changed nothing{WhyUnchanged(result)}", null);
+            // A search that chose nothing leaves the freeze plan's model: timing it twice says nothing new.
+            if (plan.Name != FreezePass.PassName && !result.Passes.Any(p => p.Changed && p.Pass != FreezePass.PassName))
+                return new Tried(plan, result, $"changed nothing beyond freeze{WhyUnchanged(result)}", null);
+            return new Tried(plan, result, null, run.OutputPath);
+        }
+        catch (ModelOptException e)
+        {
+            // One plan that cannot be made (a rewrite that breaks the floor, or that ONNX Runtime
+            // refuses) leaves the others standing.
+            return new Tried(plan, null, FirstLine(e.Message), null);
+        }
+    }
+
+    // What a plan that wrote the original said about it: the pass it left out (int8 slower), or what its search chose.
+    private static string WhyUnchanged(OptimizeResult result)
+    {
+        // The search's own words first (int8 slower, time ran out), then a pass left out, then "gained nothing".
+        string? why = result.SearchLog.LastOrDefault(l => l.StartsWith("speed check: int8 is slower", StringComparison.Ordinal) || l.StartsWith("search: chose no rewrite;", StringComparison.Ordinal))
+            ?? result.Warnings.OrderBy(w => w.Code == WarningCode.NoGain).Select(w => w.Message).FirstOrDefault()
+            ?? result.SearchLog.LastOrDefault(l => l.StartsWith("search: chose", StringComparison.Ordinal));
+        return why is null ? "" : $" ({FirstLine(why).TrimEnd('.')})";
+    }
+
+    private static List<Plan> Plans(OptimizeOptions options, OptimizeConfig config, string data, List<string> lines)
+    {
+        var plans = new List<Plan> { new("freeze", options with { Passes = [FreezePass.PassName] }) };
+        var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
+        BudgetSet? search = budgets.NeedsOutputs ? options.Budgets
+            : FidelityFloor.AppliesTo(budgets, options.FidelityFloor) ? options.Budgets.With(FloorBudget(options, data)) : null;
+        var (dynamicLayers, convs) = search is null ? (0, 0) : Layers(options.ModelPath);
+        if (search is null) lines.Add("automatic plan: the searches are not tried: they need an output budget, and the default fidelity floor is switched off.");
+        else
+        {
+            // int8 first: on a CPU it is what pays most often, and each search gets a share of the time.
+            // The kind of int8 that fits the model's layers goes first, with the larger share, so a slow
+            // machine still gets to it: dynamic where MatMul/Gemm layers outnumber the convs (transformers), static otherwise.
+            bool dynamicFirst = dynamicLayers > convs;
+            var staticInt8 = new Plan("search (static int8)", options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamicFirst ? SecondShare : FirstShare);
+            var dynamicInt8 = new Plan("search (dynamic int8 for MatMul/Gemm)", options with
+            {
+                Passes = [FreezePass.PassName, QuantizePass.PassName],
+                Search = true,
+                Budgets = search,
+                PassSettings = WithDynamicMode(options.PassSettings),
+            }, dynamicFirst ? FirstShare : SecondShare);
+            if (dynamicFirst) plans.AddRange([dynamicInt8, staticInt8]);
+            else plans.Add(staticInt8);
+            if (dynamicLayers > 0 && !dynamicFirst) plans.Add(dynamicInt8);
+        }
+        plans.Add(new("fp16", options with { Passes = [FreezePass.PassName, "fp16"] }));
+        plans.Add(new("share-weights", options with { Passes = [FreezePass.PassName, "share-weights"] }));
+        // The passes that remove MACs, in the time left (the search runs refit after each).
+        if (search is not null)
+            plans.Add(new("search (prune, separable, lowrank, refit)", options with
+            {
+                Passes = [FreezePass.PassName, PrunePass.PassName, SeparablePass.PassName, LowRankPass.PassName, RefitPass.PassName],
+                Search = true,
+                Budgets = search,
+            }, 1));
+        return plans;
+    }
+
+    // The floor as a budget the search can aim at: accuracy with labels, else cosine (docs/validation.md).
+    private static BudgetSet FloorBudget(OptimizeOptions options, string data) =>
+        FidelityFloor.AsBudgets(labels: options.LabelsPath is not null || LabelFile.FindIn(data) is not null);
+
+    // How many layers dynamic int8 could take, and how many convs the model has (which only static int8 takes).
+    private static (int Dynamic, int Convs) Layers(string modelPath)
+    {
+        var model = ModelLoader.Load(modelPath);
+        int dynamic = DynamicQuantizer.Targets(model, new PassContext(modelPath), new QuantizeSettings { Mode = QuantizeMode.Dynamic }).Count;
+        return (dynamic, model.Graph.AllNodes().Count(n => n.OpType == "Conv"));
+    }
+
+    private static string WithDynamicMode(string? given)
+    {
+        var root = given is null ? new JsonObject() : JsonNode.Parse(given) as JsonObject ?? new JsonObject();
+        if (root["quantize"] is not JsonObject quantize)
+        {
+            quantize = new JsonObject();
+            root["quantize"] = quantize;
+        }
+        quantize["mode"] = "dynamic";
+        return root.ToJsonString();
+    }
+
+    private static void Time(OptimizeOptions options, OptimizeConfig config, string data, List<Tried> timed, Stopwatch clock)
+    {
+        var session = OrtSessionSettings.From(options.Runtime.Over(config.Runtime));
+        var model = ModelLoader.Load(options.ModelPath);
+        using var samples = SampleSet.FromFolder(data, model, 1);
+        var inputs = samples.Batches(1).First();
+        double seconds = Math.Clamp(options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds, 5, 15);
+        var results = InterleavedTiming.Measure(options.ModelPath, timed.Select(t => (t.Plan.Name, t.Path!)).ToList(), inputs, session, TimeSpan.FromSeconds(seconds));
+        for (int i = 0; i < timed.Count; i++) timed[i].Timing = results[i];
+    }
+
+    /// <summary>The fastest beyond the noise (a smaller file breaking near-ties); else the smallest by a tenth that is no slower; else none.</summary>
+    private static Tried? Choose(IReadOnlyList<Tried> tried)
+    {
+        var measured = tried.Where(t => t.Timing is not null).ToList();
+        var faster = measured.Where(t => t.Timing!.Faster).OrderByDescending(t => t.Timing!.Speedup).ToList();
+        if (faster.Count > 0)
+        {
+            double best = faster[0].Timing!.Speedup;
+            return faster.Where(t => t.Timing!.Speedup >= best * 0.97).OrderBy(t => t.Result!.OutputBytes).First();
+        }
+        return measured.Where(t => !t.Timing!.Slower && t.Result!.OutputBytes <= t.Result.SourceBytes * MinSizeGain)
+            .OrderBy(t => t.Result!.OutputBytes).FirstOrDefault();
+    }
+
+    private static string Describe(Tried t)
+    {
+        if (t.Why is not null) return t.Why;
+        var timing = t.Timing!;
+        string speed = timing.Faster ? "faster" : timing.Slower ? "slower" : "no faster beyond the noise";
+        return $"{speed}, {timing.Describe()}; {Size(t.Result!)}{Fidelity(t.Result!)}";
+    }
+
+    private static string Gain(Tried t) => $"{t.Timing!.Speedup:0.00}× the original's speed, {Size(t.Result!)}{Fidelity(t.Result!)}";
+
+    private static string Size(OptimizeResult r) =>
+        $"size {Quantity.Format(r.SourceBytes, QuantityKind.Bytes)} → {Quantity.Format(r.OutputBytes, QuantityKind.Bytes)}";
+
+    private static string Fidelity(OptimizeResult r) => r.Validation?.Comparison is { Samples: > 0 } c
+        ? c.AccuracyDrop is double d ? $", accuracy drop {d:0.##} points on {c.SampleDescription}" : $", cosine {c.MinCosine:0.#####} on {c.SampleDescription}"
+        : "";
+
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).TrimEnd(':');
+    }
+}

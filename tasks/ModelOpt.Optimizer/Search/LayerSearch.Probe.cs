@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
+using ModelOpt.Engine.Diagnostics;
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Sensitivity;
+using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
+using ModelOpt.Validation.Data;
+
+namespace ModelOpt.Optimizer.Search;
+
+// The output probe: the profile's ranking checked segment by segment at the output and on the clock.
+public sealed partial class LayerSearch
+{
+    private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
+    {
+        var kept = PropagationProbe.WithoutTimeLost(moves);
+        if (kept.Count < moves.Count)
+        {
+            var dropped = moves.Except(kept).Select(m => m.Knob.Knob.Node).ToList();
+            Log($"search: {dropped.Count} int8 setting(s) left out, their segment saved no time: {string.Join(", ", dropped.Take(5))}{(dropped.Count > 5 ? $", … {dropped.Count - 5} more" : "")}.");
+        }
+        return kept;
+    }
+
+    // The search part's first few samples are enough to tell segments apart; the bisection and the walk judge on all of them.
+    private const int ProbeSamples = 3;
+
+    // 11 interleaved pairs: the sign test's 95 % bound is then the third smallest difference.
+    private const int ProbeLatencyRuns = 11;
+
+    /// <summary>
+    /// The time a segment's int8 saves per run: the median of the interleaved pairs' differences,
+    /// counted only when their 95 % lower bound is above zero. A segment saves a few percent of a
+    /// run, less than what another process adds to some runs: a saving the pairs cannot tell from
+    /// noise is none, so the same command ranks the same way on a busy machine as on an idle one
+    /// (or more cautiously), rather than taking layers on one lucky run.
+    /// </summary>
+    internal static double SegmentSaving(IReadOnlyList<double> original, IReadOnlyList<double> candidate)
+    {
+        var differences = original.Zip(candidate, (a, b) => a - b).ToList();
+        return PairedTiming.LowerBound(differences) > 0 ? PairedTiming.Median(differences) : 0;
+    }
+
+    // The profile's harms as the output sees them, and for time-saving knobs their savings as the
+    // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
+    // the search's samples. Left as measured if time runs out.
+    private SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
+    {
+        // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
+        // first steps are often too coarse for a segment's error to stay in the linear range.
+        if (saves != KnobSaving.Time) return profile;
+        var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
+        if (segments.Count == 0) return profile;
+        var probe = _request.Validation with
+        {
+            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
+                _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
+            AlwaysCompare = true,
+            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
+        };
+        var clock = Stopwatch.StartNew();
+        bool cut = false;
+        var measured = PropagationProbe.Measure(segments, (knobs, s) =>
+        {
+            if (cut || TimeUp())
+            {
+                cut = true;
+                return new PropagationProbe.Measurement(0, null);
+            }
+            var assignment = new Dictionary<string, int>(chosen);
+            foreach (var knob in knobs) assignment[knob.Knob.Key] = 0;
+            var trial = Evaluate(Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
+            var c = trial.Report.Comparison;
+            double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? SegmentSaving(a.Samples, b.Samples) : null;
+            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);
+        });
+        if (cut)
+        {
+            Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
+            return profile;
+        }
+        foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
+        Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
+            + (saves == KnobSaving.Time ? " and its saving by the time its segment saved." : "."));
+        return PropagationProbe.Apply(profile, measured);
+    }
+}
