@@ -45,9 +45,10 @@ internal static class ModelItemSettings
             Search = Boolean(item, "Search", model),
             FidelityFloor = Text(item, "FidelityFloor") is null ? null : Boolean(item, "FidelityFloor", model),
             SearchTime = Integer(item, "SearchTime", model) is { } seconds ? TimeSpan.FromSeconds(seconds) : OptimizeOptions.DefaultSearchTime,
-            // LockFile="true": beside the model; a path: the project's; "false" or empty: no lock.
-            UseLock = string.Equals(Text(item, "LockFile"), "true", StringComparison.OrdinalIgnoreCase),
-            LockPath = Text(item, "LockFile") is { } lockFile && !bool.TryParse(lockFile, out _) ? Resolve(lockFile, projectDirectory) : null,
+            // Empty: beside the model, written when the run decided something; "true": beside the model, always;
+            // a path: the project's; "false" or "none": no lock.
+            Lock = LockUseOf(Text(item, "LockFile")),
+            LockPath = Text(item, "LockFile") is { } lockFile && !bool.TryParse(lockFile, out _) && !IsNone(lockFile) ? Resolve(lockFile, projectDirectory) : null,
             Locked = Boolean(item, "LockedMode", model),
             DeployCpu = Text(item, "DeployCpu") is { } cpu
                 ? Engine.Plan.DeployCpus.Parse(cpu) ?? throw new ModelOptException(ErrorCode.InvalidArgument, model, $"the OnnxModel metadata DeployCpu=\"{cpu}\" is not one of {string.Join(", ", Engine.Plan.DeployCpus.Names)}.")
@@ -96,6 +97,13 @@ internal static class ModelItemSettings
             MemoryCapBytes = Text(item, "MemoryCap") is { } m ? RuntimeConfig.ParseMemoryCap(m, $"the OnnxModel metadata MemoryCap=\"{m}\"", code, model) : null,
         };
     }
+
+    private static LockUse LockUseOf(string? text) =>
+        text is null ? LockUse.Auto
+        : IsNone(text) || string.Equals(text, "false", StringComparison.OrdinalIgnoreCase) ? LockUse.Off
+        : LockUse.On;
+
+    private static bool IsNone(string text) => string.Equals(text, "none", StringComparison.OrdinalIgnoreCase);
 
     private static bool Boolean(ITaskItem item, string name, string model)
     {

@@ -12,6 +12,7 @@ using ModelOpt.Engine.Passes.LowRank;
 using ModelOpt.Engine.Passes.Prune;
 using ModelOpt.Engine.Passes.Refit;
 using ModelOpt.Engine.Passes.Separable;
+using ModelOpt.Engine.Plan;
 using ModelOpt.Validation;
 
 namespace ModelOpt.Optimizer;
@@ -59,7 +60,19 @@ public static class AutoPlan
     {
         var clock = Stopwatch.StartNew();
         var lines = new List<string>();
+        var warnings = new List<ModelOptWarning>();
         string data = options.DataPath ?? config.Calibration!.Data!;
+        // The lock is the whole plan's: a matching one replays the plan it chose, with no trial and no timing.
+        var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
+        var cpu = options.DeployCpu ?? config.File.DeployCpu ?? DeployCpu.Portable;
+        var planLock = PlanLock.Open(options, config, budgets, [], cpu, data, registry.Names.ToList(), lines, warnings);
+        if (planLock?.Replay is { } replay)
+        {
+            var replayed = OptimizeJob.Run(options with { Passes = replay.Plan.Passes.Count == 0 ? ["none"] : replay.Plan.Passes, OpenedLock = planLock, Lock = LockUse.Off, LockPath = null }, registry);
+            return replayed with { Notes = [.. lines, .. replayed.Notes], Warnings = [.. warnings, .. replayed.Warnings] };
+        }
+        // Each plan is a trial: only the plan chosen is locked, by this run.
+        options = options with { Lock = LockUse.Off, LockPath = null, Locked = false };
         var plans = Plans(options, config, data, lines);
         var temp = Directory.CreateTempSubdirectory("modelopt-auto-");
         try
@@ -89,20 +102,34 @@ public static class AutoPlan
             {
                 var original = OptimizeJob.Run(options with { Passes = ["none"] }, registry);
                 string why = $"automatic plan: nothing paid on this model, so the original is written unchanged ({string.Join("; ", tried.Select(t => $"{t.Plan.Name}: {Describe(t)}"))}; {clock.Elapsed.TotalSeconds:0} s).";
+                var notes = lines.Take(lines.Count - tried.Count).ToList();
+                // "Nothing pays" is a decision too: the next build writes the original without trying again.
+                var nothing = OptimizationPlan.Of([], cpu);
+                planLock?.Write(nothing, budgets, original.Validation, notes, warnings);
                 return original with
                 {
-                    Notes = [.. lines.Take(lines.Count - tried.Count), .. original.Notes],
-                    Warnings = [.. original.Warnings, new ModelOptWarning(WarningCode.NoGain, options.ModelPath, why)],
+                    Notes = [.. notes, .. original.Notes],
+                    Warnings = [.. warnings, .. original.Warnings, new ModelOptWarning(WarningCode.NoGain, options.ModelPath, why)],
+                    Plan = nothing,
+                    LockPath = planLock?.Path,
                 };
             }
-            ModelWriter.Save(ModelLoader.Load(chosen.Path!), options.OutputPath);
             var result = chosen.Result!;
             lines.Add($"automatic plan: chose {chosen.Plan.Name} ({Gain(chosen)}) in {clock.Elapsed.TotalSeconds:0} s.");
+            // The plan as chosen, with the pass sections its trial ran with beyond the user's (dynamic int8).
+            var lockedPlan = result.Plan is { } p && chosen.Plan.Options.PassSettings != options.PassSettings && chosen.Plan.Options.PassSettings is { } own
+                ? p with { Settings = JsonNode.Parse(own) as JsonObject } : result.Plan;
+            // The lock first: a build's output must not be older than the lock it came from.
+            if (lockedPlan is not null) planLock?.Write(lockedPlan, budgets, result.Validation, lines, warnings);
+            ModelWriter.Save(ModelLoader.Load(chosen.Path!), options.OutputPath);
             return result with
             {
                 OutputPath = options.OutputPath,
                 OutputBytes = FileLength.Of(options.OutputPath),
                 Notes = [.. lines, .. result.Notes],
+                Warnings = [.. warnings, .. result.Warnings],
+                Plan = lockedPlan,
+                LockPath = planLock?.Path,
             };
         }
         finally

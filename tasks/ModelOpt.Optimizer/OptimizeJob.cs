@@ -86,11 +86,12 @@ public static class OptimizeJob
         }
         else if (SyntheticInputs.DescribeIntegers(probe) is { } integers) notes.Add(integers);
         // A lock made from this very model, settings and data is replayed: no search, and int8 takes its recorded scales.
-        var planLock = PlanLock.Open(options, config, budgets, passNames, deployCpu, PlanLock.DataFolder(options, config), registry.Names.ToList(), notes, warnings);
+        var planLock = options.OpenedLock ?? PlanLock.Open(options, config, budgets, passNames, deployCpu, PlanLock.DataFolder(options, config), registry.Names.ToList(), notes, warnings);
         var replay = planLock?.Replay?.Plan;
         if (replay is not null)
         {
             passNames = replay.Passes;
+            if (replay.Settings is { } planSettings) config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(planSettings.ToJsonString(), planLock!.Path, registry));
             config = PlanNodes.Apply(config, replay);
         }
         bool search = options.Search && replay is null;
@@ -263,11 +264,8 @@ public static class OptimizeJob
         }
         var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), searchPlan?.Nodes ?? [], candidate.Quantization, deployCpu);
         // The lock first: a build's output must not be older than the lock it came from (MSBuild's Inputs/Outputs).
-        if (planLock is { Replay: null })
-        {
-            planLock.Write(plan, budgets, report);
-            notes.Add($"lock: wrote the plan to {planLock.Path}; commit it so that every build replays it.");
-        }
+        // By default a lock is written only for what a build would otherwise decide again: a search, or a pass that calibrates.
+        if (planLock is not null && planLock.Writes(decided: calibrate)) planLock.Write(plan, budgets, report, notes, warnings);
         ModelWriter.Save(model, options.OutputPath);
         return new OptimizeResult(options.ModelPath, options.OutputPath, reports, before, after,
             FileLength.Of(options.ModelPath), FileLength.Of(options.OutputPath), calibration?.Description, notes)

@@ -67,12 +67,23 @@ public sealed record OptimizeOptions
 
     /// <summary>
     /// The lock file to read and write (<c>--lock PATH</c>, <c>LockFile</c> metadata); null: the config's
-    /// <c>lock</c>, else <c>MODEL.modelopt.lock.json</c> beside the model when <see cref="UseLock"/> or <see cref="Locked"/> is set, else no lock.
+    /// <c>lock</c>, else <c>MODEL.modelopt.lock.json</c> beside the model unless <see cref="Lock"/> is off.
     /// </summary>
     public string? LockPath { get; init; }
 
+    /// <summary>
+    /// Whether this run reads and writes a lock file. Off here, for callers of the library (a test,
+    /// a benchmark, the automatic plan's own trials), which must not leave files beside a model they
+    /// were only asked to read; the tool and the MSBuild task, the product's front ends, default to
+    /// <see cref="LockUse.Auto"/> (<c>--no-lock</c>, <c>LockFile="false"</c> turn it off).
+    /// </summary>
+    public LockUse Lock { get; init; }
+
     /// <summary>Read and write the lock at its default path (<c>--lock</c>, <c>LockFile="true"</c>).</summary>
-    public bool UseLock { get; init; }
+    public bool UseLock { get => Lock == LockUse.On; init => Lock = value ? LockUse.On : LockUse.Off; }
+
+    /// <summary>A lock already opened by the automatic plan, whose matching plan this run replays instead of opening its own.</summary>
+    internal PlanLock? OpenedLock { get; init; }
 
     /// <summary>Locked mode (<c>--locked</c>, <c>ModelOptLockedMode</c>): a missing or stale lock is an error, never a new search.</summary>
     public bool Locked { get; init; }
@@ -126,4 +137,21 @@ public sealed record OptimizeOptions
         var errors = Problems().Select(p => new ModelOptError(ErrorCode.InvalidArgument, file, 0, 0, $"{(name ?? (n => n))(p.Property)} {p.Problem}.")).ToList();
         if (errors.Count > 0) throw new ModelOptException(errors);
     }
+}
+
+/// <summary>When a run reads and writes its lock file (<see cref="OptimizeOptions.Lock"/>).</summary>
+public enum LockUse
+{
+    /// <summary>No lock, unless a path is given or locked mode asks for one (locked mode needs the lock, whatever else says).</summary>
+    Off,
+
+    /// <summary>
+    /// The front ends' default: a lock that matches is replayed; a new one is written when the run
+    /// made decisions worth replaying (a search, the automatic plan, a pass that calibrates) or a
+    /// lock was already there. Nothing else leaves a file beside the model.
+    /// </summary>
+    Auto,
+
+    /// <summary>Always read and write the lock (<c>--lock</c>, <c>LockFile="true"</c>).</summary>
+    On,
 }

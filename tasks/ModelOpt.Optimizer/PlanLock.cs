@@ -18,12 +18,20 @@ namespace ModelOpt.Optimizer;
 /// </summary>
 public sealed class PlanLock
 {
-    private PlanLock(string path, LockFingerprint now, LockFile? replay)
+    private PlanLock(string path, LockFingerprint now, LockFile? replay, bool asked, bool existed, FrontEnd frontEnd)
     {
+        FrontEnd = frontEnd;
         Path = path;
         Now = now;
         Replay = replay;
+        Asked = asked;
+        Existed = existed;
     }
+
+    private FrontEnd FrontEnd { get; }
+
+    /// <summary>How the user turns the lock off, in their front end's words.</summary>
+    private string Off => FrontEnd == FrontEnd.MSBuild ? "LockFile=\"false\"" : "--no-lock";
 
     /// <summary>The lock file read and written.</summary>
     public string Path { get; }
@@ -34,41 +42,52 @@ public sealed class PlanLock
     /// <summary>The lock to replay (its fingerprint matches this run's); null: choose the plan and write a new lock.</summary>
     public LockFile? Replay { get; }
 
-    /// <summary>The tool version a lock records: the release, without build metadata (a commit hash).</summary>
-    public static string ToolVersion { get; } = "ModelOpt " + ((typeof(LockFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0") is var v && v.IndexOf('+') is > 0 and var plus ? v[..plus] : v);
+    /// <summary>The lock was asked for (<c>--lock</c>, a path, the config's <c>lock</c>, locked mode): written whatever the run decided, and a write failure is an error.</summary>
+    public bool Asked { get; }
+
+    /// <summary>A lock was at <see cref="Path"/> when the run began: it is this model's, so it is rewritten even by a run that decided nothing.</summary>
+    public bool Existed { get; }
+
+    /// <summary>The tool version a lock records (see <see cref="ToolFingerprint"/>).</summary>
+    public static string ToolVersion { get; } = ToolFingerprint.Of(typeof(LockFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
 
     /// <summary>
-    /// The lock of this run, or null when locking is off (no <c>--lock</c>, <c>lock</c> key,
-    /// <c>LockFile</c> metadata or locked mode). Reads and checks the lock on disk; a stale or
-    /// missing one in locked mode throws <see cref="ErrorCode.LockStale"/>.
+    /// The lock of this run, or null when locking is off. Reads and checks the lock on disk; a stale
+    /// or missing one in locked mode throws <see cref="ErrorCode.LockStale"/>.
     /// </summary>
     public static PlanLock? Open(OptimizeOptions options, OptimizeConfig config, BudgetSet budgets, IReadOnlyList<string> passNames, DeployCpu cpu,
         string? dataFolder, IReadOnlyCollection<string> knownPasses, List<string> notes, List<ModelOptWarning> warnings)
     {
-        string? path = options.LockPath ?? config.File.Lock ?? (options.UseLock || options.Locked ? LockFile.DefaultPathFor(options.ModelPath) : null);
-        if (path is null) return null;
-        path = System.IO.Path.GetFullPath(path);
+        bool asked = options.LockPath is not null || config.File.Lock is not null || options.Lock == LockUse.On || options.Locked;
+        if (!asked && options.Lock == LockUse.Off) return null;
+        string path = System.IO.Path.GetFullPath(options.LockPath ?? config.File.Lock ?? LockFile.DefaultPathFor(options.ModelPath));
         var now = Fingerprint(options, config, budgets, passNames, cpu, dataFolder);
         if (!File.Exists(path))
         {
             if (options.Locked)
                 throw new ModelOptException(ErrorCode.LockStale, path, "locked mode (--locked, ModelOptLockedMode) needs the lock file, and there is none: run optimize once without locked mode and commit the lock it writes.");
-            notes.Add($"lock: {path} does not exist yet; the plan chosen now is written to it.");
-            return new PlanLock(path, now, null);
+            return new PlanLock(path, now, null, asked, existed: false, options.FrontEnd);
         }
         var existing = LockFileReader.Load(path, knownPasses);
         var changes = existing.Fingerprint.Changes(now);
         if (changes.Count == 0)
         {
             notes.Add($"lock: replaying the plan in {path} (its model, settings and data match): no search{(existing.Plan.Quantization is null ? "" : ", no calibration")}.");
-            return new PlanLock(path, now, existing);
+            return new PlanLock(path, now, existing, asked, existed: true, options.FrontEnd);
         }
         string what = string.Join("; ", changes);
         if (options.Locked)
             throw new ModelOptException(ErrorCode.LockStale, path, $"the lock is stale and locked mode (--locked, ModelOptLockedMode) forbids choosing a new plan: {what}. Run optimize without locked mode to update the lock, and commit it.");
         warnings.Add(new ModelOptWarning(WarningCode.LockStale, path, $"the lock is stale, so the plan is chosen again and the lock rewritten: {what}."));
-        return new PlanLock(path, now, null);
+        return new PlanLock(path, now, null, asked, existed: true, options.FrontEnd);
     }
+
+    /// <summary>
+    /// Whether this run writes its plan to the lock: not when it replayed it; yes when the lock was
+    /// asked for or was there; by default only when the run made decisions a build would otherwise
+    /// make again (<paramref name="decided"/>: a search, the automatic plan, a pass that calibrates).
+    /// </summary>
+    public bool Writes(bool decided) => Replay is null && (Asked || Existed || decided);
 
     /// <summary>Checks that the replayed plan's nodes are the model's (before or after its passes); a name in neither is an error at its line.</summary>
     public void CheckNodes(Model source, Model rewritten)
@@ -105,8 +124,12 @@ public sealed class PlanLock
         return new ModelOptException(errors);
     }
 
-    /// <summary>Writes the plan chosen by this run, with its fingerprint and the budgets as measured (atomically).</summary>
-    public void Write(OptimizationPlan plan, BudgetSet budgets, ValidationReport? report)
+    /// <summary>
+    /// Writes the plan chosen by this run, with its fingerprint and the budgets as measured
+    /// (atomically). A lock nobody asked for that cannot be written (a read-only model folder) is a
+    /// warning: the model is still the one the run checked.
+    /// </summary>
+    public void Write(OptimizationPlan plan, BudgetSet budgets, ValidationReport? report, List<string> notes, List<ModelOptWarning> warnings)
     {
         var measured = report?.Verdicts.ToDictionary(v => v.Budget.Definition.Key, v => v) ?? [];
         var locked = budgets.All.Select(b => measured.TryGetValue(b.Definition.Key, out var v)
@@ -116,10 +139,12 @@ public sealed class PlanLock
         {
             if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
             AtomicFile.WriteAllText(Path, LockFileWriter.Write(new LockFile(Now, locked, plan)));
+            notes.Add($"lock: wrote the plan to {Path}; commit it so that every build replays it ({Off}: no lock).");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelOptException(ErrorCode.ModelWriteFailed, Path, $"the lock file could not be written, so nothing was written: {e.Message}", e);
+            if (Asked) throw new ModelOptException(ErrorCode.ModelWriteFailed, Path, $"the lock file could not be written, so nothing was written: {e.Message}", e);
+            warnings.Add(new ModelOptWarning(WarningCode.LockNotWritten, Path, $"the lock file could not be written, so the next build chooses the plan again: {e.Message}. Give a writable path ({(FrontEnd == FrontEnd.MSBuild ? "LockFile=\"PATH\"" : "--lock PATH")}), or turn the lock off ({Off})."));
         }
     }
 

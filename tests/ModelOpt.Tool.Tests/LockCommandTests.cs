@@ -2,7 +2,11 @@ using ModelOpt.TestSupport;
 
 namespace ModelOpt.Tool.Tests;
 
-/// <summary><c>optimize --lock</c> writes the plan, <c>lock show</c> prints it, and a lock that is not JSON stops both at its line.</summary>
+/// <summary>
+/// <c>optimize</c> writes the plan of a run that calibrated beside the model by default and replays it
+/// next time, <c>lock show</c> prints it, and a lock that is not JSON stops both at its line; a run that
+/// decided nothing, or <c>--no-lock</c>, leaves no file.
+/// </summary>
 [TestClass]
 public sealed class LockCommandTests
 {
@@ -16,13 +20,27 @@ public sealed class LockCommandTests
         foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
             File.Copy(f, Path.Combine(temp.File("net.samples"), Path.GetFileName(f)));
         string[] optimize = ["optimize", model, "-o", temp.File("out.onnx"), "--passes", "freeze,quantize", "--calibration-samples", "32",
-            "--pass-settings", """{"quantize": {"allowSlower": true}}""", "--max-accuracy-drop", "2", "--lock", "--deploy-cpu", "avx2"];
+            "--pass-settings", """{"quantize": {"allowSlower": true}}""", "--max-accuracy-drop", "2", "--deploy-cpu", "avx2"];
 
         var written = ToolRunner.Run(optimize);
         Assert.AreEqual(0, written.ExitCode, written.Error);
         string lockPath = temp.File("net.modelopt.lock.json");
         Assert.IsTrue(File.Exists(lockPath));
         StringAssert.Contains(written.Out, "lock: wrote the plan to");
+        string text = File.ReadAllText(lockPath);
+
+        var replayed = ToolRunner.Run(optimize);
+        Assert.AreEqual(0, replayed.ExitCode, replayed.Error);
+        StringAssert.Contains(replayed.Out, "lock: replaying the plan in");
+        Assert.AreEqual(text, File.ReadAllText(lockPath), "a replay leaves the lock as it was");
+
+        // Nothing decided (freeze folds, calibrates nothing), or the lock turned off: no file beside the model.
+        string plain = temp.File("plain.onnx");
+        File.Copy(model, plain);
+        Assert.AreEqual(0, ToolRunner.Run("optimize", plain, "-o", temp.File("plain.out.onnx"), "--passes", "freeze").ExitCode);
+        Assert.IsFalse(File.Exists(temp.File("plain.modelopt.lock.json")));
+        Assert.AreEqual(0, ToolRunner.Run([.. optimize.Select(a => a == model ? plain : a), "--data", temp.File("net.samples"), "--no-lock"]).ExitCode);
+        Assert.IsFalse(File.Exists(temp.File("plain.modelopt.lock.json")));
 
         var shown = ToolRunner.Run("lock", "show", lockPath);
         Assert.AreEqual(0, shown.ExitCode, shown.Error);

@@ -60,13 +60,15 @@ public sealed class AutoPlanTests
     {
         using var temp = new TempFolder();
         string model = WriteModel(temp);
-        var result = OptimizeJob.Run(new OptimizeOptions
+        var options = new OptimizeOptions
         {
             ModelPath = model,
             OutputPath = temp.File("out.onnx"),
             DataPath = temp.File("data"),
             SearchTime = TimeSpan.FromSeconds(60),
-        });
+            Lock = LockUse.Auto,
+        };
+        var result = OptimizeJob.Run(options);
 
         Assert.IsTrue(File.Exists(result.OutputPath));
         _ = ModelLoader.Load(result.OutputPath);
@@ -85,6 +87,14 @@ public sealed class AutoPlanTests
         if (chose) Assert.IsTrue(result.Passes.Any(p => p.Changed), "a chosen plan changed the model");
         else Assert.AreEqual(0, result.Passes.Count, "nothing paid: the original is written");
         Assert.AreEqual(0, Directory.GetFiles(temp.Path).Count(f => f.Contains("plan", StringComparison.Ordinal)), "the plans' models are not left beside the output");
+
+        // The whole plan's choice is locked, not its trials': the next build replays it, trying nothing, into the same bytes.
+        string lockPath = Engine.Plan.LockFile.DefaultPathFor(model);
+        Assert.IsTrue(File.Exists(lockPath), "the automatic plan decided: its lock is written beside the model");
+        var again = OptimizeJob.Run(options with { OutputPath = temp.File("again.onnx") });
+        Assert.IsTrue(again.Replayed, string.Join("\n", again.Notes));
+        Assert.IsFalse(again.Notes.Any(n => n.StartsWith("automatic plan:", StringComparison.Ordinal)), string.Join("\n", again.Notes));
+        CollectionAssert.AreEqual(File.ReadAllBytes(result.OutputPath), File.ReadAllBytes(again.OutputPath));
     }
 
     // x [1, 16, 64] → LayerNorm → Q, K, V → softmax(Q·Kᵀ/8)·V → Wo → + x → LayerNorm → W1 → GELU (Erf) → W2 → + : one encoder block.

@@ -39,6 +39,9 @@ public enum WarningCode
 
     /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
     LockStale = 5030,
+
+    /// <summary>The lock file written by default beside the model could not be written (a read-only folder): the model was, and the next build chooses the plan again.</summary>
+    LockNotWritten = 5031,
 }
 
 public static class WarningCodes

@@ -174,8 +174,10 @@ public static class LockFileReader
                 }
                 quantization = new QuantizationPlan(Str(Need(q, qPath, "calibration"), qPath.Then("calibration")), weights == "pair-safe", tensors);
             }
+            // Pass sections of the plan's own; their keys are checked as the passes read them, on replay.
+            JsonObject? planSettings = plan["settings"] is { } ps ? (JsonObject)Obj(ps, planPath.Then("settings")).DeepClone() : null;
             var fingerprint = new LockFingerprint(modelFile, modelSha, settings, data, tool);
-            return new LockFile(fingerprint, budgets, new OptimizationPlan(passes, nodes, quantization, cpu)) { SourcePath = file, Positions = positions };
+            return new LockFile(fingerprint, budgets, new OptimizationPlan(passes, nodes, quantization, cpu) { Settings = planSettings }) { SourcePath = file, Positions = positions };
         }
     }
 }

@@ -13,6 +13,12 @@ public sealed record OptimizationPlan(IReadOnlyList<string> Passes, IReadOnlyLis
 {
     /// <summary>A plan with no per-layer choices: every pass on every layer its settings allow.</summary>
     public static OptimizationPlan Of(IReadOnlyList<string> passes, DeployCpu cpu) => new(passes, [], null, cpu);
+
+    /// <summary>
+    /// Pass sections the plan was chosen with beyond the user's own (the automatic plan's dynamic
+    /// int8 is <c>{ "quantize": { "mode": "dynamic" } }</c>), laid over them on replay; null: none.
+    /// </summary>
+    public JsonObject? Settings { get; init; }
 }
 
 /// <summary>

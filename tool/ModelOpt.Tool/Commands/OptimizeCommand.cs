@@ -34,7 +34,8 @@ internal static class OptimizeCommand
         var searchTime = new Option<int>("--search-time") { Description = "Seconds the search may take; then the best settings found so far are used.", DefaultValueFactory = _ => (int)OptimizeOptions.DefaultSearchTime.TotalSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed for synthetic samples; the search is deterministic for a given seed and data." };
         var noFloor = new Option<bool>("--no-fidelity-floor") { Description = $"Write the model without the default fidelity floor, which applies when no output budget is set: accuracy drop at most {FidelityFloor.MaxAccuracyDropPoints:0} point with labels, else cosine at least {FidelityFloor.MinCosine} against the original (docs/validation.md)." };
-        var lockFile = new Option<string?>("--lock") { Description = "Read and write the plan's lock file: with no value MODEL.modelopt.lock.json beside the model, else the path given. A lock made from the same model, settings and data is replayed with no search and no calibration (docs/config.md).", Arity = ArgumentArity.ZeroOrOne };
+        var lockFile = new Option<string?>("--lock") { Description = "The plan's lock file, read and written whatever the run decided: with no value MODEL.modelopt.lock.json beside the model, else the path given. By default that file is replayed when it matches the model, settings and data (no search, no calibration), and written when the run decided something a build would decide again (a search, the automatic plan, a pass that calibrates); commit it (docs/config.md).", Arity = ArgumentArity.ZeroOrOne };
+        var noLock = new Option<bool>("--no-lock") { Description = "Neither read nor write a lock file: every run chooses its plan again." };
         var locked = new Option<bool>("--locked") { Description = "Locked mode, for CI: a missing or stale lock file is an error naming what changed, never a new search." };
         var deployCpu = new Option<string?>("--deploy-cpu") { Description = $"The CPU the model will run on: {string.Join(", ", Engine.Plan.DeployCpus.Names)} (default portable). Int8 weights follow it, not the build machine's CPU." };
         deployCpu.AcceptOnlyFromAmong([.. Engine.Plan.DeployCpus.Names]);
@@ -43,7 +44,7 @@ internal static class OptimizeCommand
         var runtime = new RuntimeOptions(console);
         var command = new Command("optimize", "Rewrite a model with the given passes, check it in ONNX Runtime and against budgets, and write it.\n\nExamples:\n  dotnet model-opt optimize model.onnx -o out/model.onnx --data samples/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --passes freeze,separable\n  dotnet model-opt optimize model.onnx -o out/model.onnx --config modelopt.json --data calib/\n  dotnet model-opt optimize model.onnx -o out/model.onnx --search --max-accuracy-drop 0.5 --min-flop-reduction 2 --markdown summary.md")
         {
-            model, output, passes, config, passSettings, data, labels, samples, shape, value, state, usedOutputs, outputKinds, search, searchTime, seed, noFloor, lockFile, locked, deployCpu,
+            model, output, passes, config, passSettings, data, labels, samples, shape, value, state, usedOutputs, outputKinds, search, searchTime, seed, noFloor, lockFile, noLock, locked, deployCpu,
         };
         budgets.AddTo(command);
         runtime.AddTo(command);
@@ -70,7 +71,7 @@ internal static class OptimizeCommand
                 Runtime = runtime.Read(parse),
                 Search = parse.GetValue(search),
                 LockPath = parse.GetValue(lockFile),
-                UseLock = parse.GetResult(lockFile) is not null,
+                Lock = parse.GetValue(noLock) ? LockUse.Off : parse.GetResult(lockFile) is not null ? LockUse.On : LockUse.Auto,
                 Locked = parse.GetValue(locked),
                 DeployCpu = Engine.Plan.DeployCpus.Parse(parse.GetValue(deployCpu)),
                 FidelityFloor = parse.GetValue(noFloor) ? false : null,
