@@ -94,6 +94,10 @@ public static class OptimizeJob
             if (replay.Settings is { } planSettings) config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(planSettings.ToJsonString(), planLock!.Path, registry));
             config = PlanNodes.Apply(config, replay);
         }
+        // A replay is a build step: the plan holds every decision the timings made (the speed check, a
+        // pass that did not pay), so it times nothing unless a latency budget asks; nothing timed on
+        // this machine can change what it writes.
+        if (replay is not null && !budgets.NeedsLatency) validation = validation with { Comparison = validation.Comparison with { LatencyRuns = 0 } };
         bool search = options.Search && replay is null;
         var passes = registry.Parse(string.Join(',', passNames));
         if (passes.Count > 0 || options.Search || options.Validate || budgets.NeedsOutputs || budgets.NeedsLatency) MemoryCheck.BeforeAnyPass(probe, options.ModelPath, validation);
@@ -192,7 +196,7 @@ public static class OptimizeJob
             }
             report = Judge();
             var keptWhatever = candidate.RequiredChecks.Where(c => c.Waived || c.PassRequired).Select(c => c.Pass).ToHashSet(StringComparer.Ordinal);
-            if (passes.Count > 0 && PassPayoff.Unpaid(report, reports, budgets, keptWhatever) is { } unpaid)
+            if (passes.Count > 0 && replay is null && PassPayoff.Unpaid(report, reports, budgets, keptWhatever) is { } unpaid)
             {
                 // As int8 that is slower: the pass that did not pay is left out and the others still reach the build.
                 warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, unpaid.Why));

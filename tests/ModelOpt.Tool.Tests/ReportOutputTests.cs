@@ -70,6 +70,36 @@ public sealed class ReportOutputTests
     }
 
     [TestMethod]
+    public void MarkdownAndHtmlShowThePlanNodeByNode()
+    {
+        var report = new RunReport
+        {
+            Tool = new ReportTool("ModelOpt", "1.0.0"),
+            Command = "optimize",
+            Created = "2026-01-01T00:00:00Z",
+            Baseline = new ReportModel("Models/net.onnx", 100, 10, 1000),
+            Candidate = new ReportModel("out/net.onnx", 50, 5, 500),
+            Written = true,
+            Plan = new ReportPlan(["freeze", "prune", "quantize"], "avx2", "Models/net.modelopt.lock.json", Replayed: true,
+                [new ReportDecision("conv1", "prune", "ratio=0.5"), new ReportDecision("fc|2", "quantize", "float"), new ReportDecision("", "prune", "unchanged")],
+                new ReportQuantization("percentile 99.999", "pair-safe", 6), Unchecked: null),
+        };
+
+        string md = ReportMarkdown.Write(report);
+        StringAssert.Contains(md, "**Plan.** Passes freeze → prune → quantize; deploy CPU avx2; static int8: calibration percentile 99.999, pair-safe weights, 6 tensor(s) with recorded scales; replayed from Models/net.modelopt.lock.json (no search, no calibration).");
+        StringAssert.Contains(md, "| Node | Pass | Decided |\n| --- | --- | --- |\n| `conv1` | prune | ratio=0.5 |\n| `fc\\|2` | quantize | float |\n| `(unnamed nodes)` | prune | unchanged |\n\n");
+
+        string html = ReportHtml.Write(report);
+        StringAssert.Contains(html, "<h2>Plan</h2><p id=\"plan\">Passes freeze → prune → quantize; deploy CPU avx2;");
+        StringAssert.Contains(html, "<tr><td>conv1</td><td>prune</td><td>ratio=0.5</td></tr>");
+        StringAssert.Contains(html, "<tr><td>fc|2</td><td>quantize</td><td>float</td></tr>");
+
+        // No plan (validate, check): no plan section.
+        Assert.IsFalse(ReportMarkdown.Write(report with { Plan = null }).Contains("**Plan.**", StringComparison.Ordinal));
+        Assert.IsFalse(ReportHtml.Write(report with { Plan = null }).Contains("id=\"plan\"", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
     public void OptimizeAndValidateWriteTheSameSchema()
     {
         string output = Path.Combine(_dir, "out.onnx"), optimizeJson = Path.Combine(_dir, "o.json"), validateJson = Path.Combine(_dir, "v.json"), html = Path.Combine(_dir, "r.html");

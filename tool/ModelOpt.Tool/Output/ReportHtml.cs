@@ -7,8 +7,8 @@ namespace ModelOpt.Tool.Output;
 
 /// <summary>
 /// One self-contained HTML page (no scripts, fonts or images from elsewhere, so it opens from a CI
-/// artifact offline): budgets, the accuracy/latency/size comparison and a per-layer FLOPs chart
-/// before and after, drawn as inline SVG.
+/// artifact offline): budgets, the accuracy/latency/size comparison, a per-layer FLOPs chart
+/// before and after, drawn as inline SVG, and the plan (what was decided per node).
 /// </summary>
 internal static class ReportHtml
 {
@@ -43,6 +43,17 @@ internal static class ReportHtml
         foreach (var l in r.Layers)
             h.AppendLine($"<tr><td>{E(l.Name)}</td><td>{E(l.OpType)}</td><td>{E(Formats.Count(l.FlopsBefore))}</td><td>{E(Formats.Count(l.FlopsAfter))}</td><td>{E(l.Status)}</td><td>{E(l.Why ?? "")}</td></tr>");
         h.AppendLine("</table>");
+        if (r.Plan is { } plan)
+        {
+            h.AppendLine($"<h2>Plan</h2><p id=\"plan\">{E(ReportRows.PlanSummary(plan))}</p>");
+            if (plan.Unchecked is { } cannot) h.AppendLine($"<p id=\"plan-unchecked\">Deploy CPU: {E(cannot)}.</p>");
+            if (plan.Layers.Count > 0)
+            {
+                h.AppendLine("<table id=\"plan-table\"><tr><th>Node</th><th>Pass</th><th>Decided</th></tr>");
+                foreach (var (node, pass, setting) in ReportRows.PlanLayers(plan)) h.AppendLine($"<tr><td>{E(node)}</td><td>{E(pass)}</td><td>{E(setting)}</td></tr>");
+                h.AppendLine("</table>");
+            }
+        }
         if (r.Search.Count > 0) h.AppendLine($"<h2>Search</h2><ul id=\"search-log\">{string.Concat(r.Search.Select(s => $"<li>{E(s)}</li>"))}</ul>");
         if (r.Warnings.Count > 0) h.AppendLine($"<ul id=\"warnings\">{string.Concat(r.Warnings.Select(w => $"<li>warning {E(w.Code)}: {E(w.Message)}</li>"))}</ul>");
         if (r.Notes.Count > 0) h.AppendLine($"<ul id=\"notes\">{string.Concat(r.Notes.Select(s => $"<li>{E(s)}</li>"))}</ul>");

@@ -42,6 +42,23 @@ internal static class ReportMarkdown
                 md.AppendLine($"| `{Cell(l.Name)}` | {Cell(l.OpType)} | {Formats.Count(l.FlopsBefore)} | {Formats.Count(l.FlopsAfter)} | {l.Status} | {Cell(l.Why ?? "")} |");
             md.AppendLine();
         }
+        if (r.Plan is { } plan)
+        {
+            md.AppendLine($"**Plan.** {Text(ReportRows.PlanSummary(plan))}");
+            md.AppendLine();
+            if (plan.Unchecked is { } cannot)
+            {
+                md.AppendLine($"Deploy CPU: {Text(cannot)}.");
+                md.AppendLine();
+            }
+            if (plan.Layers.Count > 0)
+            {
+                md.AppendLine("| Node | Pass | Decided |");
+                md.AppendLine("| --- | --- | --- |");
+                foreach (var (node, pass, setting) in ReportRows.PlanLayers(plan)) md.AppendLine($"| `{Cell(node)}` | {Cell(pass)} | {Cell(setting)} |");
+                md.AppendLine();
+            }
+        }
         if (r.Search.Count > 0)
         {
             md.AppendLine("<details><summary>Accuracy-aware search</summary>");

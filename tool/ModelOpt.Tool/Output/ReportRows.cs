@@ -50,6 +50,19 @@ internal static class ReportRows
         if (c is not null && c.Samples > 0) yield return ("Samples", "", $"{c.Samples} ({c.Data})");
     }
 
+    /// <summary>The plan in one line: its passes, the deployment CPU, static int8 in brief, and whether it was replayed from a lock or written to one.</summary>
+    public static string PlanSummary(ReportPlan p)
+    {
+        string passes = p.Passes.Count == 0 ? "no pass (the original, re-serialized)" : string.Join(" → ", p.Passes);
+        string int8 = p.Quantization is { } q ? $"; static int8: calibration {q.Calibration}, {q.Weights} weights, {q.Tensors} tensor(s) with recorded scales" : "";
+        string locked = p.Lock is null ? "; no lock file" : p.Replayed ? $"; replayed from {p.Lock} (no search, no calibration)" : $"; lock file {p.Lock}";
+        return $"Passes {passes}; deploy CPU {p.DeployCpu}{int8}{locked}.";
+    }
+
+    /// <summary>Each layer decision of the plan as (node, pass, setting); an empty node name stands for the unnamed nodes.</summary>
+    public static IEnumerable<(string Node, string Pass, string Setting)> PlanLayers(ReportPlan p) =>
+        p.Layers.Select(d => (d.Node.Length == 0 ? "(unnamed nodes)" : d.Node, d.Pass, d.Setting));
+
     private static string Latency(ReportLatency l) => $"{Formats.Seconds(l.Median / 1000)} / {Formats.Seconds(l.P90 / 1000)}";
 
     private static string Error(double? value) => value is double v ? v.ToString("G4", CultureInfo.InvariantCulture) : "∞";
