@@ -13,6 +13,9 @@ public sealed record Candidate(Model Model, IReadOnlyList<PassReport> Reports, I
 {
     /// <summary>Static int8 as the quantize pass computed it (or replayed it); null when nothing was statically quantized.</summary>
     public Engine.Plan.QuantizationPlan? Quantization { get; init; }
+
+    /// <summary>What the passes chose per node that a replay must choose the same (kept channels, ranks).</summary>
+    public IReadOnlyList<Engine.Plan.NodeDecision> Decisions { get; init; } = [];
 }
 
 /// <summary>
@@ -42,6 +45,6 @@ public static class CandidateBuilder
         };
         var reports = new PassPipeline(passes, OptimizeJob.Figures(bindings)) { BeforeEach = beforePass }.Run(model, context);
         notes.AddRange(context.Notes);
-        return new Candidate(model, reports, notes, context.RequiredChecks) { Quantization = context.Quantization };
+        return new Candidate(model, reports, notes, context.RequiredChecks) { Quantization = context.Quantization, Decisions = context.Decisions };
     }
 }

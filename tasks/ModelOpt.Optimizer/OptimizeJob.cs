@@ -153,7 +153,10 @@ public static class OptimizeJob
             throw planLock.Located(e);
         }
         planLock?.CheckNodes(probe, candidate.Model);
-        if (passes.Count > 0) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
+        // A replay runs each model in one session: the budget check below runs the rewritten model on
+        // the samples anyway, and only when that fails is it run on its own, to say whose fault it is.
+        bool checkLater = replay is not null;
+        if (passes.Count > 0 && !checkLater) CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
         if (search) options.SearchProgress?.Invoke($"confirmation: building the choice and judging it on {(validation.Part == SamplePart.Confirmation ? "the samples the search never saw" : "the validation samples")}.");
         // A replayed plan already holds the speed check's decision (the pass list it left).
         string? skipped = replay is null ? EnforceRequiredChecks(candidate.RequiredChecks, options, budgets, bindings, candidate.Model, notes, warnings, searchSpeed, session, validation.DataPath) : null;
@@ -194,7 +197,15 @@ public static class OptimizeJob
                 var judged = BudgetGate.Check(options.ModelPath, candidate, budgets, validation with { AlwaysCompare = options.Validate || passes.Count > 0 }) with { SearchLog = searchLog };
                 return floor && FidelityFloor.Verdict(judged, reports, budgets) is { } verdict ? judged with { Verdicts = [.. judged.Verdicts, verdict] } : judged;
             }
-            report = Judge();
+            try
+            {
+                report = Judge();
+            }
+            catch (ModelOptException e) when (checkLater && passes.Count > 0 && e.Code == ErrorCode.RuntimeFailed)
+            {
+                CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
+                throw;
+            }
             var keptWhatever = candidate.RequiredChecks.Where(c => c.Waived || c.PassRequired).Select(c => c.Pass).ToHashSet(StringComparer.Ordinal);
             if (passes.Count > 0 && replay is null && PassPayoff.Unpaid(report, reports, budgets, keptWhatever) is { } unpaid)
             {
@@ -266,7 +277,7 @@ public static class OptimizeJob
             notes.Add($"deployCpu: {deployCpu.Key()} ({(deployCpu.PairSafeWeights() ? "pair-safe" : "full-range")} int8 weights unless quantize.reduceRange says otherwise; the build machine's CPU does not change the output).");
             if (BuildCpu.CannotCheck(deployCpu) is { } cannot) notes.Add($"deployCpu: {cannot}.");
         }
-        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), searchPlan?.Nodes ?? [], candidate.Quantization, deployCpu);
+        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.Merge(searchPlan?.Nodes ?? [], candidate.Decisions), candidate.Quantization, deployCpu);
         // The lock first: a build's output must not be older than the lock it came from (MSBuild's Inputs/Outputs).
         // By default a lock is written only for what a build would otherwise decide again: a search, or a pass that calibrates.
         if (planLock is not null && planLock.Writes(decided: calibrate)) planLock.Write(plan, budgets, report, notes, warnings);

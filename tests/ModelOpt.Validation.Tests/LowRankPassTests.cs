@@ -59,6 +59,28 @@ public sealed class LowRankPassTests
     }
 
     [TestMethod]
+    public void TheRankEnergyPicksIsRecordedAndAReplayOfItWritesTheSameModel()
+    {
+        var t = new PassTestModels(5);
+        float[] weights = t.Values(64 * 32);
+        var model = GemmModel(weights, 64, 32, transB: true);
+        var context = new PassContext("test.onnx") { Config = OptimizeConfig.Parse("""{ "lowrank": { "energy": 0.5 } }""") };
+        new PassPipeline([new LowRankPass()]).Run(model, context);
+        var decision = context.Decisions.Single();
+        Assert.AreEqual(("fc", "lowrank"), (decision.Node, decision.Pass));
+        int rank = decision.Settings!["rank"]!.GetValue<int>();
+        Assert.IsTrue(rank is > 0 and < 32, $"energy 0.5 of random weights keeps some of the 32 ranks, not {rank}");
+
+        // The recorded rank, given as the node's setting, is what a replay builds: the same bytes, and nothing to record again.
+        var again = GemmModel(weights, 64, 32, transB: true);
+        var replay = new PassContext("test.onnx") { Config = context.Config.WithNodeSettings([(decision.Node, decision.Pass, decision.Settings)]) };
+        new PassPipeline([new LowRankPass()]).Run(again, replay);
+        Assert.IsEmpty(replay.Decisions);
+        byte[] Bytes(Model m) => Google.Protobuf.MessageExtensions.ToByteArray(Engine.IO.ModelWriter.ToProto(m));
+        CollectionAssert.AreEqual(Bytes(model), Bytes(again));
+    }
+
+    [TestMethod]
     public void EnergyThatWouldNotSaveMacsLeavesTheLayerAlone()
     {
         var t = new PassTestModels(9);

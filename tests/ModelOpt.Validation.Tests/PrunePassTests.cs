@@ -39,6 +39,45 @@ public sealed class PrunePassTests
         return model;
     }
 
+    // What a plan records of a prune: the channels each conv kept, applied as given on replay.
+    private static (PassContext Context, byte[] Bytes) PruneRecorded(OptimizeConfig config)
+    {
+        var model = ChainWithDepthwiseAndFlattenGemm(out _);
+        var context = new PassContext("test.onnx") { Config = config };
+        new PassPipeline([new PrunePass()]).Run(model, context);
+        return (context, Google.Protobuf.MessageExtensions.ToByteArray(Engine.IO.ModelWriter.ToProto(model)));
+    }
+
+    [TestMethod]
+    public void KeptChannelsAreRecordedPerNodeAndAReplayKeepsExactlyThoseWithoutRankingAgain()
+    {
+        var config = OptimizeConfig.Parse("""{ "prune": { "ratio": 0.5 } }""");
+        var (first, bytes) = PruneRecorded(config);
+        var decision = first.Decisions.Single(d => d.Node == "convA");
+        Assert.AreEqual("prune", decision.Pass);
+        // The live channels of convA (1, 4, 6 and 7 are dead): what the L1 ranking kept.
+        Assert.AreEqual("[0,2,3,5]", decision.Settings!["keep"]!.ToJsonString());
+        Assert.AreEqual("keeps 4 channel(s)", decision.Label);
+
+        // Replayed from the record: the same bytes.
+        var replayed = config.WithNodeSettings(first.Decisions.Select(d => (d.Node, d.Pass, d.Settings)).ToList());
+        CollectionAssert.AreEqual(bytes, PruneRecorded(replayed).Bytes);
+
+        // A record is applied as given, not ranked again: keep channels 1 and 2 (1 is dead), whatever the ratio says.
+        var model = ChainWithDepthwiseAndFlattenGemm(out _);
+        var original = model.Graph.FindNode("convA")!.Input(1)!.ConstantValue!.ToFloats();
+        var edited = config.WithNodeSettings([("convA", "prune", new System.Text.Json.Nodes.JsonObject { ["keep"] = new System.Text.Json.Nodes.JsonArray(1, 2) })]);
+        new PassPipeline([new PrunePass()]).Run(model, new PassContext("test.onnx") { Config = edited });
+        var weight = model.Graph.FindNode("convA")!.Input(1)!.ConstantValue!;
+        CollectionAssert.AreEqual(new long[] { 2, 3, 3, 3 }, weight.Dims);
+        CollectionAssert.AreEqual(original.Skip(27).Take(54).ToArray(), weight.ToFloats(), "channels 1 and 2 of the original, in order");
+
+        // A channel the group does not have is an error naming the node.
+        var wrong = config.WithNodeSettings([("convA", "prune", new System.Text.Json.Nodes.JsonObject { ["keep"] = new System.Text.Json.Nodes.JsonArray(0, 8) })]);
+        var e = Assert.ThrowsExactly<ModelOptException>(() => PruneRecorded(wrong));
+        StringAssert.Contains(e.Message, "prune 'keep' of node 'convA' names channel 8, and its group has 8 channels (0 to 7)");
+    }
+
     [TestMethod]
     public void DeadChannelsAreRemovedThroughBnPreluMulDepthwiseAndFlattenGemmWithoutChangingTheOutput()
     {

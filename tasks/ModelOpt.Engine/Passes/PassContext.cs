@@ -67,6 +67,20 @@ public sealed class PassContext
     /// <summary>Settings of <paramref name="pass"/> for <paramref name="node"/>, typed; null: leave the node alone.</summary>
     public T? Settings<T>(string pass, Node node) where T : class, ISettings => Config.Settings<T>(pass, node);
 
+    /// <summary>
+    /// What the passes chose per node that a replay must choose the same (prune's kept channels,
+    /// the ranks energy picked), each as per-node settings that make the pass do exactly that. The
+    /// plan records them, so a replay needs no data and does not recompute a choice whose last bits
+    /// could move with the CPU.
+    /// </summary>
+    public IReadOnlyList<Plan.NodeDecision> Decisions => _decisions;
+
+    private readonly List<Plan.NodeDecision> _decisions = [];
+
+    /// <summary>Records that <paramref name="pass"/> chose <paramref name="settings"/> for <paramref name="node"/>.</summary>
+    public void Decide(string pass, Node node, JsonObject settings) =>
+        _decisions.Add(new Plan.NodeDecision(node.Name, pass, settings, Plan.PlanNodes.Label(pass, settings)));
+
     public IReadOnlyList<string> Notes => _notes;
 
     public void Note(string note) => _notes.Add(note);

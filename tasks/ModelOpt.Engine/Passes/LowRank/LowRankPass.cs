@@ -107,6 +107,8 @@ public sealed class LowRankPass : IKnobProvider
         if (after >= before && settings.Rank is null)
             return $"rank {rank} of {factorization.MaxRank} (energy {factorization.RetainedEnergy(rank):0.####}) would not save MACs ({before} → {after} per row; it pays only below rank {(double)k * n / (k + n):0.#})";
 
+        // The rank energy picked is recorded: a replay takes it as given, whatever the SVD's last bits on another CPU.
+        if (settings.Rank is null && node.Name.Length > 0) context.Decide(PassName, node, new System.Text.Json.Nodes.JsonObject { ["rank"] = rank });
         var (first, second) = factorization.Factors(rank);
         string name = node.Name.Length > 0 ? node.Name : node.OpType.ToLowerInvariant();
         var firstWeight = graph.AddInitializer(Tensor.FromFloats($"{name}.lowrank_a.weight", [k, rank], first));

@@ -69,7 +69,11 @@ public sealed class PrunePass : IKnobProvider
         }
         else keepCounts = selection.KeepCounts(settings.Ratio);
 
+        // Channels a plan recorded are kept as recorded: no ranking, so a replay prunes the same ones.
+        var recorded = Recorded(groups, selection, settingsFor, file);
+        foreach (var (root, mask) in recorded) keepCounts[root] = mask.Count(k => k);
         var masks = selection.Masks(keepCounts);
+        foreach (var (root, mask) in recorded) masks[root] = mask;
         foreach (var (root, keep) in keepCounts.OrderBy(kv => kv.Key))
         {
             int count = groups.Count(root), convs = groups.Producers(root).Count;
@@ -82,6 +86,12 @@ public sealed class PrunePass : IKnobProvider
             double before = cost.Flops(new Dictionary<int, int>()), after = cost.Flops(keepCounts);
             notes.Add($"Conv/Gemm/MatMul FLOPs {before:N0} → {after:N0} ({(before > 0 ? 1 - after / before : 0):P1} fewer)");
         }
+        foreach (var (root, mask) in masks)
+        {
+            var kept = new System.Text.Json.Nodes.JsonArray(Enumerable.Range(0, mask.Length).Where(c => mask[c]).Select(c => (System.Text.Json.Nodes.JsonNode)c).ToArray());
+            foreach (var producer in groups.Producers(root).Where(p => p.Name.Length > 0))
+                context.Decide(PassName, producer, new System.Text.Json.Nodes.JsonObject { ["keep"] = kept.DeepClone() });
+        }
         int touched = ChannelRemoval.Apply(model.Graph, groups, masks);
         // refit may then fit a pruned layer to the teacher's channels it kept (He et al. 2017).
         foreach (var (root, mask) in masks)
@@ -89,6 +99,28 @@ public sealed class PrunePass : IKnobProvider
                 foreach (var producer in groups.Producers(root))
                     context.TeacherValues.RecordKeptChannels(producer.Output(0), Enumerable.Range(0, mask.Length).Where(c => mask[c]).ToList());
         return new PassOutcome(touched > 0, touched, notes);
+    }
+
+    // Each prunable group's mask from the "keep" its convs were given (a plan's record); tied convs must agree.
+    private static Dictionary<int, bool[]> Recorded(ChannelGroups groups, ChannelSelection selection, Func<Node, PruneSettings?> settingsFor, string file)
+    {
+        var recorded = new Dictionary<int, bool[]>();
+        foreach (int root in selection.Prunable)
+        {
+            int count = groups.Count(root);
+            foreach (var producer in groups.Producers(root))
+            {
+                if (settingsFor(producer)?.Keep is not { } keep) continue;
+                if (keep.Any(c => c >= count))
+                    throw new ModelOptException(ErrorCode.InvalidConfig, file, $"prune 'keep' of node '{producer.Name}' names channel {keep.Max()}, and its group has {count} channels (0 to {count - 1}).");
+                var mask = new bool[count];
+                foreach (int c in keep) mask[c] = true;
+                if (recorded.TryGetValue(root, out var other) && !other.SequenceEqual(mask))
+                    throw new ModelOptException(ErrorCode.InvalidConfig, file, $"prune 'keep' of node '{producer.Name}' differs from that of the convs tied to it ({groups.Name(root)}): they share their channels, so they keep the same ones.");
+                recorded[root] = mask;
+            }
+        }
+        return recorded;
     }
 
     // The smallest ratio (up to the cap) whose FLOPs meet the target; FLOPs fall as the ratio grows.

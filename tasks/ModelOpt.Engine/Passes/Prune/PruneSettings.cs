@@ -55,10 +55,18 @@ public sealed record PruneSettings : ISettings
 
     public double? TargetFlops { get; init; }
 
+    /// <summary>
+    /// Per node: the output channels it keeps, by index (what a plan records, so that a replay
+    /// prunes exactly those without ranking the channels again). Wins over the ratio for its group.
+    /// </summary>
+    public int[]? Keep { get; init; }
+
     public IEnumerable<SettingProblem> Check(IReadOnlySet<string> given)
     {
         if (GivenRatio is { } ratio && ratio is < 0 or >= 1) yield return new("ratio", $"must be in [0, 1) (the fraction removed), got {ratio}.");
         if (RoundTo is < 1 or > 4096) yield return new("roundTo", $"must be a whole number from 1 to 4096, got {RoundTo}.");
+        if (Keep is { } keep && (keep.Length == 0 || keep.Any(c => c < 0) || keep.Distinct().Count() != keep.Length))
+            yield return new("keep", "must list the output channels kept, each once, by index from 0.");
         if (TargetFlops is { } flops && !(flops > 0 && double.IsFinite(flops))) yield return new("targetFlops", $"must be a positive number of FLOPs, got {flops}.");
     }
 }

@@ -109,6 +109,8 @@ public sealed class SeparablePass : IKnobProvider
         if (after >= before && settings.Rank is null)
             return $"rank {rank} of {factorization.MaxRank} (energy {factorization.RetainedEnergy(rank):0.####}) would not save MACs ({before} → {after} per output pixel; it pays only below rank {(double)cout * kh * kw / (kh * kw + cout):0.#})";
 
+        // The rank energy picked is recorded: a replay takes it as given, whatever the SVD's last bits on another CPU.
+        if (settings.Rank is null && conv.Name.Length > 0) context.Decide(PassName, conv, new System.Text.Json.Nodes.JsonObject { ["rank"] = rank });
         var (depthwise, pointwise) = factorization.Factors(rank);
         string name = conv.Name.Length > 0 ? conv.Name : "conv";
         var dwWeight = graph.AddInitializer(Tensor.FromFloats($"{name}.depthwise.weight", [cin * rank, 1, kh, kw], depthwise));
