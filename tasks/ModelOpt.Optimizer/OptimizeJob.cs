@@ -103,7 +103,10 @@ public static class OptimizeJob
         if (passes.Count > 0 || options.Search || options.Validate || budgets.NeedsOutputs || budgets.NeedsLatency) MemoryCheck.BeforeAnyPass(probe, options.ModelPath, validation);
         // The search chooses on one part of the samples; what it chose is confirmed on the rest,
         // which it never saw, so the reported figures are not the ones it tuned for.
-        int? total = search ? SearchableSamples(probe, options, validation) : null;
+        // A searched plan replays with the samples split as when it was chosen: a refit fits on the
+        // same calibration share, and the budgets are judged on the samples the search never saw.
+        bool searchedReplay = replay is not null && (options.Search || replay.Searched);
+        int? total = search || searchedReplay ? SearchableSamples(probe, options, validation) : null;
         // The search's sensitivity profile (and the refit it adds) needs calibration samples whatever the passes named.
         bool calibrate = search || passes.Any(p => p.Needs.HasFlag(PassNeeds.Calibration) && (replay is null || ReplayCalibrates(p, config, replay)));
         var (samples, calibrationTaken, calibrationShared) = calibrate ? OpenCalibration(options, config, probe, bindings, total, notes, warnings) : (null, 0, 0);
@@ -113,7 +116,7 @@ public static class OptimizeJob
         IReadOnlyList<string> searchLog = [];
         SpeedCheckResult? searchSpeed = null;
         // A searched plan is judged on replay where it was confirmed: on the samples the search never saw.
-        if (replay is not null && options.Search && SearchableSamples(probe, options, validation) >= SampleSplit.MinimumToSplit)
+        if (searchedReplay && total >= SampleSplit.MinimumToSplit)
             validation = validation with { Part = SamplePart.Confirmation };
         OptimizationPlan? searchPlan = null;
         IReadOnlyList<SearchFallback> fallbacks = [];
@@ -277,7 +280,7 @@ public static class OptimizeJob
             notes.Add($"deployCpu: {deployCpu.Key()} ({(deployCpu.PairSafeWeights() ? "pair-safe" : "full-range")} int8 weights unless quantize.reduceRange says otherwise; the build machine's CPU does not change the output).");
             if (BuildCpu.CannotCheck(deployCpu) is { } cannot) notes.Add($"deployCpu: {cannot}.");
         }
-        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.Merge(searchPlan?.Nodes ?? [], candidate.Decisions), candidate.Quantization, deployCpu);
+        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.Merge(searchPlan?.Nodes ?? [], candidate.Decisions), candidate.Quantization, deployCpu) { Searched = search };
         // The lock first: a build's output must not be older than the lock it came from (MSBuild's Inputs/Outputs).
         // By default a lock is written only for what a build would otherwise decide again: a search, or a pass that calibrates.
         if (planLock is not null && planLock.Writes(decided: calibrate)) planLock.Write(plan, budgets, report, notes, warnings);

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace ModelOpt.IntegrationTests;
 
 /// <summary>
-/// testassets/projects/LockedBuild: the seed CNN in static int8 with LockFile="true". The first
-/// build writes the lock beside the model; a clean build replays it to the same bytes without
+/// testassets/projects/LockedBuild: the seed CNN in static int8, no LockFile metadata. The first
+/// build writes the lock beside the model (by default: the build calibrated); a clean build replays it to the same bytes without
 /// touching it; after a calibration sample changes, a build in locked mode fails naming the sample.
 /// </summary>
 [TestClass]

@@ -23,6 +23,7 @@ public sealed class DocumentedCommandTests
         ("dotnet new tool-manifest", "sets up a repository"),
         ("dotnet build", "builds a consumer project: the integration tests build the documented OnnxModel snippets"),
         ("bash eng/pack.sh", "packs the packages: the integration tests run it"),
+        ("git add", "commits a file to the user's repository (the lock the command before it wrote)"),
     ];
 
     private const string RunFromSource = "dotnet run --project tool/ModelOpt.Tool --";

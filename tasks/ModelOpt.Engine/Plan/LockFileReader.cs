@@ -177,7 +177,8 @@ public static class LockFileReader
             // Pass sections of the plan's own; their keys are checked as the passes read them, on replay.
             JsonObject? planSettings = plan["settings"] is { } ps ? (JsonObject)Obj(ps, planPath.Then("settings")).DeepClone() : null;
             var fingerprint = new LockFingerprint(modelFile, modelSha, settings, data, tool);
-            return new LockFile(fingerprint, budgets, new OptimizationPlan(passes, nodes, quantization, cpu) { Settings = planSettings }) { SourcePath = file, Positions = positions };
+            bool searched = plan["searched"] is { } sn && (sn is JsonValue sv && sv.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? sv.GetValue<bool>() : throw Error(planPath.Then("searched"), "must be true or false."));
+            return new LockFile(fingerprint, budgets, new OptimizationPlan(passes, nodes, quantization, cpu) { Settings = planSettings, Searched = searched }) { SourcePath = file, Positions = positions };
         }
     }
 }

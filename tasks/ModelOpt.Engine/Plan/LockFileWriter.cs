@@ -43,6 +43,7 @@ public static class LockFileWriter
         text.Append("  \"plan\": {\n");
         text.Append($"    \"passes\": {Json(w => { w.WriteStartArray(); foreach (var p in plan.Passes) w.WriteStringValue(p); w.WriteEndArray(); })},\n");
         text.Append($"    \"deployCpu\": \"{plan.DeployCpu.Key()}\",\n");
+        if (plan.Searched) text.Append("    \"searched\": true,\n");
         if (plan.Settings is { } planSettings) text.Append($"    \"settings\": {Json(w => planSettings.WriteTo(w))},\n");
         text.Append("    \"nodes\": [");
         Lines(text, plan.Nodes.Select(n => Json(w =>

@@ -19,6 +19,9 @@ public sealed record OptimizationPlan(IReadOnlyList<string> Passes, IReadOnlyLis
     /// int8 is <c>{ "quantize": { "mode": "dynamic" } }</c>), laid over them on replay; null: none.
     /// </summary>
     public JsonObject? Settings { get; init; }
+
+    /// <summary>Chosen by the accuracy-aware search: replayed with the samples split as the search split them (calibration from its share, budgets on the rest).</summary>
+    public bool Searched { get; init; }
 }
 
 /// <summary>

@@ -44,6 +44,41 @@ public sealed class LockFileTests
     }
 
     [TestMethod]
+    public void KeptChannelsThePlansOwnPassSettingsAndSearchedRoundTrip()
+    {
+        var sample = Sample();
+        var lockFile = sample with
+        {
+            Plan = sample.Plan with
+            {
+                Nodes = [.. sample.Plan.Nodes, new NodeDecision("conv2", "quantize", new JsonObject { ["keep"] = new JsonArray(0, 2, 5) }, "keeps 3 channel(s)")],
+                Settings = new JsonObject { ["quantize"] = new JsonObject { ["mode"] = "dynamic" } },
+                Searched = true,
+            },
+        };
+        string text = LockFileWriter.Write(lockFile);
+        StringAssert.Contains(text, "\"settings\": {\"keep\": [0, 2, 5]}");
+        StringAssert.Contains(text, "    \"searched\": true,\n    \"settings\": {\"quantize\": {\"mode\": \"dynamic\"}},\n");
+        var read = LockFileReader.Parse(text, "net.modelopt.lock.json", Passes);
+        Assert.AreEqual(text, LockFileWriter.Write(read));
+        Assert.IsTrue(read.Plan.Searched);
+        Assert.AreEqual("dynamic", read.Plan.Settings!["quantize"]!["mode"]!.GetValue<string>());
+        Assert.AreEqual("keeps 3 channel(s)", read.Plan.Nodes[^1].Label);
+        // A plan without them writes neither key, and reads back without them.
+        var plain = LockFileReader.Parse(LockFileWriter.Write(sample), "net.modelopt.lock.json", Passes);
+        Assert.IsFalse(plain.Plan.Searched);
+        Assert.IsNull(plain.Plan.Settings);
+    }
+
+    [TestMethod]
+    public void TheToolFingerprintLeavesOutBuildMetadataAndNamesThePlanFormat()
+    {
+        Assert.AreEqual($"ModelOpt 0.1.0, plan format {ToolFingerprint.PlanFormat}", ToolFingerprint.Of("0.1.0+3f2a9c1d0b7e"));
+        Assert.AreEqual(ToolFingerprint.Of("0.1.0+aaaa"), ToolFingerprint.Of("0.1.0+bbbb"), "another commit of the same version keeps every lock");
+        Assert.AreNotEqual(ToolFingerprint.Of("0.1.0"), ToolFingerprint.Of("0.2.0"), "a new version chooses again");
+    }
+
+    [TestMethod]
     public void EveryNodeTensorSampleAndBudgetHasALineOfItsOwnInStableOrder()
     {
         var lines = LockFileWriter.Write(Sample()).Split('\n');
