@@ -72,7 +72,7 @@ public sealed class PlanLock
         var changes = existing.Fingerprint.Changes(now);
         if (changes.Count == 0)
         {
-            notes.Add($"lock: replaying the plan in {path} (its model, settings and data match): no search{(existing.Plan.Quantization is null ? "" : ", no calibration")}.");
+            notes.Add($"lock: replaying the plan in {Shown(path)} (its model, settings and data match): no search{(existing.Plan.Quantization is null ? "" : ", no calibration")}.");
             return new PlanLock(path, now, existing, asked, existed: true, options.FrontEnd);
         }
         string what = string.Join("; ", changes);
@@ -139,7 +139,7 @@ public sealed class PlanLock
         {
             if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
             AtomicFile.WriteAllText(Path, LockFileWriter.Write(new LockFile(Now, locked, plan)));
-            notes.Add($"lock: wrote the plan to {Path}; commit it so that every build replays it ({Off}: no lock).");
+            notes.Add($"lock: wrote the plan to {Shown(Path)}; commit it so that every build replays it ({Off}: no lock).");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -177,6 +177,13 @@ public sealed class PlanLock
         if (options.LabelsPath is { } labels && File.Exists(labels) && (dataFolder is null || !System.IO.Path.GetFullPath(labels).StartsWith(System.IO.Path.GetFullPath(dataFolder), StringComparison.Ordinal)))
             data.Add(new DataFile("labels:" + System.IO.Path.GetFileName(labels), LockFingerprint.Sha256Of(labels)));
         return new LockFingerprint(System.IO.Path.GetFileName(options.ModelPath), LockFingerprint.Sha256Of(options.ModelPath), settings, data, ToolVersion);
+    }
+
+    // A note names the lock as the user would type it: relative to the working folder when it lies below it.
+    private static string Shown(string path)
+    {
+        string relative = System.IO.Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
     }
 
     /// <summary>The folder of samples this run calibrates and validates on, as calibration resolves it.</summary>
