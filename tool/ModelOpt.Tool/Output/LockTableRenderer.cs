@@ -21,6 +21,8 @@ internal static class LockTableRenderer
         made.AddRow("Tool", Markup.Escape(f.Tool == tool ? f.Tool : $"{f.Tool} (this tool: {tool})"));
         made.AddRow("Passes", Markup.Escape(plan.Passes.Count == 0 ? "none" : string.Join(" → ", plan.Passes)));
         made.AddRow("Deploy CPU", Markup.Escape($"{plan.DeployCpu.Key()} ({(plan.DeployCpu.PairSafeWeights() ? "pair-safe" : "full-range")} int8 weights)"));
+        if (plan.Searched) made.AddRow("Chosen by", "the accuracy-aware search (replayed on the samples it held out)");
+        if (plan.Settings is { } own) made.AddRow("Plan's pass settings", Markup.Escape(own.ToJsonString()));
         foreach (var (key, value) in f.Settings) made.AddRow(Markup.Escape($"setting {key}"), Markup.Escape(value));
         made.AddRow("Data", Markup.Escape(f.Data.Count == 0 ? "none (synthetic samples)" : $"{f.Data.Count} file(s): {string.Join(", ", f.Data.Take(5).Select(d => d.File))}{(f.Data.Count > 5 ? ", …" : "")}"));
         console.Out.Write(made);
