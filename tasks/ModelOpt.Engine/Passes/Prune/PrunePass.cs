@@ -70,7 +70,8 @@ public sealed class PrunePass : IKnobProvider
         else keepCounts = selection.KeepCounts(settings.Ratio);
 
         // Channels a plan recorded are kept as recorded: no ranking, so a replay prunes the same ones.
-        var recorded = Recorded(groups, selection, settingsFor, file);
+        // A replayed plan's "keep" comes from its lock: an error in it names the lock (MOPT2040), else the config.
+        var recorded = Recorded(groups, selection, settingsFor, context.RecordedSource ?? file, context.RecordedSource is null ? ErrorCode.InvalidConfig : ErrorCode.InvalidLockFile);
         foreach (var (root, mask) in recorded) keepCounts[root] = mask.Count(k => k);
         var masks = selection.Masks(keepCounts);
         foreach (var (root, mask) in recorded) masks[root] = mask;
@@ -102,7 +103,7 @@ public sealed class PrunePass : IKnobProvider
     }
 
     // Each prunable group's mask from the "keep" its convs were given (a plan's record); tied convs must agree.
-    private static Dictionary<int, bool[]> Recorded(ChannelGroups groups, ChannelSelection selection, Func<Node, PruneSettings?> settingsFor, string file)
+    private static Dictionary<int, bool[]> Recorded(ChannelGroups groups, ChannelSelection selection, Func<Node, PruneSettings?> settingsFor, string file, ErrorCode code)
     {
         var recorded = new Dictionary<int, bool[]>();
         foreach (int root in selection.Prunable)
@@ -112,11 +113,11 @@ public sealed class PrunePass : IKnobProvider
             {
                 if (settingsFor(producer)?.Keep is not { } keep) continue;
                 if (keep.Any(c => c >= count))
-                    throw new ModelOptException(ErrorCode.InvalidConfig, file, $"prune 'keep' of node '{producer.Name}' names channel {keep.Max()}, and its group has {count} channels (0 to {count - 1}).");
+                    throw new ModelOptException(code, file, $"prune 'keep' of node '{producer.Name}' names channel {keep.Max()}, and its group has {count} channels (0 to {count - 1}).");
                 var mask = new bool[count];
                 foreach (int c in keep) mask[c] = true;
                 if (recorded.TryGetValue(root, out var other) && !other.SequenceEqual(mask))
-                    throw new ModelOptException(ErrorCode.InvalidConfig, file, $"prune 'keep' of node '{producer.Name}' differs from that of the convs tied to it ({groups.Name(root)}): they share their channels, so they keep the same ones.");
+                    throw new ModelOptException(code, file, $"prune 'keep' of node '{producer.Name}' differs from that of the convs tied to it ({groups.Name(root)}): they share their channels, so they keep the same ones.");
                 recorded[root] = mask;
             }
         }
