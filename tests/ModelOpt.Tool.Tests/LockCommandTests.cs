@@ -42,6 +42,13 @@ public sealed class LockCommandTests
         Assert.AreEqual(0, ToolRunner.Run([.. optimize.Select(a => a == model ? plain : a), "--data", temp.File("net.samples"), "--no-lock"]).ExitCode);
         Assert.IsFalse(File.Exists(temp.File("plain.modelopt.lock.json")));
 
+        // A default lock that cannot be written (here a folder stands where it would go) is a warning: the model is still written.
+        Directory.CreateDirectory(temp.File("plain.modelopt.lock.json"));
+        var unwritable = ToolRunner.Run([.. optimize.Select(a => a == model ? plain : a == temp.File("out.onnx") ? temp.File("plain2.onnx") : a), "--data", temp.File("net.samples")]);
+        Assert.AreEqual(0, unwritable.ExitCode, unwritable.Error);
+        StringAssert.Contains(unwritable.Out + unwritable.Error, "warning MOPT5031: the lock file could not be written, so the next build chooses the plan again");
+        Assert.IsTrue(File.Exists(temp.File("plain2.onnx")));
+
         var shown = ToolRunner.Run("lock", "show", lockPath);
         Assert.AreEqual(0, shown.ExitCode, shown.Error);
         StringAssert.Contains(shown.Out, "net.onnx (SHA-256 ");
