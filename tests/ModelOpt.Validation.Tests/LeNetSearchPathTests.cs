@@ -135,23 +135,33 @@ public sealed class LeNetSearchPathTests
     }
 
     [TestMethod]
-    public void TheSearchKeepsOneStandardErrorOfTheConfirmationToSpare()
+    public void TheSearchKeepsOnlyWhatTheConfirmationsOwnBoundWouldKeep()
     {
-        var drop = new Budget(BudgetDefinition.MaxAccuracyDrop, 1, "--max-accuracy-drop");
-        IReadOnlyList<BudgetVerdict> Verdicts(double accuracyDrop, double agreement, int confirmation)
+        var budgets = BudgetSet.FromText([KeyValuePair.Create("--max-accuracy-drop", "1")]);
+        // newlyWrong, newlyRight of 667 choosing samples; the confirmation judges on 666 others.
+        IReadOnlyList<BudgetVerdict> Verdicts(int newlyWrong, int newlyRight, int confirmation)
         {
-            var c = new ComparisonResult(667, "test", false, 98, 98 - accuracyDrop, agreement, [], null, null, 0, 0);
-            return ConfirmationMargin.Apply([new BudgetVerdict(drop, accuracyDrop, accuracyDrop <= 1)], c, confirmation);
+            var baseline = Enumerable.Range(0, 667).Select(i => i >= newlyRight).ToList();
+            var candidate = Enumerable.Range(0, 667).Select(i => i < newlyRight || i >= newlyRight + newlyWrong).ToList();
+            var c = new ComparisonResult(667, "test", false, 98, 98, 1, [], null, null, 0, 0) { BaselineHits = baseline, CandidateHits = candidate };
+            var measured = new BudgetMeasurements();
+            measured.Set(BudgetDefinition.MaxAccuracyDrop, ComparisonEstimates.AccuracyDrop(c, budgets.Confidence));
+            return ConfirmationForecast.Apply(measured.Evaluate(budgets), c, confirmation);
         }
 
-        // 2 % of the classes changed: one standard error of the two parts' paired difference is ≈ 0.77 points.
-        Assert.IsTrue(Verdicts(0.2, 0.98, 666).Single().Kept);
-        var broken = Verdicts(0.3, 0.98, 666).Single();
-        Assert.IsFalse(broken.Kept);
-        Assert.AreEqual(0.3 + 100 * Math.Sqrt(0.02 * (1.0 / 667 + 1.0 / 666)), broken.Measured!.Value, 1e-9);
-        StringAssert.Contains(broken.Note, "for one standard error of what the 666 unseen samples will measure");
-        // A candidate that changes no class has nothing to fear from the confirmation, and without one there is no margin.
-        Assert.IsTrue(Verdicts(0.9, 1, 666).Single().Kept);
-        Assert.IsTrue(Verdicts(0.9, 0.9, 0).Single().Kept);
+        // No answer changed: nothing to fear from the confirmation.
+        Assert.IsTrue(Verdicts(0, 0, 666).Single().Kept);
+        // 2 newly wrong, none right: 0.3 points, choosing bound 0.9; on 666 unseen, one standard error (0.3) worse: 1.2.
+        var edge = Verdicts(2, 0, 666).Single();
+        Assert.IsTrue(edge.Estimate!.Bound > 1, edge.Message());
+        Assert.IsFalse(edge.Kept, edge.Message());
+        StringAssert.Contains(edge.Note, "the 666 unseen samples the confirmation judges on would show about");
+        // Without a confirmation part the choosing bound alone decides (0.9 ≤ 1).
+        Assert.IsTrue(Verdicts(2, 0, 0).Single().Kept);
+        // As many newly right as newly wrong: a drop of 0, whose bound widens with the answers changed.
+        Assert.IsTrue(Verdicts(1, 1, 666).Single().Kept);
+        Assert.IsFalse(Verdicts(10, 10, 666).Single().Kept);
+        // 3 wrong, 6 right: 0.45 points better here, a bound of 0.34 on these and about 0.86 forecast for the confirmation.
+        Assert.IsTrue(Verdicts(3, 6, 666).Single().Kept);
     }
 }

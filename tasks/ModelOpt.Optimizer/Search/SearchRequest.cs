@@ -26,7 +26,7 @@ public sealed record SearchRequest(
     /// <summary>How the validation samples were split between the search and the confirmation, for the log.</summary>
     public string? SplitNote { get; init; }
 
-    /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationMargin"/>.</summary>
+    /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationForecast"/>.</summary>
     public int ConfirmationSamples { get; init; }
 
     /// <summary>Builds and validates a trial (null: <see cref="TrialJudge.Build"/>); tests of the search's mechanics put a fake of the expensive part here.</summary>
