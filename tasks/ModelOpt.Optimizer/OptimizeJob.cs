@@ -136,6 +136,7 @@ public static class OptimizeJob
             passes = registry.Parse(string.Join(',', searchPlan.Passes));
             fallbacks = outcome.Fallbacks;
             if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
+            if (outcome.CutShort is { } cutShort) warnings.Add(new ModelOptWarning(WarningCode.SearchCutShort, options.ModelPath, cutShort));
         }
 
         Candidate candidate;

@@ -113,6 +113,8 @@ public sealed class LayerSearchMechanicsTests
 
         Assert.IsLessThanOrEqualTo(66.0, now.TotalSeconds, string.Join("\n", outcome.Log));
         StringAssert.Contains(string.Join("\n", outcome.Log), "the time limit (60 s) ran out");
+        // The plan then depends on the machine's speed, and the run says so (MOPT5021, or MOPT5007 when nothing was found).
+        StringAssert.Contains(outcome.CutShort ?? outcome.TimeRanOut, "--search-time (60 s)");
     }
 
     [TestMethod]
@@ -190,6 +192,7 @@ public sealed class LayerSearchMechanicsTests
         string log = string.Join("\n", alone.Log);
         Assert.IsNull(alone.Failure, log);
         Assert.IsTrue(Steps(alone.Config) is > 0 and <= 8, log);
+        Assert.IsNull(alone.CutShort, "a search that finishes is not cut short");
         StringAssert.Contains(log, "accuracy 0 points (maxAccuracyDrop 95 % bound");
 
         // With 600 unseen samples to confirm on, the search keeps room for their own bound: 3·2 each way

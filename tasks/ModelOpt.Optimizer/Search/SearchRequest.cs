@@ -48,6 +48,9 @@ public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> 
     /// <summary>Set when the time limit ran out before any saving was found: what to warn the user.</summary>
     public string? TimeRanOut { get; init; }
 
+    /// <summary>Set when the time limit cut the search short after it found savings: the plan depends on the machine's speed (MOPT5021).</summary>
+    public string? CutShort { get; init; }
+
     /// <summary>The sensitivity profile the search ranked by.</summary>
     public SensitivityProfile? Profile { get; init; }
 
