@@ -12,17 +12,18 @@ namespace ModelOpt.Optimizer.Search;
 /// budget breaks it there about half the time (the two parts' figures differ by chance), more after
 /// the search picked the luckiest of many trials. So a trial is kept only when the verdict the
 /// confirmation would reach keeps the budget too: the confirmation's bound, at the same confidence
-/// and on its own sample count, computed as if it measured what the search measured, worsened by one
-/// standard error of the difference between the two parts. The confirmation then agrees about five
-/// times in six (Φ(1) ≈ 0.84) for a setting at that edge, and more often for one inside it
+/// and on its own sample count, computed on what the search measured taken one standard error to the
+/// worse. The confirmation then agrees at least about five times in six (Φ(1) ≈ 0.84) for a setting
+/// at that edge, and more often for one inside it
 /// (docs/validation.md, "How the search keeps room for the confirmation"). Per budget:
 /// <list type="bullet">
 /// <item><c>maxAccuracyDrop</c>: Tango's bound as the confirmation computes it, on the paired discordant
-/// counts (samples newly wrong, newly right) scaled to its sample count m, raised by √(d (1/n + 1/m))
-/// (d: the share of the n choosing samples whose answer changed);</item>
-/// <item><c>minAgreement</c>: the confirmation's exact bound on the same share (one position per sample),
-/// or the choosing bound's width scaled to its count (frames, pixels), lowered by the binomial standard
-/// error of the difference;</item>
+/// counts it can expect on its m samples: the share newly wrong at its exact (Clopper–Pearson)
+/// one-standard-error bound to the worse (at Φ(1)), the share newly right as measured. Exact, because
+/// the counts are small: one digit newly wrong in 667 may well be three in 666;</item>
+/// <item><c>minAgreement</c>: the confirmation's exact bound on the agreeing share taken likewise (one
+/// position per sample), or the choosing bound's width scaled to its count and lowered by the binomial
+/// standard error of the difference (frames, pixels);</item>
 /// <item><c>minCosine</c> at the worst sample: the worst of m unseen samples can fall below the worst
 /// of n seen ones. The lower tail of log(1 − cosine) is taken as exponential, its scale estimated from
 /// the worst samples' spacings, and the worst is moved down by the amount that the unseen samples'
@@ -76,13 +77,14 @@ public static class ConfirmationForecast
             if (a[i] && !b[i]) wrong++;
             else if (!a[i] && b[i]) right++;
         }
-        // The confirmation's bound were it to see the same shares of answers changed each way, then one
-        // standard error of the difference between the two parts' drops (each a paired mean of ±1 over d·n samples).
-        long scaledWrong = (long)Math.Round((double)wrong * confirmation / n), scaledRight = Math.Min(confirmation - scaledWrong, (long)Math.Round((double)right * confirmation / n));
-        double changed = (double)(wrong + right) / n;
-        double bound = 100 * (ConfidenceBounds.PairedDropUpper(scaledWrong, scaledRight, confirmation, confidence) + StandardErrors * Math.Sqrt(changed * (1.0 / n + 1.0 / confirmation)));
-        return (bound, string.Format(CultureInfo.InvariantCulture, "{0} of {1} answers changed here, {2} newly wrong and {3} newly right; the confirmation's {4:0.##} % bound on as many, with one standard error of the parts' difference allowed for",
-            wrong + right, n, wrong, right, confidence * 100));
+        // The confirmation's counts as the choosing samples let one expect them: the samples newly wrong,
+        // which decide its bound, one standard error to the worse (exact: a single digit newly wrong in
+        // 667 may well be three in 666), those newly right as measured; then its own bound.
+        long scaledWrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(wrong, n, Normal.CDF(0, 1, StandardErrors)) * confirmation);
+        long scaledRight = Math.Min(confirmation - scaledWrong, (long)Math.Round((double)right * confirmation / n));
+        double bound = 100 * ConfidenceBounds.PairedDropUpper(scaledWrong, scaledRight, confirmation, confidence);
+        return (bound, string.Format(CultureInfo.InvariantCulture, "{2} newly wrong and {3} newly right of {1} here; on {4} unseen, {5} and {6} with the newly wrong one standard error to the worse: the confirmation's {7:0.##} % bound on those",
+            wrong + right, n, wrong, right, confirmation, scaledWrong, scaledRight, confidence * 100));
     }
 
     private static (double, string)? Agreement(ComparisonResult c, int confirmation, double confidence, BudgetEstimate? estimate)
@@ -94,18 +96,22 @@ public static class ConfirmationForecast
             if (o.SampleAgreed is not { Count: > 0 } agreed || o.SamplePositions is not { } positions || o.Agreement is not double measured) continue;
             int n = agreed.Count;
             double perSample = (double)positions.Sum() / n;
-            double difference = StandardErrors * Math.Sqrt(measured * (1 - measured) * (1.0 / (n * perSample) + 1.0 / (confirmation * perSample)));
             double bound;
             if (positions.All(p => p == 1))
-                bound = ConfidenceBounds.ClopperPearsonLower(Math.Clamp((long)Math.Round(measured * confirmation), 0, confirmation), confirmation, confidence) - difference;
+            {
+                // As for the drop: the agreeing share one standard error to the worse (exact), on the confirmation's count.
+                double share = ConfidenceBounds.ClopperPearsonLower(agreed.Sum(), n, Normal.CDF(0, 1, StandardErrors));
+                bound = ConfidenceBounds.ClopperPearsonLower(Math.Clamp((long)Math.Round(share * confirmation), 0, confirmation), confirmation, confidence);
+            }
             else
             {
+                double difference = StandardErrors * Math.Sqrt(measured * (1 - measured) * (1.0 / (n * perSample) + 1.0 / (confirmation * perSample)));
                 // Frames or pixels: the choosing bound's width (a bootstrap over samples), scaled to the confirmation's count.
                 double width = estimate is { } e && (e.Output is null || e.Output == o.Name) ? Math.Max(0, e.Measured - e.Bound) : 0;
                 bound = measured - width * Math.Sqrt((double)n / confirmation) - difference;
             }
             if (lowest is null || bound < lowest.Value.Bound)
-                lowest = (bound, string.Format(CultureInfo.InvariantCulture, "agreement {0:0.#####} here; the confirmation's {1:0.##} % bound with one standard error of the parts' difference allowed for", measured, confidence * 100));
+                lowest = (bound, string.Format(CultureInfo.InvariantCulture, "agreement {0:0.#####} here; the confirmation's {1:0.##} % bound on as much, one standard error to the worse", measured, confidence * 100));
         }
         return lowest;
     }
