@@ -119,7 +119,7 @@ public static class OptimizeJob
             if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
             // Before minutes are spent: whether the samples the choice is judged on can resolve the budgets at all.
             int judged = searchPart == SamplePart.Search ? Math.Min(SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : total.Value;
-            foreach (var line in BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)))
+            foreach (var line in BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)).Concat(BudgetResolution.SearchRoom(budgets, judged)))
                 AddWarning(warnings, new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, options.ModelPath, line));
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)
             {

@@ -132,6 +132,27 @@ public sealed class ConfidenceBoundsTests
     }
 
     [TestMethod]
+    public void ABudgetTheSamplesResolveOnlyForACandidateThatChangesNothingLeavesTheSearchNoRoomAndSaysSo()
+    {
+        var half = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "0.5")]);
+        // 666 digits resolve 0.5 points (no answer changed: 0.4), but one digit newly wrong is bounded at 0.67.
+        Assert.IsEmpty(BudgetResolution.Check(half, 666, agreementPerSample: true));
+        var line = BudgetResolution.SearchRoom(half, 666).Single();
+        StringAssert.Contains(line, "666 samples resolve maxAccuracyDrop 0.5 points at 95 % confidence only for a candidate that changes almost no answer");
+        StringAssert.Contains(line, "bound of 0.67 points");
+        int needed = ConfidenceBounds.SamplesForDropWithRoom(0.005, 0.95);
+        Assert.IsTrue(needed is > 2000 and < 2500, $"needed {needed}");
+        Assert.IsFalse(ConfidenceBounds.DropHasRoom(0.005, needed - 1, 0.95));
+        StringAssert.Contains(line, $"at least {needed} each");
+        Assert.IsTrue(ConfidenceBounds.DropHasRoom(0.005, needed, 0.95));
+        Assert.IsFalse(ConfidenceBounds.DropHasRoom(0.005, 666, 0.95));
+        // A budget the samples cannot resolve at all is Check's to say; one with room says nothing.
+        Assert.IsEmpty(BudgetResolution.SearchRoom(BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]), 166));
+        Assert.IsEmpty(BudgetResolution.SearchRoom(BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "3")]), 666));
+        Assert.IsTrue(ConfidenceBounds.DropHasRoom(ConfidenceBounds.DropWithRoom(666, 0.95), 666, 0.95));
+    }
+
+    [TestMethod]
     public void ABudgetIsJudgedByItsBound()
     {
         var budgets = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]);

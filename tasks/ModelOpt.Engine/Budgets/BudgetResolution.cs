@@ -56,5 +56,26 @@ public static class BudgetResolution
         return lines;
     }
 
+    /// <summary>
+    /// Said before a search, beside <see cref="Check"/>: a drop budget the samples resolve, but only
+    /// for a candidate that changes (almost) no answer (666 digits and 0.5 points: one digit newly
+    /// wrong already has a 95 % bound of 0.67). The search keeps only what the confirmation's bound
+    /// would keep, so it has nothing to choose between; the line says how many samples each part
+    /// needs to give it room, and the budget these samples give room for.
+    /// </summary>
+    /// <param name="samples">The fewer of the samples the search chooses on and those it is confirmed on.</param>
+    public static IReadOnlyList<string> SearchRoom(BudgetSet budgets, int samples)
+    {
+        if (samples <= 0 || budgets[BudgetDefinition.MaxAccuracyDrop] is not { } drop) return [];
+        double confidence = budgets.Confidence, limit = drop.Limit / 100;
+        // Unresolvable altogether: Check says so.
+        if (ConfidenceBounds.PairedDropResolution(samples, confidence) > limit || ConfidenceBounds.DropHasRoom(limit, samples, confidence)) return [];
+        string level = $"{N(confidence * 100, "0.##")} %";
+        return [$"{samples} samples resolve maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence only for a candidate that changes almost no answer: one sample newly wrong is {N(100.0 / samples, "0.##")} points "
+            + $"and has a {level} bound of {N(100 * ConfidenceBounds.PairedDropUpper(1, 0, samples, confidence), "0.##")} points, so the search may find nothing to take. "
+            + $"To take a candidate that loses half the budget, the search's choosing and confirming samples need at least {ConfidenceBounds.SamplesForDropWithRoom(limit, confidence)} each; "
+            + $"these samples give that room to a budget of {N(100 * ConfidenceBounds.DropWithRoom(samples, confidence), "0.##")} points or more."];
+    }
+
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -73,6 +73,37 @@ public static class ConfidenceBounds
     }
 
     /// <summary>
+    /// Room for a search: whether a candidate that makes half the budget's share of samples newly
+    /// wrong (and none newly right) keeps a drop budget of <paramref name="limit"/> (a fraction) at its
+    /// bound on <paramref name="n"/> samples. A budget the samples resolve only for a candidate that
+    /// changes no answer leaves a search nothing to choose between.
+    /// </summary>
+    public static bool DropHasRoom(double limit, long n, double confidence) =>
+        n > 0 && PairedDropUpper((long)Math.Ceiling(n * limit / 2), 0, n, confidence) <= limit;
+
+    /// <summary>The fewest samples with room for a search under a drop budget of <paramref name="limit"/> (<see cref="DropHasRoom"/>).</summary>
+    public static int SamplesForDropWithRoom(double limit, double confidence)
+    {
+        // Counts are whole samples, so room comes and goes by a few samples around the threshold: the first n that has it.
+        for (int n = Math.Max(1, SamplesForDrop(limit, confidence)); n < 10_000_000; n++)
+            if (DropHasRoom(limit, n, confidence)) return n;
+        return int.MaxValue;
+    }
+
+    /// <summary>The strictest drop budget (a fraction) with room for a search on <paramref name="n"/> samples (<see cref="DropHasRoom"/>).</summary>
+    public static double DropWithRoom(long n, double confidence)
+    {
+        double lo = 0, hi = 1;
+        for (int i = 0; i < 50; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (DropHasRoom(mid, n, confidence)) hi = mid;
+            else lo = mid;
+        }
+        return hi;
+    }
+
+    /// <summary>
     /// A lower bound on the <paramref name="quantile"/> (e.g. 0.05) of a figure over unseen samples, from
     /// the figures of <paramref name="values"/>: the k-th smallest, with k the largest rank that at
     /// least k of n samples fall at or below the quantile with the given confidence (a binomial tail;
