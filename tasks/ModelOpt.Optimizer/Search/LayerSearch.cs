@@ -127,6 +127,7 @@ public sealed partial class LayerSearch : IDisposable
         var prepared = CandidateBuilder.Build(_request.ModelPath, _request.Config, prefix, _request.Validation.Bindings, null).Model;
         Log($"search: passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
         if (_request.SplitNote is { } split) Log(split);
+        foreach (var line in _request.UpFront) Log($"search: warning {line}");
         if (_refitAll) Log("search: refit fits every layer whose inputs changed (\"refit\": { \"layers\": \"all\" }): this model is small enough for it to cost little.");
 
         var chosen = new Dictionary<string, int>();

@@ -26,6 +26,9 @@ public sealed record SearchRequest(
     /// <summary>How the validation samples were split between the search and the confirmation, for the log.</summary>
     public string? SplitNote { get; init; }
 
+    /// <summary>Warnings the log says as the search starts (what the samples cannot resolve), before the minutes are spent.</summary>
+    public IReadOnlyList<string> UpFront { get; init; } = [];
+
     /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationForecast"/>.</summary>
     public int ConfirmationSamples { get; init; }
 
