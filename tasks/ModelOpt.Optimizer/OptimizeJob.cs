@@ -119,7 +119,7 @@ public static class OptimizeJob
             if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
             // Before minutes are spent: whether the samples the choice is judged on can resolve the budgets at all.
             int judged = searchPart == SamplePart.Search ? Math.Min(SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : total.Value;
-            var unresolved = BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)).Concat(BudgetResolution.SearchRoom(budgets, judged)).ToList();
+            var unresolved = BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)).Concat(searchPart == SamplePart.Search ? BudgetResolution.SearchRoom(budgets, SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : []).ToList();
             foreach (var line in unresolved)
                 AddWarning(warnings, new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, options.ModelPath, line));
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)

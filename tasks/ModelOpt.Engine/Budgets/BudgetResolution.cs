@@ -57,24 +57,24 @@ public static class BudgetResolution
     }
 
     /// <summary>
-    /// Said before a search, beside <see cref="Check"/>: a drop budget the samples resolve, but only
-    /// for a candidate that changes (almost) no answer (666 digits and 0.5 points: one digit newly
-    /// wrong already has a 95 % bound of 0.67). The search keeps only what the confirmation's bound
-    /// would keep, so it has nothing to choose between; the line says how many samples each part
-    /// needs to give it room, and the budget these samples give room for.
+    /// Said before a search, beside <see cref="Check"/>: the search keeps a trial only where the
+    /// confirmation's own bound would keep it, and a candidate that changed no answer on the choosing
+    /// samples may still make a few of the confirming ones newly wrong (none of 667 digits: up to 3 of
+    /// 666 at 95 %, a bound of 1.12 points). A drop budget stricter than that cannot be held by a search
+    /// on these samples: the line says how many samples each part would need, and that the trials are
+    /// judged against the strictest budget these samples can hold.
     /// </summary>
-    /// <param name="samples">The fewer of the samples the search chooses on and those it is confirmed on.</param>
-    public static IReadOnlyList<string> SearchRoom(BudgetSet budgets, int samples)
+    public static IReadOnlyList<string> SearchRoom(BudgetSet budgets, int choosing, int confirming)
     {
-        if (samples <= 0 || budgets[BudgetDefinition.MaxAccuracyDrop] is not { } drop) return [];
-        double confidence = budgets.Confidence, limit = drop.Limit / 100;
-        // Unresolvable altogether: Check says so.
-        if (ConfidenceBounds.PairedDropResolution(samples, confidence) > limit || ConfidenceBounds.DropHasRoom(limit, samples, confidence)) return [];
+        if (choosing <= 0 || confirming <= 0 || budgets[BudgetDefinition.MaxAccuracyDrop] is not { } drop) return [];
+        double confidence = budgets.Confidence;
+        double held = 100 * ConfidenceBounds.SearchHeldDrop(choosing, confirming, confidence);
+        if (held <= drop.Limit) return [];
         string level = $"{N(confidence * 100, "0.##")} %";
-        return [$"{samples} samples resolve maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence only for a candidate that changes almost no answer: one sample newly wrong is {N(100.0 / samples, "0.##")} points "
-            + $"and has a {level} bound of {N(100 * ConfidenceBounds.PairedDropUpper(1, 0, samples, confidence), "0.##")} points, so the search may find nothing to take. "
-            + $"To take a candidate that loses half the budget, the search's choosing and confirming samples need at least {ConfidenceBounds.SamplesForDropWithRoom(limit, confidence)} each; "
-            + $"these samples give that room to a budget of {N(100 * ConfidenceBounds.DropWithRoom(samples, confidence), "0.##")} points or more."];
+        long wrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(0, choosing, confidence) * confirming);
+        return [$"a search choosing on {choosing} samples and confirmed on {confirming} cannot hold maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence: "
+            + $"a candidate that changes no answer on the choosing samples may still make {wrong} of the confirming ones newly wrong, a {level} bound of {N(held, "0.##")} points there. "
+            + $"It takes at least {ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence)} samples in each part; the search judges its trials against {N(held, "0.##")} points, the strictest budget these samples can hold."];
     }
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
