@@ -74,7 +74,7 @@ public static class BudgetResolution
         long wrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(0, choosing, confidence) * confirming);
         return [$"a search choosing on {choosing} samples and confirmed on {confirming} cannot hold maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence: "
             + $"a candidate that changes no answer on the choosing samples may still make {wrong} of the confirming ones newly wrong, a {level} bound of {N(held, "0.##")} points there. "
-            + $"It takes at least {ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence)} samples in each part; the search judges its trials against {N(held, "0.##")} points, the strictest budget these samples can hold."];
+            + $"It takes at least {ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence)} samples in each part; the search judges that forecast for its trials against {N(held, "0.##")} points, the strictest budget a search on these samples can hold."];
     }
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
