@@ -127,12 +127,15 @@ public static class OptimizeJob
             if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
             // Before minutes are spent: whether the samples the choice is judged on can resolve the budgets at all.
             int judged = searchPart == SamplePart.Search ? Math.Min(SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : total.Value;
-            foreach (var line in BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)))
+            var unresolved = BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)).Concat(searchPart == SamplePart.Search ? BudgetResolution.SearchRoom(budgets, SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : []).ToList();
+            foreach (var line in unresolved)
                 AddWarning(warnings, new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, options.ModelPath, line));
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)
             {
                 Progress = options.SearchProgress,
                 SplitNote = splitNote,
+                // Said as the search starts, not only with the run's warnings at the end: before the minutes are spent.
+                UpFront = unresolved.Select(line => $"{WarningCode.SamplesCannotResolveBudget.Text()}: {line}").ToList(),
                 ConfirmationSamples = searchPart == SamplePart.Search ? SampleSplit.Counts(total.Value).Confirmation : 0,
             });
             searchLog = outcome.Log;
@@ -144,6 +147,7 @@ public static class OptimizeJob
             passes = registry.Parse(string.Join(',', searchPlan.Passes));
             fallbacks = outcome.Fallbacks;
             if (outcome.TimeRanOut is { } ranOut) warnings.Add(new ModelOptWarning(WarningCode.SearchTimeRanOut, options.ModelPath, ranOut));
+            if (outcome.CutShort is { } cutShort) warnings.Add(new ModelOptWarning(WarningCode.SearchCutShort, options.ModelPath, cutShort));
         }
 
         Candidate candidate;

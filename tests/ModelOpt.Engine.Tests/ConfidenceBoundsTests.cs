@@ -132,6 +132,25 @@ public sealed class ConfidenceBoundsTests
     }
 
     [TestMethod]
+    public void ABudgetASearchOnTheseSamplesCannotHoldIsSaidBeforeItStartsWithTheCountNeeded()
+    {
+        var one = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]);
+        // 667 and 666 digits resolve 1 point (no answer changed: 0.4), but none changed of 667 may be 3 of 666: 1.12.
+        Assert.IsEmpty(BudgetResolution.Check(one, 666, agreementPerSample: true));
+        var line = BudgetResolution.SearchRoom(one, 667, 666).Single();
+        StringAssert.Contains(line, "a search choosing on 667 samples and confirmed on 666 cannot hold maxAccuracyDrop 1 points at 95 % confidence");
+        StringAssert.Contains(line, "may still make 3 of the confirming ones newly wrong, a 95 % bound of 1.12 points there");
+        int needed = ConfidenceBounds.SamplesForSearch(0.01, 0.95);
+        Assert.IsTrue(needed is > 700 and < 1000, $"needed {needed}");
+        Assert.IsLessThanOrEqualTo(0.01, ConfidenceBounds.SearchHeldDrop(needed, needed, 0.95));
+        Assert.IsGreaterThan(0.01, ConfidenceBounds.SearchHeldDrop(needed - 1, needed - 1, 0.95));
+        StringAssert.Contains(line, $"at least {needed} samples in each part");
+        Assert.IsEmpty(BudgetResolution.SearchRoom(BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1.5")]), 667, 666));
+        // 500 digits (167 choose, 166 confirm): 4.4 points.
+        StringAssert.Contains(BudgetResolution.SearchRoom(one, 167, 166).Single(), "against 4.44 points");
+    }
+
+    [TestMethod]
     public void ABudgetIsJudgedByItsBound()
     {
         var budgets = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]);

@@ -113,6 +113,8 @@ public sealed class LayerSearchMechanicsTests
 
         Assert.IsLessThanOrEqualTo(66.0, now.TotalSeconds, string.Join("\n", outcome.Log));
         StringAssert.Contains(string.Join("\n", outcome.Log), "the time limit (60 s) ran out");
+        // The plan then depends on the machine's speed, and the run says so (MOPT5021, or MOPT5007 when nothing was found).
+        StringAssert.Contains(outcome.CutShort ?? outcome.TimeRanOut, "--search-time (60 s)");
     }
 
     [TestMethod]
@@ -153,6 +155,55 @@ public sealed class LayerSearchMechanicsTests
         }
         var ratios = outcome.Fallbacks.Select(f => new[] { "conv1", "conv2" }.Sum(n => Setting(f.Config, n) is { } s ? Ratio(s) : 0)).ToList();
         CollectionAssert.AreEqual(ratios.OrderDescending().ToList(), ratios);
+    }
+
+    /// <summary>
+    /// A fake trial judged per sample, as the real validator does: each ladder step of each setting
+    /// makes 3 of 600 digits newly wrong and 3 others newly right, so every trial's accuracy drop is 0
+    /// (a search by the figure would take every setting) while its paired bound widens with the
+    /// answers changed.
+    /// </summary>
+    private static TrialOutcome JudgePerSample(SearchTrial trial)
+    {
+        const int samples = 600;
+        int changed = 3 * trial.Settings.Sum(s => s.Step + 1);
+        // The first `changed` samples the original gets wrong and the candidate right; the next `changed` the other way round.
+        var baseline = Enumerable.Range(0, samples).Select(i => i >= changed).ToList();
+        var candidate = Enumerable.Range(0, samples).Select(i => i < changed || i >= 2 * changed).ToList();
+        var comparison = new ComparisonResult(samples, "600 fake samples", false, 100.0 * baseline.Count(h => h) / samples, 100.0 * candidate.Count(h => h) / samples,
+            1 - 2.0 * changed / samples, [], null, null, 0, 0) { BaselineHits = baseline, CandidateHits = candidate };
+        double saved = trial.Settings.Sum(s => (1 - s.Knob.Ladder[s.Step].MacsLeft) / 2);
+        long flops = (long)(BaselineFlops * (1 - saved));
+        var measured = new BudgetMeasurements();
+        measured.Set(BudgetDefinition.MaxAccuracyDrop, ComparisonEstimates.AccuracyDrop(comparison, trial.Budgets.Confidence));
+        var footprint = new ModelFootprint(BaselineFlops, 1000, 4000, []);
+        return new TrialOutcome(new ValidationReport("seed", "trial", footprint, footprint with { Flops = flops }, comparison, measured.Evaluate(trial.Budgets), [], []), null);
+    }
+
+    // The ladder steps the choice takes, summed as the fake judge counts them (ratio 0.125, 0.313, 0.563, 0.75: steps 1–4).
+    private static int Steps(OptimizeConfig config) => new[] { "conv1", "conv2" }.Sum(n => Setting(config, n) is { } s ? Array.FindIndex([0.125, 0.3125, 0.5625, 0.75], r => Math.Abs(r - Ratio(s)) < 1e-3) + 1 : 0);
+
+    [TestMethod]
+    public void ASettingWhoseFigureKeepsTheBudgetButWhoseBoundDoesNotIsRefused()
+    {
+        // Without a confirmation part, the bound on the choosing samples decides: 3·8 answers each way
+        // is a drop of 0 with a 95 % bound of 1.94 points, 3·9 one of 2.06.
+        var alone = LayerSearch.Run(Request("--max-accuracy-drop 2", JudgePerSample));
+        string log = string.Join("\n", alone.Log);
+        Assert.IsNull(alone.Failure, log);
+        Assert.IsTrue(Steps(alone.Config) is > 0 and <= 8, log);
+        Assert.IsNull(alone.CutShort, "a search that finishes is not cut short");
+        StringAssert.Contains(log, "accuracy 0 points (maxAccuracyDrop 95 % bound");
+
+        // With 600 unseen samples to confirm on, the search keeps room for their own bound: 3 each way
+        // forecasts 1.91 points there (8 newly wrong at their 95 % bound), 3·2 2.30, although the choosing
+        // samples' bound keeps it (1.05).
+        var confirmed = LayerSearch.Run(Request("--max-accuracy-drop 2", JudgePerSample) with { ConfirmationSamples = 600 });
+        log = string.Join("\n", confirmed.Log);
+        Assert.IsNull(confirmed.Failure, log);
+        Assert.AreEqual(1, Steps(confirmed.Config), log);
+        Assert.IsTrue(Steps(confirmed.Config) < Steps(alone.Config), log);
+        StringAssert.Contains(log, "maxAccuracyDrop forecast 95 % bound");
     }
 
     private static double Ratio(System.Text.Json.Nodes.JsonObject setting) => setting["ratio"]!.GetValue<double>();

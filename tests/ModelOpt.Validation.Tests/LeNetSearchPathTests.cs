@@ -135,23 +135,34 @@ public sealed class LeNetSearchPathTests
     }
 
     [TestMethod]
-    public void TheSearchKeepsOneStandardErrorOfTheConfirmationToSpare()
+    public void TheSearchKeepsOnlyWhatTheConfirmationsOwnBoundWouldKeep()
     {
-        var drop = new Budget(BudgetDefinition.MaxAccuracyDrop, 1, "--max-accuracy-drop");
-        IReadOnlyList<BudgetVerdict> Verdicts(double accuracyDrop, double agreement, int confirmation)
+        var budgets = BudgetSet.FromText([KeyValuePair.Create("--max-accuracy-drop", "1")]);
+        // newlyWrong, newlyRight of 667 choosing samples; the confirmation judges on 666 others.
+        IReadOnlyList<BudgetVerdict> Verdicts(int newlyWrong, int newlyRight, int confirmation)
         {
-            var c = new ComparisonResult(667, "test", false, 98, 98 - accuracyDrop, agreement, [], null, null, 0, 0);
-            return ConfirmationMargin.Apply([new BudgetVerdict(drop, accuracyDrop, accuracyDrop <= 1)], c, confirmation);
+            var baseline = Enumerable.Range(0, 667).Select(i => i >= newlyRight).ToList();
+            var candidate = Enumerable.Range(0, 667).Select(i => i < newlyRight || i >= newlyRight + newlyWrong).ToList();
+            var c = new ComparisonResult(667, "test", false, 98, 98, 1, [], null, null, 0, 0) { BaselineHits = baseline, CandidateHits = candidate };
+            var measured = new BudgetMeasurements();
+            measured.Set(BudgetDefinition.MaxAccuracyDrop, ComparisonEstimates.AccuracyDrop(c, budgets.Confidence));
+            return ConfirmationForecast.Apply(measured.Evaluate(budgets), c, confirmation);
         }
 
-        // 2 % of the classes changed: one standard error of the two parts' paired difference is ≈ 0.77 points.
-        Assert.IsTrue(Verdicts(0.2, 0.98, 666).Single().Kept);
-        var broken = Verdicts(0.3, 0.98, 666).Single();
-        Assert.IsFalse(broken.Kept);
-        Assert.AreEqual(0.3 + 100 * Math.Sqrt(0.02 * (1.0 / 667 + 1.0 / 666)), broken.Measured!.Value, 1e-9);
-        StringAssert.Contains(broken.Note, "for one standard error of what the 666 unseen samples will measure");
-        // A candidate that changes no class has nothing to fear from the confirmation, and without one there is no margin.
-        Assert.IsTrue(Verdicts(0.9, 1, 666).Single().Kept);
-        Assert.IsTrue(Verdicts(0.9, 0.9, 0).Single().Kept);
+        // No answer changed of 667: up to 3 in 666 may change (95 %), a bound of 1.12 there, the strictest
+        // budget a search on these counts can hold, which the forecast is then judged against.
+        var none = Verdicts(0, 0, 666).Single();
+        Assert.IsTrue(none.Kept, none.Message());
+        Assert.AreEqual(1.12, 100 * ConfidenceBounds.SearchHeldDrop(667, 666, 0.95), 0.01);
+        // 1 newly wrong: 0.15 points, a bound of 0.67 on these; on 666 unseen up to 5 newly wrong: 1.53.
+        var edge = Verdicts(1, 0, 666).Single();
+        Assert.IsFalse(edge.Kept, edge.Message());
+        Assert.AreEqual(1.53, edge.Estimate!.Bound, 0.01, edge.Message());
+        StringAssert.Contains(edge.Note, "the 666 unseen samples the confirmation judges on would show about 1.53 points");
+        // Without a confirmation part the choosing bound alone decides (0.67 ≤ 1).
+        Assert.IsTrue(Verdicts(1, 0, 0).Single().Kept);
+        // Answers changed both ways: a drop of 0, whose bound widens with the answers changed.
+        Assert.IsFalse(Verdicts(1, 1, 666).Single().Kept);
+        Assert.IsFalse(Verdicts(3, 6, 666).Single().Kept);
     }
 }

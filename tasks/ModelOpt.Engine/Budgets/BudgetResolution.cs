@@ -56,5 +56,26 @@ public static class BudgetResolution
         return lines;
     }
 
+    /// <summary>
+    /// Said before a search, beside <see cref="Check"/>: the search keeps a trial only where the
+    /// confirmation's own bound would keep it, and a candidate that changed no answer on the choosing
+    /// samples may still make a few of the confirming ones newly wrong (none of 667 digits: up to 3 of
+    /// 666 at 95 %, a bound of 1.12 points). A drop budget stricter than that cannot be held by a search
+    /// on these samples: the line says how many samples each part would need, and that the trials are
+    /// judged against the strictest budget these samples can hold.
+    /// </summary>
+    public static IReadOnlyList<string> SearchRoom(BudgetSet budgets, int choosing, int confirming)
+    {
+        if (choosing <= 0 || confirming <= 0 || budgets[BudgetDefinition.MaxAccuracyDrop] is not { } drop) return [];
+        double confidence = budgets.Confidence;
+        double held = 100 * ConfidenceBounds.SearchHeldDrop(choosing, confirming, confidence);
+        if (held <= drop.Limit) return [];
+        string level = $"{N(confidence * 100, "0.##")} %";
+        long wrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(0, choosing, confidence) * confirming);
+        return [$"a search choosing on {choosing} samples and confirmed on {confirming} cannot hold maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence: "
+            + $"a candidate that changes no answer on the choosing samples may still make {wrong} of the confirming ones newly wrong, a {level} bound of {N(held, "0.##")} points there. "
+            + $"It takes at least {ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence)} samples in each part; the search judges that forecast for its trials against {N(held, "0.##")} points, the strictest budget a search on these samples can hold."];
+    }
+
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -37,6 +37,9 @@ public enum WarningCode
     /// <summary>The samples are too few to resolve an output budget at the confidence level: the warning says how many it takes and what budget these samples can hold, which the budget is judged against.</summary>
     SamplesCannotResolveBudget = 5020,
 
+    /// <summary>The time limit cut the search short: the plan is the best found by then, so it depends on how fast the machine ran; a limit that lets the search finish gives the same plan whatever the load.</summary>
+    SearchCutShort = 5021,
+
     /// <summary>The lock file was made from another model, settings or data: the plan was chosen again and the lock rewritten.</summary>
     LockStale = 5030,
 

@@ -81,6 +81,7 @@ public sealed partial class LayerSearch
         });
         if (cut)
         {
+            _timeRanOut = true;
             Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
             return profile;
         }

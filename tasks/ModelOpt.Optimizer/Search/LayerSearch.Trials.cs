@@ -43,8 +43,9 @@ public sealed partial class LayerSearch
             return new Trial(new ValidationReport("", "", none, none, null, [], [], [why]), double.PositiveInfinity, null) { Rejected = why };
         }
         var report = outcome.Report;
-        // Probes judge on a handful of samples and decide nothing by the budgets: no margin there.
-        if (probe is null) report = report with { Verdicts = ConfirmationMargin.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples) };
+        // Kept only where the confirmation on unseen samples would keep it too (the winner's curse).
+        // Probes judge on a handful of samples and decide nothing by the budgets: no forecast there.
+        if (probe is null) report = report with { Verdicts = ConfirmationForecast.Apply(report.Verdicts, report.Comparison, _request.ConfirmationSamples, _request.Budgets.CosinePercentile) };
         var c = report.Comparison;
         double harm = c is null ? 0 : c.AccuracyDrop ?? 1 - c.MinCosine;
         var result = new Trial(report, harm, budgets is null ? null : outcome.Candidate);
@@ -87,9 +88,18 @@ public sealed partial class LayerSearch
 
     private const int MaxFallbacks = 3;
 
-    private static string Harm(Trial t) => t.Report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b }
+    private static string Harm(Trial t) => (t.Report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b }
         ? $"accuracy {ReportNumbers.AccuracyChange(a, b)}"
-        : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}";
+        : $"1-cosine {t.Harm.ToString("0.####e0", CultureInfo.InvariantCulture)}") + Bounds(t);
+
+    // The bound each output budget was judged by: on the choosing samples, or the confirmation's forecast where that broke it.
+    private static string Bounds(Trial t)
+    {
+        var parts = t.Report.Verdicts.Where(v => v.Estimate is { HasBound: true } && v.Budget.Definition.NeedsOutputs)
+            .Select(v => $"{v.Budget.Definition.Key} {(v.Note is null ? "" : "forecast ")}{(v.Estimate!.Confidence * 100).ToString("0.##", CultureInfo.InvariantCulture)} % bound {Quantity.Format(v.Estimate.Bound, v.Budget.Definition.Kind)}")
+            .ToList();
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
+    }
 
     private static string BrokenKeys(Trial t) => t.Rejected ?? string.Join(", ", t.Report.Broken.Select(v => v.Budget.Definition.Key));
 }

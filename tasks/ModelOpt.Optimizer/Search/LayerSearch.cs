@@ -127,6 +127,7 @@ public sealed partial class LayerSearch : IDisposable
         var prepared = CandidateBuilder.Build(_request.ModelPath, _request.Config, prefix, _request.Validation.Bindings, null).Model;
         Log($"search: passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
         if (_request.SplitNote is { } split) Log(split);
+        foreach (var line in _request.UpFront) Log($"search: warning {line}");
         if (_refitAll) Log("search: refit fits every layer whose inputs changed (\"refit\": { \"layers\": \"all\" }): this model is small enough for it to cost little.");
 
         var chosen = new Dictionary<string, int>();
@@ -208,7 +209,7 @@ public sealed partial class LayerSearch : IDisposable
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen) };
+        return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen), CutShort = CutShort() };
     }
 
     private void LogProfile(SensitivityProfile profile)
@@ -294,6 +295,17 @@ public sealed partial class LayerSearch : IDisposable
     }
 
     private bool TimeUp() => _log.TimeUp();
+
+    /// <summary>
+    /// What to warn when the time limit cut the search short. Every step of the search is fixed by the
+    /// model, the samples and the budgets (the bisection's halvings, the walk's chunks), so a search
+    /// that finishes makes the same plan on a busy machine as on an idle one; one the limit cuts takes
+    /// the best found by then, and that depends on how fast the machine ran. The limit is a safety
+    /// stop, and the user is told when it decided.
+    /// </summary>
+    private string? CutShort() => _timeRanOut
+        ? $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {TimeSpent()}; raise --search-time (SearchTime) to let it finish, and the plan no longer depends on the machine's speed."
+        : null;
 
     // The passes the run builds the choice with, as its trials were built.
     private IReadOnlyList<string> OutcomePasses(Dictionary<string, int> chosen) => PassesFor(Assignment(chosen));

@@ -26,7 +26,10 @@ public sealed record SearchRequest(
     /// <summary>How the validation samples were split between the search and the confirmation, for the log.</summary>
     public string? SplitNote { get; init; }
 
-    /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationMargin"/>.</summary>
+    /// <summary>Warnings the log says as the search starts (what the samples cannot resolve), before the minutes are spent.</summary>
+    public IReadOnlyList<string> UpFront { get; init; } = [];
+
+    /// <summary>How many samples the confirmation will judge the choice on (0: none held out), for the search's <see cref="ConfirmationForecast"/>.</summary>
     public int ConfirmationSamples { get; init; }
 
     /// <summary>Builds and validates a trial (null: <see cref="TrialJudge.Build"/>); tests of the search's mechanics put a fake of the expensive part here.</summary>
@@ -47,6 +50,9 @@ public sealed record SearchOutcome(OptimizeConfig Config, IReadOnlyList<string> 
 
     /// <summary>Set when the time limit ran out before any saving was found: what to warn the user.</summary>
     public string? TimeRanOut { get; init; }
+
+    /// <summary>Set when the time limit cut the search short after it found savings: the plan depends on the machine's speed (MOPT5021).</summary>
+    public string? CutShort { get; init; }
 
     /// <summary>The sensitivity profile the search ranked by.</summary>
     public SensitivityProfile? Profile { get; init; }

@@ -1,0 +1,155 @@
+using System.Globalization;
+using MathNet.Numerics.Distributions;
+using ModelOpt.Engine.Budgets;
+using ModelOpt.Validation.Comparison;
+
+namespace ModelOpt.Optimizer.Search;
+
+/// <summary>
+/// The winner's curse, priced in. The search picks the most aggressive setting that keeps the
+/// budgets on the samples it chooses on; the run then judges that choice on samples the search never
+/// saw, by their own confidence bound. A setting whose bound on the choosing samples just keeps the
+/// budget breaks it there about half the time (the two parts' figures differ by chance), more after
+/// the search picked the luckiest of many trials. So a trial is kept only when the verdict the
+/// confirmation would reach keeps the budget too: the confirmation's bound, at the same confidence
+/// and on its own sample count, computed on what the search measured taken to the worse at that same
+/// confidence. The confirmation then agrees about as often as the confidence says for a setting at
+/// that edge, and more often for one inside it
+/// (docs/validation.md, "How the search keeps room for the confirmation"). Per budget:
+/// <list type="bullet">
+/// <item><c>maxAccuracyDrop</c>: Tango's bound as the confirmation computes it, on the paired discordant
+/// counts it can expect on its m samples: the share newly wrong at its exact (Clopper–Pearson) upper
+/// bound, the share newly right as measured. Exact, because the counts are small: one digit newly
+/// wrong in 667 may well be five in 666;</item>
+/// <item><c>minAgreement</c>: the confirmation's exact bound on the agreeing share taken likewise (one
+/// position per sample), or the choosing bound's width scaled to its count and lowered by z binomial
+/// standard errors of the difference (frames, pixels);</item>
+/// <item><c>minCosine</c> at the worst sample: the worst of m unseen samples can fall below the worst
+/// of n seen ones. The lower tail of log(1 − cosine) is taken as exponential, its scale estimated from
+/// the worst samples' spacings, and the worst is moved down by the amount that the unseen samples'
+/// worst passes with probability ≤ 1 − confidence. A percentile budget (its own order-statistic bound) is
+/// left as the choosing samples judge it.</item>
+/// </list>
+/// Where the counts cannot vouch even for a candidate that changes no answer, the forecast is judged
+/// against that candidate's (<see cref="ConfidenceBounds.SearchHeldDrop"/>), as a bound is judged against what the samples can
+/// resolve, and the search says so before it starts (MOPT5020). Without a confirmation part (too few
+/// samples to hold any out) the verdicts are left as they are.
+/// </summary>
+public static class ConfirmationForecast
+{
+
+    /// <summary>
+    /// The verdicts of a search trial judged on <paramref name="comparison"/> (the choosing samples), each
+    /// output budget the choosing bound keeps checked again against the forecast of the confirmation on
+    /// <paramref name="confirmation"/> samples.
+    /// </summary>
+    public static IReadOnlyList<BudgetVerdict> Apply(IReadOnlyList<BudgetVerdict> verdicts, ComparisonResult? comparison, int confirmation, double cosinePercentile = 0)
+    {
+        if (confirmation <= 0 || comparison is not { Samples: > 0 } c) return verdicts;
+        return verdicts.Select(v =>
+        {
+            if (!v.Kept) return v;
+            double confidence = v.Estimate?.Confidence ?? 0.95;
+            var forecast = v.Budget.Definition == BudgetDefinition.MaxAccuracyDrop ? Drop(c, confirmation, confidence)
+                : v.Budget.Definition == BudgetDefinition.MinAgreement ? Agreement(c, confirmation, confidence, v.Estimate)
+                : v.Budget.Definition == BudgetDefinition.MinCosine && cosinePercentile <= 0 ? Cosine(c, confirmation, confidence)
+                : null;
+            if (forecast is not var (bound, how)) return v;
+            double limit = Judged(v.Budget, confirmation, confidence, comparison);
+            if (v.Budget.IsKeptBy(bound, limit)) return v;
+            string figure = Engine.Budgets.Quantity.Format(bound, v.Budget.Definition.Kind);
+            return v with
+            {
+                Kept = false,
+                Estimate = v.Estimate is { } e ? e with { Bound = bound, Method = how } : new BudgetEstimate(v.Measured ?? bound, bound, confidence) { Method = how },
+                Note = $"on the {c.Samples} samples the search chose on it keeps the budget, but the {confirmation} unseen samples the confirmation judges on would show about {figure} ({how}); the search keeps room for that",
+            };
+        }).ToList();
+    }
+
+    /// <summary>The forecast of the confirmation's 95 % (confidence) bound on the accuracy drop, in points; null without per-sample hits.</summary>
+    public static (double Bound, string How)? Drop(ComparisonResult c, int confirmation, double confidence)
+    {
+        if (c.BaselineHits is not { Count: > 0 } a || c.CandidateHits is not { } b) return null;
+        int n = Math.Min(a.Count, b.Count);
+        long wrong = 0, right = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (a[i] && !b[i]) wrong++;
+            else if (!a[i] && b[i]) right++;
+        }
+        // The confirmation's counts as the choosing samples let one expect them: the samples newly wrong,
+        // which decide its bound, at their upper bound at the same confidence (exact: a single digit newly
+        // wrong in 667 may well be five in 666), those newly right as measured; then its own bound.
+        long scaledWrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(wrong, n, confidence) * confirmation);
+        long scaledRight = Math.Min(confirmation - scaledWrong, (long)Math.Round((double)right * confirmation / n));
+        double bound = 100 * ConfidenceBounds.PairedDropUpper(scaledWrong, scaledRight, confirmation, confidence);
+        return (bound, string.Format(CultureInfo.InvariantCulture, "{2} newly wrong and {3} newly right of {1} here; on {4} unseen, {5} and {6} with the newly wrong at their {7:0.##} % bound: the confirmation's {7:0.##} % bound on those",
+            wrong + right, n, wrong, right, confirmation, scaledWrong, scaledRight, confidence * 100));
+    }
+
+    private static (double, string)? Agreement(ComparisonResult c, int confirmation, double confidence, BudgetEstimate? estimate)
+    {
+        if (!c.HasClassAxis) return null;
+        (double Bound, string How)? lowest = null;
+        foreach (var o in c.Outputs)
+        {
+            if (o.SampleAgreed is not { Count: > 0 } agreed || o.SamplePositions is not { } positions || o.Agreement is not double measured) continue;
+            int n = agreed.Count;
+            double perSample = (double)positions.Sum() / n;
+            double bound;
+            if (positions.All(p => p == 1))
+            {
+                // As for the drop: the agreeing share one standard error to the worse (exact), on the confirmation's count.
+                double share = ConfidenceBounds.ClopperPearsonLower(agreed.Sum(), n, confidence);
+                bound = ConfidenceBounds.ClopperPearsonLower(Math.Clamp((long)Math.Round(share * confirmation), 0, confirmation), confirmation, confidence);
+            }
+            else
+            {
+                double difference = Normal.InvCDF(0, 1, confidence) * Math.Sqrt(measured * (1 - measured) * (1.0 / (n * perSample) + 1.0 / (confirmation * perSample)));
+                // Frames or pixels: the choosing bound's width (a bootstrap over samples), scaled to the confirmation's count.
+                double width = estimate is { } e && (e.Output is null || e.Output == o.Name) ? Math.Max(0, e.Measured - e.Bound) : 0;
+                bound = measured - width * Math.Sqrt((double)n / confirmation) - difference;
+            }
+            if (lowest is null || bound < lowest.Value.Bound)
+                lowest = (bound, string.Format(CultureInfo.InvariantCulture, "agreement {0:0.#####} here; the confirmation's {1:0.##} % bound on as much, one standard error to the worse", measured, confidence * 100));
+        }
+        return lowest;
+    }
+
+    /// <summary>The forecast of the worst cosine over <paramref name="confirmation"/> unseen samples (the lowest over outputs); null without per-sample cosines.</summary>
+    public static (double Bound, string How)? Cosine(ComparisonResult c, int confirmation, double confidence)
+    {
+        (double Bound, string How)? lowest = null;
+        foreach (var o in c.Outputs)
+        {
+            if (o.SampleCosines.Count < 3) continue;
+            var errors = o.SampleCosines.Select(v => Math.Max(1 - OutputComparison.CosineOrWorst(v), 1e-12)).OrderDescending().ToList();
+            int n = errors.Count, k = Math.Min(8, n - 1);
+            // The exponential tail's scale of log(1 − cosine): the mean excess of the k worst over the (k+1)-th.
+            double scale = Enumerable.Range(0, k).Average(i => Math.Log(errors[i]) - Math.Log(errors[k]));
+            // P(the unseen worst passes the seen worst by more than t) ≈ m/(n+m)·e^(−t/scale); held at 1 − confidence.
+            double miss = 1 - confidence;
+            double t = Math.Max(0, scale * Math.Log((double)confirmation / (n + confirmation) / miss));
+            double worst = 1 - errors[0] * Math.Exp(t);
+            if (lowest is null || worst < lowest.Value.Bound)
+                lowest = (worst, string.Format(CultureInfo.InvariantCulture, "worst of {0} here {1:0.#####}; the worst of {2} unseen, from the spread of the worst samples, at {3:0.##} %", n, 1 - errors[0], confirmation, confidence * 100));
+        }
+        return lowest;
+    }
+
+    // What the forecast is judged against: the budget's limit, or, where these counts cannot vouch even for
+    // a candidate that changes no answer, that candidate's forecast (the strictest the search can hold).
+    private static double Judged(Budget budget, int confirmation, double confidence, ComparisonResult c)
+    {
+        if (budget.Definition == BudgetDefinition.MaxAccuracyDrop)
+            return Math.Max(budget.Limit, 100 * ConfidenceBounds.SearchHeldDrop(c.Samples, confirmation, confidence));
+        if (budget.Definition == BudgetDefinition.MinAgreement && c.Outputs.Where(o => o.HasClassAxis).All(o => o.SamplePositions?.All(p => p == 1) ?? true))
+        {
+            long hits = (long)Math.Round(ConfidenceBounds.ClopperPearsonLower(c.Samples, c.Samples, confidence) * confirmation);
+            return Math.Min(budget.Limit, ConfidenceBounds.ClopperPearsonLower(hits, confirmation, confidence));
+        }
+        return budget.Limit;
+    }
+
+}
