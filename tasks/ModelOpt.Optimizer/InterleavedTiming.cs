@@ -29,13 +29,21 @@ public sealed record TimedCandidate(string Name, double MedianSeconds, double Or
 public static class InterleavedTiming
 {
     public static IReadOnlyList<TimedCandidate> Measure(string originalPath, IReadOnlyList<(string Name, string Path)> candidates, IReadOnlyList<TensorData> inputs,
-        OrtSessionSettings session, TimeSpan budget, int minRounds = 7, int maxRounds = 40)
+        OrtSessionSettings session, TimeSpan budget, int minRounds = 7, int maxRounds = 40) =>
+        Measure(originalPath, candidates.Select(c => (c.Name, (Func<OrtModelRunner>)(() => OrtModelRunner.FromFile(c.Path, session)))).ToList(), inputs, session, budget, minRounds, maxRounds);
+
+    /// <summary>One candidate held in memory against the original on disk.</summary>
+    public static TimedCandidate Measure(string originalPath, Engine.IR.Model candidate, IReadOnlyList<TensorData> inputs, OrtSessionSettings session, TimeSpan budget) =>
+        Measure(originalPath, [("candidate", (Func<OrtModelRunner>)(() => OrtModelRunner.FromModel(candidate, session)))], inputs, session, budget, 7, 40)[0];
+
+    private static IReadOnlyList<TimedCandidate> Measure(string originalPath, IReadOnlyList<(string Name, Func<OrtModelRunner> Open)> candidates, IReadOnlyList<TensorData> inputs,
+        OrtSessionSettings session, TimeSpan budget, int minRounds, int maxRounds)
     {
         var runners = new List<OrtModelRunner>();
         try
         {
             runners.Add(OrtModelRunner.FromFile(originalPath, session));
-            foreach (var (_, path) in candidates) runners.Add(OrtModelRunner.FromFile(path, session));
+            foreach (var (_, open) in candidates) runners.Add(open());
             foreach (var runner in runners)
             {
                 runner.Run(inputs);

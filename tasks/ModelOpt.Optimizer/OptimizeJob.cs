@@ -214,7 +214,9 @@ public static class OptimizeJob
                 throw;
             }
             var keptWhatever = candidate.RequiredChecks.Where(c => c.Waived || c.PassRequired).Select(c => c.Pass).ToHashSet(StringComparer.Ordinal);
-            if (passes.Count > 0 && replay is null && PassPayoff.Unpaid(report, reports, budgets, keptWhatever) is { } unpaid)
+            TimedCandidate TimeInterleaved() =>
+                InterleavedTiming.Measure(options.ModelPath, candidate.Model, RunInputs.For(candidate.Model, options.ModelPath, validation.DataPath, options.Seed).Tensors, session, TimeSpan.FromSeconds(10));
+            if (passes.Count > 0 && replay is null && PassPayoff.Unpaid(report, reports, budgets, keptWhatever, TimeInterleaved) is { } unpaid)
             {
                 // As int8 that is slower: the pass that did not pay is left out and the others still reach the build.
                 warnings.Add(new ModelOptWarning(WarningCode.PassSkipped, options.ModelPath, unpaid.Why));

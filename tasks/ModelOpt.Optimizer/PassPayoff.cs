@@ -29,9 +29,13 @@ public static class PassPayoff
     /// <summary>
     /// The pass to leave out and the warning that says why, or null when every pass paid (or none can
     /// be blamed). <paramref name="kept"/>: passes the user keeps whatever they cost (quantize's
-    /// <c>allowSlower</c> or <c>required</c>).
+    /// <c>allowSlower</c> or <c>required</c>). <paramref name="interleaved"/> times the written model
+    /// against the original round by round: the comparison's medians are taken one model after the
+    /// other, so a burst of load on a shared machine can make either look slower; a pass is left
+    /// out for its speed only when the interleaved rounds say it is slower too.
     /// </summary>
-    public static (string Pass, string Why)? Unpaid(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet budgets, IReadOnlyCollection<string>? kept = null)
+    public static (string Pass, string Why)? Unpaid(ValidationReport report, IReadOnlyList<PassReport> passes, BudgetSet budgets, IReadOnlyCollection<string>? kept = null,
+        Func<TimedCandidate>? interleaved = null)
     {
         var (a, b) = (report.BaselineFootprint, report.CandidateFootprint);
         double? speedup = Speedup(report);
@@ -45,8 +49,14 @@ public static class PassPayoff
         if (!grew && !slowerNotSmaller) return null;
         // A FLOP or parameter budget the user set may need the rewrite whatever it does to the clock.
         if (!grew && budgets.All.Any(x => !x.Definition.NeedsOutputs && !x.Definition.NeedsLatency && x.Definition != BudgetDefinition.MaxSize)) return null;
+        TimedCandidate? timed = null;
+        if (!grew && interleaved is not null)
+        {
+            timed = interleaved();
+            if (!timed.Slower) return null;
+        }
         string flops = a.Flops is long x1 && b.Flops is long x2 ? $"FLOPs {Quantity.Format(x1, QuantityKind.Flops)} → {Quantity.Format(x2, QuantityKind.Flops)}" : "FLOPs unknown";
-        string speed = speedup is double s ? $"{s:0.00}× the original's speed (median)" : "speed not measured";
+        string speed = timed is not null ? $"{timed.Describe()} timed interleaved" : speedup is double s ? $"{s:0.00}× the original's speed (median)" : "speed not measured";
         string what = grew ? "grew the file it was meant to shrink" : "made the model slower and no smaller";
         return (blamed.Pass, $"{blamed.Pass} skipped: it {what} (size {Quantity.Format(a.Bytes, QuantityKind.Bytes)} → {Quantity.Format(b.Bytes, QuantityKind.Bytes)}, {flops}, {speed}); the model is written without it.");
     }
