@@ -167,7 +167,9 @@ public sealed partial class LayerSearch : IDisposable
                 _timeRanOut = true;
                 break;
             }
-            (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen);
+            Trial? laidOut = null;
+            if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, moves, chosen);
+            (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
             if (_unreachable is { } all)
             {
                 Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
@@ -204,7 +206,7 @@ public sealed partial class LayerSearch : IDisposable
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
         }
         var config = ConfigFor(Assignment(chosen));
-        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_log.Elapsed.TotalSeconds:0.#} s.");
+        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))}{(_structure.Count > 0 ? $"; layout: {string.Join(", ", _structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
@@ -290,6 +292,7 @@ public sealed partial class LayerSearch : IDisposable
             return k.Members.Select(m => (m, k.Pass, value));
         });
         if (_hasUnnamedNodes) settings = settings.Concat(_knobPasses.Select(p => ("", p, (System.Text.Json.Nodes.JsonObject?)null)));
+        settings = settings.Concat(StructureSettings());
         return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
 

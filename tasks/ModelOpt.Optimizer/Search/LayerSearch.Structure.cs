@@ -1,0 +1,97 @@
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Sensitivity;
+using ModelOpt.Engine.Shapes;
+using ModelOpt.Validation;
+using ModelOpt.Validation.Comparison;
+
+namespace ModelOpt.Optimizer.Search;
+
+// The structure phase: the passes' layout choices (StructureKnob) weighed on every ranked layer at once, before the walk.
+public sealed partial class LayerSearch
+{
+    // The layout choices taken, in the order taken: their per-node settings go into every trial's config after.
+    private readonly List<StructureKnob> _structure = [];
+
+    /// <summary>
+    /// Weighs each layout choice the time-saving passes offer on the model with every ranked layer
+    /// int8, fidelity-saving ones first, each on top of those taken: a choice that breaks the output
+    /// budgets is left; one that keeps them where the layout so far breaks them is taken (the first
+    /// layer float may be all that stands between a model and int8 everywhere else); where both
+    /// keep them, it is taken only when the paired interleaved runs show it faster beyond their noise
+    /// (≥ 5 % at the lower 95 % bound); where neither does, a speed choice is taken when faster and
+    /// no worse at the output, and a fidelity one is left to the walk (it picks its own float layers).
+    /// Returns the ranked list without the layers the taken choices keep float, and the last trial
+    /// of every layer at once (the walk's first), or null where nothing was weighed.
+    /// </summary>
+    private (IReadOnlyList<RankedMove> Moves, Trial? All) ChooseStructure(IReadOnlyList<IKnobProvider> providers, Model basis, IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
+    {
+        var context = new PassContext(_request.ModelPath) { Config = _request.Config, Bindings = _request.Validation.Bindings };
+        var offered = providers.OfType<IStructureKnobProvider>().SelectMany(p => p.StructureKnobs(ModelCopy.Of(basis), context))
+            .OrderBy(k => k.Gain).ToList();
+        if (offered.Count == 0 || moves.Count == 0 || TimeUp()) return (moves, null);
+        Log($"structure: {offered.Count} layout choice(s) to weigh with every ranked layer int8: {string.Join(", ", offered)}.");
+        var assignment = Assignment(Apply(before, moves));
+        var current = Evaluate(assignment, null, $"structure: all {moves.Count} ranked setting(s), as laid out so far");
+        foreach (var knob in offered)
+        {
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            var floats = knob.FloatNodes.ToHashSet(StringComparer.Ordinal);
+            var without = moves.Where(m => !m.Knob.Knob.Members.Any(floats.Contains)).ToList();
+            var laidOut = TrialOf(assignment);
+            _structure.Add(knob);
+            var withAssignment = Assignment(Apply(before, without));
+            var trial = Evaluate(withAssignment, null, $"structure: {knob.Name}");
+            var (take, why) = Weigh(knob, current, trial, () => TimeStructure(laidOut, TrialOf(withAssignment)));
+            Log($"structure: {knob.Name} {(take ? "taken" : "left")}: {why}.");
+            if (!take)
+            {
+                _structure.Remove(knob);
+                continue;
+            }
+            moves = without;
+            assignment = withAssignment;
+            current = trial;
+        }
+        return (moves, current);
+    }
+
+    private (bool Take, string Why) Weigh(StructureKnob knob, Trial current, Trial trial, Func<PairedTiming.Verdict> time)
+    {
+        if (trial.Rejected is { } rejected) return (false, rejected);
+        if (!trial.Kept && current.Kept) return (false, $"it breaks {BrokenKeys(trial)}");
+        if (trial.Kept && !current.Kept) return (true, $"every other ranked layer int8 keeps the budgets with it ({Harm(trial)}) and breaks them without ({Harm(current)})");
+        if (!trial.Kept && knob.Gain == StructureGain.Fidelity) return (false, $"the budgets break with it as well ({Harm(trial)}); the walk chooses the float layers");
+        if (!trial.Kept && trial.Harm > current.Harm) return (false, $"worse at the output ({Harm(trial)} against {Harm(current)}) and the budgets break either way");
+        _log.Doing($"timing {knob.Name} against the layout so far (interleaved pairs of runs)");
+        var speed = time();
+        return speed.Faster ? (true, $"faster beyond the noise ({speed}), {Harm(trial)}") : (false, $"not faster beyond the noise ({speed})");
+    }
+
+    private SearchTrial TrialOf(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
+        new(_request.ModelPath, ConfigFor(assignment), PassesFor(assignment), assignment, _outputBudgets, _request.Validation);
+
+    // The structure knobs' per-node settings, laid over the layer knobs' in every trial's config.
+    private IEnumerable<(string Node, string Pass, System.Text.Json.Nodes.JsonObject? Settings)> StructureSettings() =>
+        _structure.SelectMany(k => k.SettingNodes.Select(n => (n, k.Pass, (System.Text.Json.Nodes.JsonObject?)k.Settings)));
+
+    /// <summary>The second model's speed-up over the first, from paired interleaved runs on the first of the samples (<see cref="SearchRequest.TimeStructure"/> in tests).</summary>
+    private PairedTiming.Verdict TimeStructure(SearchTrial first, SearchTrial second)
+    {
+        if (_request.TimeStructure is { } fake) return fake(first, second);
+        Model Build(SearchTrial t) => CandidateBuilder.Build(t.ModelPath, t.Config, _request.Registry.Parse(string.Join(',', t.Passes)), t.Validation.Bindings, _request.Calibration).Model;
+        var a = Build(first);
+        var b = Build(second);
+        var original = ModelLoader.Load(_request.ModelPath);
+        ShapeInference.Run(original, _request.Validation.Bindings);
+        var inputs = Validation.Data.RunInputs.For(original, _request.ModelPath, _request.Validation.DataPath, _request.Validation.Seed).Tensors;
+        var result = QuantizationSpeedCheck.Measure(a, b, inputs, settings: _request.Validation.Session);
+        return result.Paired ?? PairedTiming.Speedup([result.OriginalMedianSeconds], [result.QuantizedMedianSeconds]);
+    }
+}
