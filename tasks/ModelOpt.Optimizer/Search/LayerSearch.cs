@@ -160,15 +160,17 @@ public sealed partial class LayerSearch : IDisposable
             LogProfile(profile);
             profile = AtOutput(profile, saves, sets[0].Model, chosen);
             var moves = profile.Ranked(saves);
+            var ranked = moves;
             if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
-            if (moves.Count == 0) continue;
+            if (ranked.Count == 0) continue;
             if (TimeUp())
             {
                 _timeRanOut = true;
                 break;
             }
             Trial? laidOut = null;
-            if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, moves, chosen);
+            if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
+            if (moves.Count == 0) continue;
             (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
             if (_unreachable is { } all)
             {
