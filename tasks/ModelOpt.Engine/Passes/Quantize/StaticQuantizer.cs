@@ -297,7 +297,6 @@ public static class StaticQuantizer
             else targets.Add(node);
         }
         targets = DropIsolated(targets, notes);
-        targets = DropFloatFedPools(targets, notes);
         foreach (var group in graph.Nodes.Where(n => n.Domain.Length == 0 && n.OpType is "Conv" or "ConvTranspose" && !IsCandidate(n)).GroupBy(WhyNotQuantizable))
         {
             var names = group.Select(n => n.Name).ToList();
@@ -337,28 +336,6 @@ public static class StaticQuantizer
         if (isolated.Count == 0) return targets;
         notes.Add($"{isolated.Count} op(s) without weights left float, no quantized layer next to them (int8 there would only round): {string.Join(", ", isolated.Take(5).Select(n => $"{n.OpType} '{n.Name}'"))}{(isolated.Count > 5 ? $", … {isolated.Count - 5} more" : "")}");
         return targets.Where(reached.Contains).ToList();
-    }
-
-    /// <summary>
-    /// Leaves float a MaxPool whose input a float layer (or the graph input) computes, through
-    /// ReLU/Clip and shape-only ops: int8 gains nothing there, and ORT runs a uint8 MaxPool outside an
-    /// NHWC int8 island with its generic NCHW kernel. ResNet-18 with its first conv float: that pool
-    /// took 41.5 ms of a 179 ms int8 run, against 3.8 ms in float in ORT's blocked layout. Float, it
-    /// pools first and the next conv's QuantizeLinear reads a quarter of the values.
-    /// </summary>
-    private static List<Node> DropFloatFedPools(List<Node> targets, List<string> notes)
-    {
-        var set = new HashSet<Node>(targets);
-        Node? Source(Value v)
-        {
-            var node = v.Producer;
-            while (node is not null && node.Domain.Length == 0 && Transparent.Contains(node.OpType) && !set.Contains(node) && node.Input(0) is { } x) node = x.Producer;
-            return node;
-        }
-        var dropped = targets.Where(n => IsMaxPool(n) && n.Input(0) is { } x && (Source(x) is not { } source || !set.Contains(source))).ToList();
-        if (dropped.Count == 0) return targets;
-        notes.Add($"{dropped.Count} MaxPool(s) after a float layer left float (uint8 pooling outside an int8 island runs slower than float): {string.Join(", ", dropped.Take(5).Select(n => $"'{n.Name}'"))}");
-        return targets.Where(n => !dropped.Contains(n)).ToList();
     }
 
     /// <summary>Why a conv is no candidate, in words the user can act on.</summary>
