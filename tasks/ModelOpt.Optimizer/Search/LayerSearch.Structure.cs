@@ -15,6 +15,36 @@ public sealed partial class LayerSearch
     // The layout choices taken, in the order taken: their per-node settings go into every trial's config after.
     private readonly List<StructureKnob> _structure = [];
 
+    // Speed choices no layout with every ranked layer int8 could judge (the budgets broke either way): weighed on the walk's choice.
+    private readonly List<StructureKnob> _deferred = [];
+
+    /// <summary>
+    /// The speed choices left for the walk's choice (<paramref name="last"/>, its last trial that
+    /// kept the budgets): each taken when it keeps them there too and the paired interleaved runs
+    /// show it faster beyond their noise.
+    /// </summary>
+    private void WeighDeferred(Dictionary<string, int> chosen, Trial? last)
+    {
+        if (_deferred.Count == 0 || last is not { Kept: true }) return;
+        var assignment = Assignment(chosen);
+        foreach (var knob in _deferred)
+        {
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            var laidOut = TrialOf(assignment);
+            _structure.Add(knob);
+            var trial = Evaluate(assignment, null, $"structure: {knob.Name} on the walk's choice");
+            var (take, why) = Weigh(knob.Gain, knob.Name, last, trial, () => TimeStructure(laidOut, TrialOf(assignment)));
+            Log($"structure: {knob.Name} {(take ? "taken" : "left")} on the walk's choice: {why}.");
+            if (take) last = trial;
+            else _structure.Remove(knob);
+        }
+        _deferred.Clear();
+    }
+
     /// <summary>
     /// Weighs each layout choice the time-saving passes offer on the model with every ranked layer
     /// int8 (<paramref name="ranked"/>), fidelity-saving ones first, each on top of those taken: a
@@ -55,6 +85,14 @@ public sealed partial class LayerSearch
             _structure.Add(knob);
             var withAssignment = Assignment(Apply(before, without));
             var trial = Evaluate(withAssignment, null, $"structure: {knob.Name}");
+            if (knob.Gain == StructureGain.Speed && !trial.Kept && !current.Kept && trial.Rejected is null)
+            {
+                // Nothing keeps the budgets yet: timed on the walk's choice, which does.
+                Log($"structure: {knob.Name} weighed again on the walk's choice (the budgets break with and without it here).");
+                _structure.Remove(knob);
+                _deferred.Add(knob);
+                continue;
+            }
             var (take, why) = Weigh(knob.Gain, knob.Name, current, trial, () => TimeStructure(laidOut, TrialOf(withAssignment)));
             Log($"structure: {knob.Name} {(take ? "taken" : "left")}: {why}.");
             if (!take)
@@ -87,7 +125,10 @@ public sealed partial class LayerSearch
         if (trial.Rejected is { } rejected) return (false, rejected);
         if (!trial.Kept && current.Kept) return (false, $"it breaks {BrokenKeys(trial)}");
         if (trial.Kept && !current.Kept) return (true, $"every other ranked layer int8 keeps the budgets with it ({Harm(trial)}) and breaks them without ({Harm(current)})");
-        if (!trial.Kept && gain == StructureGain.Fidelity) return (false, $"the budgets break with it as well ({Harm(trial)}); the walk chooses the float layers");
+        if (!trial.Kept && gain == StructureGain.Fidelity)
+            return trial.Harm <= current.Harm / 2
+                ? (true, $"the budgets break with it as well, but it cuts the output error by half or more ({Harm(trial)} against {Harm(current)}): the walk starts from there")
+                : (false, $"the budgets break with it as well ({Harm(trial)}); the walk chooses the float layers");
         if (!trial.Kept && trial.Harm > current.Harm) return (false, $"worse at the output ({Harm(trial)} against {Harm(current)}) and the budgets break either way");
         _log.Doing($"timing {name} against the layout so far (interleaved pairs of runs)");
         var speed = time();

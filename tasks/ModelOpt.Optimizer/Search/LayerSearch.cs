@@ -171,7 +171,8 @@ public sealed partial class LayerSearch : IDisposable
             Trial? laidOut = null;
             if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
             if (moves.Count == 0) continue;
-            (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
+            (chosen, var last) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
+            if (saves == KnobSaving.Time) WeighDeferred(chosen, last);
             if (_unreachable is { } all)
             {
                 Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
