@@ -142,6 +142,55 @@ public sealed class StructureKnobSearchTests
         Assert.IsNotNull(Setting(outcome.Config, "conv1"), Log(outcome));
     }
 
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void TheLayersTheProbeLeftOutAreTakenBackWhenTheWholeIsFasterAndOnlyThen(bool wholeFaster)
+    {
+        // Eight convs in a row: the output probe cuts them into two segments of four. Alone, the
+        // first segment saves no time (its latencies equal the original's) and the second halves them.
+        string path = Path.Combine(Path.GetTempPath(), $"modelopt-islands-{Environment.ProcessId}-{wholeFaster}.onnx");
+        var t = new PassTestModels(43);
+        var model = Model.Create(opset: 13);
+        var g = model.Graph;
+        Value x = g.AddInput("x", TensorProto.Types.DataType.Float, [1, 8, 8, 8]);
+        for (int i = 1; i <= 8; i++)
+            x = g.CreateNode("Relu", [g.CreateNode("Conv", [x, t.Weight(g, $"w{i}", 8, 8, 1, 1), t.Weight(g, $"b{i}", 8)], name: $"conv{i}").Output(0)], name: $"relu{i}").Output(0);
+        PassTestModels.DeclareOutput(g, x);
+        ModelWriter.Save(model, path);
+        using var samples = SampleSet.Synthetic(model, 4, seed: 5);
+        try
+        {
+            var budgets = BudgetSet.FromText([KeyValuePair.Create("--min-cosine", "0.9")]);
+            var request = new SearchRequest(path, OptimizeConfig.Empty, ["quantize"], budgets, new ValidationSettings(), TimeSpan.FromMinutes(5),
+                PassRegistry.Default, new OrtActivationSource(samples, batchSize: 4))
+            {
+                Judge = trial =>
+                {
+                    var outcome = Judge(trial, 0.95);
+                    if (trial.Validation.Comparison.LatencyRuns == 0) return outcome;
+                    bool saves = !trial.Settings.Any(s => s.Knob.Node is "conv1" or "conv2");
+                    var original = new LatencyResult(0.01, 0.01, Enumerable.Repeat(0.01, 11).ToList());
+                    var candidate = new LatencyResult(0.01, 0.01, Enumerable.Range(0, 11).Select(i => saves ? 0.005 : 0.01 + (i % 2 == 0 ? 1e-4 : -1e-4)).ToList());
+                    return outcome with { Report = outcome.Report with { Comparison = outcome.Report.Comparison! with { BaselineLatency = original, CandidateLatency = candidate } } };
+                },
+                // The whole against the probe's list: more settings in the second trial.
+                TimeStructure = (first, second) => second.Settings.Count > first.Settings.Count && wholeFaster ? Faster : Even,
+            };
+            var outcome = LayerSearch.Run(request);
+
+            Assert.IsNull(outcome.Failure, Log(outcome));
+            StringAssert.Contains(Log(outcome), "int8 setting(s) left out, their segment saved no time");
+            StringAssert.Contains(Log(outcome), wholeFaster ? "int8 with the rest (no float islands) taken" : "int8 with the rest (no float islands) left");
+            var conv1 = ModelLoader.Load(path).Graph.FindNode("conv1")!;
+            Assert.AreEqual(wholeFaster, outcome.Config.SettingsFor("quantize", conv1) is not null, Log(outcome));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static readonly PairedTiming.Verdict Faster = new(1.12, 1.08, PairedTiming.DefaultMargin, 15);
     private static readonly PairedTiming.Verdict Even = new(1.01, 0.96, PairedTiming.DefaultMargin, 15);
 
