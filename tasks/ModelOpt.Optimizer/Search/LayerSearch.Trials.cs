@@ -75,8 +75,13 @@ public sealed partial class LayerSearch
             && plan.All(p => final.TryGetValue(p.Key, out int step) && p.Value <= step);
         var result = new List<SearchFallback>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = _validated.Count - 1; i >= 0 && result.Count < MaxFallbacks; i--)
+        // Most settings first (the walk's and the bisection's kept choices only grow, so this is their
+        // order; the structure phase validates a layout with one layer float before one with five).
+        var order = Enumerable.Range(0, _validated.Count).OrderByDescending(i => _validated[i].Plan.Count)
+            .ThenByDescending(i => _validated[i].Plan.Values.Sum()).ThenByDescending(i => i);
+        foreach (int i in order)
         {
+            if (result.Count >= MaxFallbacks) break;
             var (plan, trial) = _validated[i];
             // It must keep the FLOP and parameter budgets as well, or confirming it is time lost.
             if (!Within(plan) || StaticVerdicts(trial).Any(v => !v.Kept)) continue;

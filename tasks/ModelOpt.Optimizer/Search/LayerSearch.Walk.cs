@@ -11,11 +11,12 @@ public sealed partial class LayerSearch
     /// first 60 1.8e-2 and all 243 1.5e-2: two encoder convs (whose outputs feed both the next stage
     /// and a decoder skip) each double the error when added, and a bisection stops at the first of them.
     /// </summary>
-    private (Dictionary<string, int> Chosen, Trial? Last) Walk(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
+    /// <param name="all">The trial of every ranked setting at once where one was already made (the structure phase's last).</param>
+    private (Dictionary<string, int> Chosen, Trial? Last) Walk(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, Trial? all = null)
     {
         const string kind = "time-saving";
         var every = Apply(before, moves);
-        var all = Evaluate(Assignment(every), null, $"{kind}: all {moves.Count} ranked setting(s)");
+        all ??= Evaluate(Assignment(every), null, $"{kind}: all {moves.Count} ranked setting(s)");
         if (all.Kept) return (every, all);
 
         Trial? last = null;

@@ -161,14 +161,19 @@ public sealed partial class LayerSearch : IDisposable
             LogProfile(profile);
             profile = AtOutput(profile, saves, sets[0].Model, chosen);
             var moves = profile.Ranked(saves);
+            var ranked = moves;
             if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
-            if (moves.Count == 0) continue;
+            if (ranked.Count == 0) continue;
             if (TimeUp())
             {
                 _timeRanOut = true;
                 break;
             }
-            (chosen, _) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen);
+            Trial? laidOut = null;
+            if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
+            if (moves.Count == 0) continue;
+            (chosen, var last) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
+            if (saves == KnobSaving.Time) WeighDeferred(chosen, last);
             if (_unreachable is { } all)
             {
                 Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
@@ -205,7 +210,7 @@ public sealed partial class LayerSearch : IDisposable
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
         }
         var config = ConfigFor(Assignment(chosen));
-        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))} in {_log.Elapsed.TotalSeconds:0.#} s.");
+        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))}{(_structure.Count > 0 ? $"; layout: {string.Join(", ", _structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
@@ -291,6 +296,7 @@ public sealed partial class LayerSearch : IDisposable
             return k.Members.Select(m => (m, k.Pass, value));
         });
         if (_hasUnnamedNodes) settings = settings.Concat(_knobPasses.Select(p => ("", p, (System.Text.Json.Nodes.JsonObject?)null)));
+        settings = settings.Concat(StructureSettings());
         return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
 

@@ -35,6 +35,9 @@ public sealed record SearchRequest(
     /// <summary>Builds and validates a trial (null: <see cref="TrialJudge.Build"/>); tests of the search's mechanics put a fake of the expensive part here.</summary>
     public Func<SearchTrial, TrialOutcome>? Judge { get; init; }
 
+    /// <summary>Times the second trial's model against the first's, paired and interleaved (null: built and run in ONNX Runtime); tests of the structure phase put a fake here.</summary>
+    public Func<SearchTrial, SearchTrial, Validation.Comparison.PairedTiming.Verdict>? TimeStructure { get; init; }
+
     /// <summary>Time since the search started (null: a stopwatch started with it); tests move a fake clock instead of waiting.</summary>
     public Func<TimeSpan>? Clock { get; init; }
 

@@ -9,7 +9,7 @@ namespace ModelOpt.Engine.Passes.Quantize;
 /// (MatMulNBits); in both int8 modes LSTMs become DynamicQuantizeLSTM (<see cref="LstmQuantizer"/>). Run <c>freeze</c> first so BatchNormalization is folded into the convs. Int8 that
 /// is slower than fp32 is a known trap, so the pass asks the validation layer for a speed check.
 /// </summary>
-public sealed class QuantizePass : IKnobProvider
+public sealed class QuantizePass : IStructureKnobProvider
 {
     public const string PassName = "quantize";
 
@@ -45,6 +45,15 @@ public sealed class QuantizePass : IKnobProvider
         return nodes.Where(n => n.Name.Length > 0)
             .Select(n => new LayerKnob(n.Name, PassName, [new KnobSetting(label, new System.Text.Json.Nodes.JsonObject(), change)]))
             .ToList();
+    }
+
+    /// <summary>Static int8's layout choices (<see cref="StaticQuantizer.StructureKnobs"/>); none for the other modes.</summary>
+    public IReadOnlyList<StructureKnob> StructureKnobs(Model model, PassContext context)
+    {
+        var settings = context.Settings<QuantizeSettings>(PassName);
+        if (settings.Mode != QuantizeMode.Static) return [];
+        WidenFloat16(model, []);
+        return StaticQuantizer.StructureKnobs(model, context, settings);
     }
 
     public PassOutcome Run(Model model, PassContext context)

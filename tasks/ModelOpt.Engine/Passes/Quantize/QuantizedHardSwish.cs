@@ -14,12 +14,13 @@ namespace ModelOpt.Engine.Passes.Quantize;
 /// </summary>
 public static class QuantizedHardSwish
 {
-    public static int Run(Graph graph)
+    /// <param name="wanted">Which HardSwish nodes to rewrite (all, or those a per-node setting asks for).</param>
+    public static int Run(Graph graph, Func<Node, bool>? wanted = null)
     {
         int rewritten = 0;
         foreach (var node in graph.Nodes.ToList())
         {
-            if (node.OpType != "HardSwish" || node.Domain.Length != 0) continue;
+            if (node.OpType != "HardSwish" || node.Domain.Length != 0 || wanted?.Invoke(node) == false) continue;
             if (node.Input(0) is not { Producer: { OpType: "DequantizeLinear", Domain.Length: 0 } dq } x || x.IsGraphOutput) continue;
             if (dq.Input(0) is not { ElementType: DataType.Uint8 } q || !ScalarParams(dq)) continue;
             var y = node.Output(0);

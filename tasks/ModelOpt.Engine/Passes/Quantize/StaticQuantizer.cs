@@ -83,7 +83,7 @@ public static class StaticQuantizer
         // Needs element types (only float activations qualify). Only with integer hard-swish, which it
         // unlocks (a hard-swish must feed Q directly): alone it is speed-neutral within noise and moves
         // det's cosine at 160 from ≥ 0.99 to 0.989 by a different rounding grid (measured, docs/benchmarks.md).
-        int intoConvs = settings.IntegerHardSwish ? AffineIntoConvs.Run(graph) : 0;
+        int intoConvs = IntegerHardSwish(graph, context, settings) is not null ? AffineIntoConvs.Run(graph) : 0;
         if (intoConvs > 0) notes.Add($"{intoConvs} scalar Mul/Add folded into the unpadded convs that read them");
         return perChannel;
     }
@@ -185,11 +185,58 @@ public static class StaticQuantizer
             }
             else qdq.QuantizeActivation(t, t, p);
         }
-        if (settings.IntegerHardSwish && QuantizedHardSwish.Run(graph) is > 0 and var swishes)
+        if (IntegerHardSwish(graph, context, settings) is { } integerSwish && QuantizedHardSwish.Run(graph, integerSwish) is > 0 and var swishes)
             notes.Add($"{swishes} HardSwish between quantized ops written as QLinearAdd + QLinearMul patterns (Q saturation is the clip)");
         notes.Add($"quantized {targets.Count} nodes ({string.Join(", ", targets.GroupBy(n => n.OpType).Select(g => $"{g.Count()} {g.Key}"))}); " +
             $"{parameters.Count} activations as {(settings.ActivationsSigned ? "int8" : "uint8")} ({settings.Calibration}), weights int8 {(perChannel ? "per channel" : "per tensor")}{weightRange.Note}; {folded.Count} ReLU/Clip folded into the quantization; {absorbed.Count} scalar Mul/Add absorbed into QuantizeLinear's scale and zero point");
         return Math.Max(touched, targets.Count);
+    }
+
+    /// <summary>
+    /// Which HardSwish nodes are written as integer ops: every one with <c>integerHardSwish</c>, else
+    /// those whose per-node settings ask for it (the search's structure knob); null when none may be.
+    /// </summary>
+    private static Func<Node, bool>? IntegerHardSwish(Graph graph, PassContext context, QuantizeSettings settings)
+    {
+        if (settings.IntegerHardSwish) return _ => true;
+        bool Asked(Node n) => n.OpType == "HardSwish" && n.Domain.Length == 0 && context.Settings<QuantizeSettings>(QuantizePass.PassName, n)?.IntegerHardSwish == true;
+        return graph.Nodes.Any(Asked) ? Asked : null;
+    }
+
+    /// <summary>
+    /// The layout choices the search weighs for static int8 on <paramref name="model"/> (prepared here
+    /// as <see cref="Run"/> prepares it), each only where the user's settings leave it open: the first
+    /// layer kept float (it reads the raw input, and its rounding is carried through every layer
+    /// after: ResNet-18's worst photo goes from cosine 0.977 to 0.991 with it float), the stem kept
+    /// float where it is more than that layer (PP-OCRv4 det's documented layout), and hard-swish
+    /// between int8 layers as integer ops instead of a float island.
+    /// </summary>
+    public static IReadOnlyList<Knobs.StructureKnob> StructureKnobs(Model model, PassContext context, QuantizeSettings settings)
+    {
+        var notes = new List<string>();
+        if (Prepare(model, context, settings, notes, out _) is null) return [];
+        var graph = model.Graph;
+        var targets = SelectTargets(graph, context, settings, notes, everyLayer: true).Where(n => n.Name.Length > 0).ToHashSet();
+        var knobs = new List<Knobs.StructureKnob>();
+        string pass = QuantizePass.PassName;
+        if (settings.KeepFloat.Count == 0)
+        {
+            var first = graph.Nodes.FirstOrDefault(IsWeighted);
+            if (first is not null && targets.Contains(first))
+                knobs.Add(new("keep the first layer float", pass, Knobs.StructureGain.Fidelity, [first.Name], [], []));
+            var stem = Stem(graph).Where(targets.Contains).Select(n => n.Name).ToList();
+            if (stem.Count > 1)
+                knobs.Add(new($"keep the stem float ({stem.Count} convs)", pass, Knobs.StructureGain.Fidelity, stem, [], []));
+        }
+        if (!settings.IntegerHardSwish)
+        {
+            // Only a hard-swish next to int8 layers: elsewhere there is no Q/DQ for it to join.
+            var swishes = graph.Nodes.Where(n => n.OpType == "HardSwish" && n.Domain.Length == 0 && n.Name.Length > 0
+                && (n.Input(0)?.Producer is { } p && targets.Contains(p) || n.Output(0).Uses.Any(u => targets.Contains(u.Node)))).Select(n => n.Name).ToList();
+            if (swishes.Count > 0)
+                knobs.Add(new($"integer hard-swish ({swishes.Count})", pass, Knobs.StructureGain.Speed, [], swishes, new System.Text.Json.Nodes.JsonObject { ["integerHardSwish"] = true }));
+        }
+        return knobs;
     }
 
     /// <summary>The tensors quantized around <paramref name="targets"/>: each input, and each output or the ReLU/Clip after it that the quantization replaces.</summary>

@@ -1,0 +1,159 @@
+using ModelOpt.Engine.IO;
+using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Passes;
+using ModelOpt.Engine.Passes.Knobs;
+using ModelOpt.Engine.Sensitivity;
+using ModelOpt.Engine.Shapes;
+using ModelOpt.Validation;
+using ModelOpt.Validation.Comparison;
+
+namespace ModelOpt.Optimizer.Search;
+
+// The structure phase: the passes' layout choices (StructureKnob) weighed on every ranked layer at once, before the walk.
+public sealed partial class LayerSearch
+{
+    // The layout choices taken, in the order taken: their per-node settings go into every trial's config after.
+    private readonly List<StructureKnob> _structure = [];
+
+    // Speed choices no layout with every ranked layer int8 could judge (the budgets broke either way): weighed on the walk's choice.
+    private readonly List<StructureKnob> _deferred = [];
+
+    /// <summary>
+    /// The speed choices left for the walk's choice (<paramref name="last"/>, its last trial that
+    /// kept the budgets): each taken when it keeps them there too and the paired interleaved runs
+    /// show it faster beyond their noise.
+    /// </summary>
+    private void WeighDeferred(Dictionary<string, int> chosen, Trial? last)
+    {
+        if (_deferred.Count == 0 || last is not { Kept: true }) return;
+        var assignment = Assignment(chosen);
+        foreach (var knob in _deferred)
+        {
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                break;
+            }
+            var laidOut = TrialOf(assignment);
+            _structure.Add(knob);
+            var trial = Evaluate(assignment, null, $"structure: {knob.Name} on the walk's choice");
+            var (take, why) = Weigh(knob.Gain, knob.Name, last, trial, () => TimeStructure(laidOut, TrialOf(assignment)));
+            Log($"structure: {knob.Name} {(take ? "taken" : "left")} on the walk's choice: {why}.");
+            if (take) last = trial;
+            else _structure.Remove(knob);
+        }
+        _deferred.Clear();
+    }
+
+    /// <summary>
+    /// Weighs each layout choice the time-saving passes offer on the model with every ranked layer
+    /// int8 (<paramref name="ranked"/>), fidelity-saving ones first, each on top of those taken: a
+    /// choice that breaks the output budgets is left; one that keeps them where the layout so far
+    /// breaks them is taken (the first layer float may be all that stands between a model and int8
+    /// everywhere else); where both keep them, it is taken only when the paired interleaved runs
+    /// show it faster beyond their noise (≥ 5 % at the lower 95 % bound); where neither does, a
+    /// fidelity choice is taken when it at least halves the output error (det: the stem float, 2.2e-2
+    /// → 7.7e-3; the walk then starts from there) and a speed choice is weighed on the walk's choice
+    /// instead (<see cref="WeighDeferred"/>). Then the float islands: the layers the output probe left out because their segment alone
+    /// saved no time (<paramref name="timeSaving"/> is the list without them) are weighed the same
+    /// way as a whole. A segment int8 between float ones pays for its own Q/DQ and layout changes;
+    /// every segment int8 together may pay where none does alone (ResNet-18: 12 of 33 layers left
+    /// int8 by the probe ran 1.5–1.7×, all of them 2.4×). Returns the list the walk goes down and
+    /// the trial of all of it at once (the walk's first), or null where nothing was weighed.
+    /// </summary>
+    private (IReadOnlyList<RankedMove> Moves, Trial? All) ChooseStructure(IReadOnlyList<IKnobProvider> providers, Model basis,
+        IReadOnlyList<RankedMove> ranked, IReadOnlyList<RankedMove> timeSaving, Dictionary<string, int> before)
+    {
+        var context = new PassContext(_request.ModelPath) { Config = _request.Config, Bindings = _request.Validation.Bindings };
+        var offered = providers.OfType<IStructureKnobProvider>().SelectMany(p => p.StructureKnobs(ModelCopy.Of(basis), context))
+            .OrderBy(k => k.Gain).ToList();
+        bool islands = timeSaving.Count < ranked.Count;
+        if (offered.Count == 0 && !islands || ranked.Count == 0 || TimeUp()) return (timeSaving, null);
+        if (offered.Count > 0) Log($"structure: {offered.Count} layout choice(s) to weigh with every ranked layer int8: {string.Join(", ", offered)}.");
+        var moves = ranked;
+        var assignment = Assignment(Apply(before, moves));
+        var current = Evaluate(assignment, null, $"structure: all {moves.Count} ranked setting(s), as laid out so far");
+        foreach (var knob in offered)
+        {
+            if (TimeUp())
+            {
+                _timeRanOut = true;
+                return (timeSaving.Where(moves.Contains).ToList(), null);
+            }
+            var floats = knob.FloatNodes.ToHashSet(StringComparer.Ordinal);
+            var without = moves.Where(m => !m.Knob.Knob.Members.Any(floats.Contains)).ToList();
+            var laidOut = TrialOf(assignment);
+            _structure.Add(knob);
+            var withAssignment = Assignment(Apply(before, without));
+            var trial = Evaluate(withAssignment, null, $"structure: {knob.Name}");
+            if (knob.Gain == StructureGain.Speed && !trial.Kept && !current.Kept && trial.Rejected is null)
+            {
+                // Nothing keeps the budgets yet: timed on the walk's choice, which does.
+                Log($"structure: {knob.Name} weighed again on the walk's choice (the budgets break with and without it here).");
+                _structure.Remove(knob);
+                _deferred.Add(knob);
+                continue;
+            }
+            var (take, why) = Weigh(knob.Gain, knob.Name, current, trial, () => TimeStructure(laidOut, TrialOf(withAssignment)));
+            Log($"structure: {knob.Name} {(take ? "taken" : "left")}: {why}.");
+            if (!take)
+            {
+                _structure.Remove(knob);
+                continue;
+            }
+            moves = without;
+            assignment = withAssignment;
+            current = trial;
+        }
+        var lean = moves.Where(timeSaving.Contains).ToList();
+        if (lean.Count == moves.Count) return (moves, current);
+        if (TimeUp())
+        {
+            _timeRanOut = true;
+            return (lean, null);
+        }
+        // The probe's list against all of it: joining the islands is the choice weighed.
+        var leanAssignment = Assignment(Apply(before, lean));
+        var leanTrial = Evaluate(leanAssignment, null, $"structure: the {lean.Count} setting(s) whose segments saved time alone");
+        string name = $"the {moves.Count - lean.Count} layer(s) whose segments saved no time alone, int8 with the rest (no float islands)";
+        var (joined, reason) = Weigh(StructureGain.Speed, name, leanTrial, current, () => TimeStructure(TrialOf(leanAssignment), TrialOf(assignment)));
+        Log($"structure: {name} {(joined ? "taken" : "left")}: {reason}.");
+        return joined ? (moves, current) : (lean, leanTrial);
+    }
+
+    private (bool Take, string Why) Weigh(StructureGain gain, string name, Trial current, Trial trial, Func<PairedTiming.Verdict> time)
+    {
+        if (trial.Rejected is { } rejected) return (false, rejected);
+        if (!trial.Kept && current.Kept) return (false, $"it breaks {BrokenKeys(trial)}");
+        if (trial.Kept && !current.Kept) return (true, $"every other ranked layer int8 keeps the budgets with it ({Harm(trial)}) and breaks them without ({Harm(current)})");
+        if (!trial.Kept && gain == StructureGain.Fidelity)
+            return trial.Harm <= current.Harm / 2
+                ? (true, $"the budgets break with it as well, but it cuts the output error by half or more ({Harm(trial)} against {Harm(current)}): the walk starts from there")
+                : (false, $"the budgets break with it as well ({Harm(trial)}); the walk chooses the float layers");
+        if (!trial.Kept && trial.Harm > current.Harm) return (false, $"worse at the output ({Harm(trial)} against {Harm(current)}) and the budgets break either way");
+        _log.Doing($"timing {name} against the layout so far (interleaved pairs of runs)");
+        var speed = time();
+        return speed.Faster ? (true, $"faster beyond the noise ({speed}), {Harm(trial)}") : (false, $"not faster beyond the noise ({speed})");
+    }
+
+    private SearchTrial TrialOf(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
+        new(_request.ModelPath, ConfigFor(assignment), PassesFor(assignment), assignment, _outputBudgets, _request.Validation);
+
+    // The structure knobs' per-node settings, laid over the layer knobs' in every trial's config.
+    private IEnumerable<(string Node, string Pass, System.Text.Json.Nodes.JsonObject? Settings)> StructureSettings() =>
+        _structure.SelectMany(k => k.SettingNodes.Select(n => (n, k.Pass, (System.Text.Json.Nodes.JsonObject?)k.Settings)));
+
+    /// <summary>The second model's speed-up over the first, from paired interleaved runs on the first of the samples (<see cref="SearchRequest.TimeStructure"/> in tests).</summary>
+    private PairedTiming.Verdict TimeStructure(SearchTrial first, SearchTrial second)
+    {
+        if (_request.TimeStructure is { } fake) return fake(first, second);
+        Model Build(SearchTrial t) => CandidateBuilder.Build(t.ModelPath, t.Config, _request.Registry.Parse(string.Join(',', t.Passes)), t.Validation.Bindings, _request.Calibration).Model;
+        var a = Build(first);
+        var b = Build(second);
+        var original = ModelLoader.Load(_request.ModelPath);
+        ShapeInference.Run(original, _request.Validation.Bindings);
+        var inputs = Validation.Data.RunInputs.For(original, _request.ModelPath, _request.Validation.DataPath, _request.Validation.Seed).Tensors;
+        var result = QuantizationSpeedCheck.Measure(a, b, inputs, settings: _request.Validation.Session);
+        return result.Paired ?? PairedTiming.Speedup([result.OriginalMedianSeconds], [result.QuantizedMedianSeconds]);
+    }
+}
