@@ -102,7 +102,21 @@ public sealed class CorpusTests
         Assert.AreEqual(4, comparison.Samples);
         Assert.IsFalse(comparison.Synthetic);
         Assert.IsGreaterThan(0.9999, comparison.MinCosine, $"freeze only folds and fuses: {comparison.MinCosine}");
+        // What each output is taken for (docs/validation.md, "Output kinds"), as its application reads it.
+        Assert.AreEqual(Kinds[name], string.Join(", ", comparison.Outputs.Select(o => $"{o.Name} {o.Kind.ToString().ToLowerInvariant()}")));
     }
+
+    private static readonly Dictionary<string, string> Kinds = new()
+    {
+        ["resnet18-opset8"] = "Pooling395_Output_0 features",
+        // The pooler output (tanh of a dense layer) is an embedding too.
+        ["minilm-l6"] = "last_hidden_state features, 924 features",
+        // An NHWC score map and the segment offsets at each of its pixels.
+        ["mlsd-tiny-512"] = "offsets regression, scores mask",
+        // Two anchor grids: one score logit per anchor, and its box and six keypoints.
+        ["blazeface-back-256"] = "Identity:0 mask, Identity_1:0 mask, Identity_2:0 regression, Identity_3:0 regression",
+        ["blazeface-front-128"] = "Identity:0 mask, Identity_1:0 mask, Identity_2:0 regression, Identity_3:0 regression",
+    };
 
     // The model's outputs on the named samples (files or per-sample folders under samples/), by sample name.
     private static Dictionary<string, float[][]> Outputs(string name, params string[] sampleNames)
