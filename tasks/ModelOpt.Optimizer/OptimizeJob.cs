@@ -126,6 +126,7 @@ public static class OptimizeJob
                 Progress = options.SearchProgress,
                 SplitNote = splitNote,
                 ConfirmationSamples = searchPart == SamplePart.Search ? SampleSplit.Counts(total.Value).Confirmation : 0,
+                TimeSegments = options.SearchTimesSegments,
             });
             searchLog = outcome.Log;
             if (outcome.Failure is not null) throw outcome.Failure;
