@@ -39,10 +39,10 @@ public static class AutoPlan
         public TimedCandidate? Timing { get; set; }
     }
 
-    // Seconds kept back from the plans for the final timing and writing, and for the last search's
+    // The time kept back from the plans for the final timing and writing, and for the last search's
     // overrun: a search checks its limit between validations, then confirms its choice (on MiniLM
-    // the MAC-saving search's profile took 102 s of its 96).
-    private const double ReserveSeconds = 40;
+    // the MAC-saving search's profile took 102 s of its 96). 40 s of the default 5 minutes.
+    private const double ReserveShare = 0.14, MaxReserveSeconds = 40;
 
     // Shares of the time limit: the int8 search that fits the model, then the other kind (the MAC-saving search takes what is left).
     private const double FirstShare = 0.5, SecondShare = 0.25;
@@ -72,7 +72,8 @@ public static class AutoPlan
             for (int i = 0; i < plans.Count; i++)
             {
                 var plan = plans[i];
-                double left = options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds - ReserveSeconds;
+                double reserve = Math.Min(MaxReserveSeconds, options.SearchTime.TotalSeconds * ReserveShare);
+                double left = options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds - reserve;
                 if (left < (plan.TimeShare > 0 ? 30 : 5))
                 {
                     tried.Add(new Tried(plan, null, "not tried: the time limit (--search-time) was spent", null));
