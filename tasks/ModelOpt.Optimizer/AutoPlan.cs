@@ -69,12 +69,15 @@ public static class AutoPlan
         try
         {
             var tried = new List<Tried>();
+            // What the first whole-model plan took: each of the others (a build and a validation on
+            // every sample) costs about as much, and one started with less time left overruns the limit.
+            double? wholeModel = null;
             for (int i = 0; i < plans.Count; i++)
             {
                 var plan = plans[i];
                 double reserve = Math.Min(MaxReserveSeconds, options.SearchTime.TotalSeconds * ReserveShare);
                 double left = options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds - reserve;
-                if (left < (plan.TimeShare > 0 ? 30 : 5))
+                if (left < (plan.TimeShare > 0 ? 30 : Math.Max(5, wholeModel ?? 0)))
                 {
                     tried.Add(new Tried(plan, null, "not tried: the time limit (--search-time) was spent", null));
                     continue;
@@ -83,7 +86,9 @@ public static class AutoPlan
                 var run = plan.Options with { OutputPath = Path.Combine(temp.FullName, $"plan{i}.onnx"), MeasureLatency = false };
                 if (plan.TimeShare > 0) run = run with { SearchTime = TimeSpan.FromSeconds(Math.Max(10, Math.Min(left, options.SearchTime.TotalSeconds * plan.TimeShare))) };
                 options.SearchProgress?.Invoke($"automatic plan: trying {plan.Name} ({clock.Elapsed.TotalSeconds:0} s so far).");
+                var started = clock.Elapsed;
                 tried.Add(Try(plan, run, registry));
+                if (plan.TimeShare == 0) wholeModel ??= (clock.Elapsed - started).TotalSeconds;
             }
 
             var timed = tried.Where(t => t.Path is not null).ToList();
