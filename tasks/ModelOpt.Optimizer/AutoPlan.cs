@@ -45,7 +45,7 @@ public static class AutoPlan
     private const double ReserveShare = 0.14, MaxReserveSeconds = 40;
 
     // Shares of the time limit: the int8 search that fits the model, then the other kind (the MAC-saving search takes what is left).
-    private const double FirstShare = 0.5, SecondShare = 0.25;
+    private const double FirstShare = 0.45, SecondShare = 0.25;
 
     // A size win must be worth a line in the build: a tenth of the file at least.
     private const double MinSizeGain = 0.9;
