@@ -29,7 +29,7 @@ internal static class ConstantFolding
     };
 
     // Up to this a folded result may hold more values than its inputs: shape arithmetic, a Range of position indices.
-    private const long SmallResultBytes = 4096;
+    private const long SmallResultBytes = 1024;
 
     private static readonly HashSet<DataType> QuantizedTypes = [DataType.Int8, DataType.Uint8, DataType.Int4, DataType.Uint4, DataType.Int16, DataType.Uint16];
 
