@@ -154,7 +154,7 @@ public sealed class CorpusTests
         Assert.IsTrue(chose.Contains("faster", StringComparison.Ordinal) || result.OutputBytes <= result.SourceBytes * 0.9, chose);
         Assert.IsTrue(result.OutputBytes <= result.SourceBytes || !chose.Contains("slower", StringComparison.Ordinal), chose);
         var comparison = result.Validation?.Comparison;
-        Assert.AreEqual(8, comparison?.Samples, "judged on every real sample");
+        Assert.IsTrue(comparison is { Samples: > 0, Synthetic: false }, "judged on the real samples (all of them, or a search's unseen third)");
         Assert.IsGreaterThanOrEqualTo(FidelityFloor.MinCosine, comparison!.MinCosine, chose);
     }
 
