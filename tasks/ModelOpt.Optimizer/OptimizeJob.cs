@@ -137,6 +137,7 @@ public static class OptimizeJob
                 // Said as the search starts, not only with the run's warnings at the end: before the minutes are spent.
                 UpFront = unresolved.Select(line => $"{WarningCode.SamplesCannotResolveBudget.Text()}: {line}").ToList(),
                 ConfirmationSamples = searchPart == SamplePart.Search ? SampleSplit.Counts(total.Value).Confirmation : 0,
+                TimeSegments = options.SearchTimesSegments,
             });
             searchLog = outcome.Log;
             if (outcome.Failure is not null) throw outcome.Failure;
@@ -449,7 +450,8 @@ public static class OptimizeJob
         bool faster = reports.Any(r => r.Changed) && report.Comparison?.Speedup is >= 1.1;
         if (fewerFlops || smaller || faster) return null;
         string speed = report.Comparison?.Speedup is double s ? $"{s:0.##}× (median)" : "not measured";
-        return $"the passes {string.Join(", ", reports.Select(r => r.Pass))} gained nothing: FLOPs {Quantity.Format(a.Flops ?? 0, QuantityKind.Flops)} → {Quantity.Format(b.Flops ?? 0, QuantityKind.Flops)}, "
+        static string Flops(long? f) => f is long v ? Quantity.Format(v, QuantityKind.Flops) : "not counted";
+        return $"the passes {string.Join(", ", reports.Select(r => r.Pass))} gained nothing: FLOPs {Flops(a.Flops)} → {Flops(b.Flops)}, "
             + $"size {Quantity.Format(a.Bytes, QuantityKind.Bytes)} → {Quantity.Format(b.Bytes, QuantityKind.Bytes)}, speed-up {speed}; the written model is no cheaper than the original.";
     }
 

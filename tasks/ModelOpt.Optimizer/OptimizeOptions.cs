@@ -106,6 +106,9 @@ public sealed record OptimizeOptions
     /// </summary>
     public bool MeasureLatency { get; init; } = true;
 
+    /// <summary>Whether the search's output probe times each segment (<see cref="Search.SearchRequest.TimeSegments"/>); the automatic plan turns it off for dynamic int8.</summary>
+    public bool SearchTimesSegments { get; init; } = true;
+
     /// <summary>The search's time limit when none is given: the tool's and the build's default alike.</summary>
     public static TimeSpan DefaultSearchTime { get; } = TimeSpan.FromMinutes(5);
 

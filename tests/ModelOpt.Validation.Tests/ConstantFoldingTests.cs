@@ -73,7 +73,7 @@ public sealed class ConstantFoldingTests
         Assert.AreEqual("target_out", model.Graph.FindNode("flat")!.Input(1)!.Name, "a folded value keeps its name");
         CollectionAssert.Contains(ops, "Tile");
         CollectionAssert.Contains(ops, "DequantizeLinear");
-        Assert.IsTrue(report.Notes.Any(n => n.Contains("Tile 'tile'") && n.Contains("folding limit")), string.Join("\n", report.Notes));
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("Tile 'tile'") && n.Contains("only grows the file")), string.Join("\n", report.Notes));
         Assert.IsTrue(report.Notes.Any(n => n.Contains("DequantizeLinear 'dq'") && n.Contains("undo the quantization")), string.Join("\n", report.Notes));
         Assert.AreEqual(0, OutputComparison.MaxRelativeError(expected, OutputComparison.Run(model, inputs)));
 
@@ -81,6 +81,40 @@ public sealed class ConstantFoldingTests
         var reloaded = ModelLoader.Load(new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(ModelWriter.ToProto(model))), "reloaded");
         Assert.AreEqual(0, OutputComparison.MaxRelativeError(expected, OutputComparison.Run(reloaded, inputs)));
     }
+
+    [TestMethod]
+    public void ABroadcastMadeConcreteIsNotFoldedSoFreezeNeverGrowsTheFile()
+    {
+        // BlazeFace pads channels by concatenating zeros from ConstantOfShape: folded, the zeros
+        // (here 24×32×32 floats, 96 KiB) would be stored in the file. A small Range (position
+        // indices) still folds.
+        var model = Model.Create(opset: 17);
+        var g = model.Graph;
+        var x = g.AddInput("x", DataType.Float, [1, 8, 32, 32], [null, null, null, null]);
+        var zeros = g.CreateNode("ConstantOfShape", [g.AddInitializer(Tensor.FromInt64s("pad_shape", [4], [1, 24, 32, 32]))], name: "zeros");
+        var padded = g.CreateNode("Concat", [x, zeros.Output(0)], name: "pad_channels");
+        padded.SetInt("axis", 1);
+        var range = g.CreateNode("Range", [Scalar(g, "start", 0), Scalar(g, "limit", 32), Scalar(g, "delta", 1)], name: "positions");
+        var cast = g.CreateNode("Cast", [range.Output(0)], name: "positions_float");
+        cast.SetInt("to", (long)DataType.Float);
+        var y = g.CreateNode("Add", [padded.Output(0), cast.Output(0)], name: "y");
+        PassTestModels.DeclareOutput(g, y.Output(0));
+        var inputs = SyntheticInputs.For(model, new Dictionary<string, TensorShape>(), seed: 3);
+        var expected = OutputComparison.Run(model, inputs);
+        long before = Google.Protobuf.MessageExtensions.ToByteArray(ModelWriter.ToProto(model)).Length;
+
+        var report = Freeze(model, new OrtConstantEvaluator());
+
+        long after = Google.Protobuf.MessageExtensions.ToByteArray(ModelWriter.ToProto(model)).Length;
+        var ops = model.Graph.Nodes.Select(n => n.OpType).ToList();
+        CollectionAssert.Contains(ops, "ConstantOfShape", string.Join("\n", report.Notes));
+        CollectionAssert.DoesNotContain(ops, "Range", "32 positions are shape arithmetic, small enough to fold");
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("ConstantOfShape 'zeros'") && n.Contains("only grows the file")), string.Join("\n", report.Notes));
+        Assert.IsLessThanOrEqualTo(before, after, $"{before} → {after} bytes");
+        Assert.AreEqual(0, OutputComparison.MaxRelativeError(expected, OutputComparison.Run(model, inputs)));
+    }
+
+    private static Value Scalar(Graph g, string name, long value) => g.AddInitializer(Tensor.FromInt64s(name, [], [value]));
 
     [TestMethod]
     public void WithoutAnEvaluatorNothingIsEvaluatedAndTheNotesSayWhy()

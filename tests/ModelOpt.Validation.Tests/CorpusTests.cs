@@ -102,6 +102,60 @@ public sealed class CorpusTests
         Assert.AreEqual(4, comparison.Samples);
         Assert.IsFalse(comparison.Synthetic);
         Assert.IsGreaterThan(0.9999, comparison.MinCosine, $"freeze only folds and fuses: {comparison.MinCosine}");
+        // What each output is taken for (docs/validation.md, "Output kinds"), as its application reads it.
+        Assert.AreEqual(Kinds[name], string.Join(", ", comparison.Outputs.Select(o => $"{o.Name} {o.Kind.ToString().ToLowerInvariant()}")));
+    }
+
+    private static readonly Dictionary<string, string> Kinds = new()
+    {
+        ["resnet18-opset8"] = "Pooling395_Output_0 features",
+        // The pooler output (tanh of a dense layer) is an embedding too.
+        ["minilm-l6"] = "last_hidden_state features, 924 features",
+        // An NHWC score map and the segment offsets at each of its pixels.
+        ["mlsd-tiny-512"] = "offsets regression, scores mask",
+        // Two anchor grids: one score logit per anchor, and its box and six keypoints.
+        ["blazeface-back-256"] = "Identity:0 mask, Identity_1:0 mask, Identity_2:0 regression, Identity_3:0 regression",
+        ["blazeface-front-128"] = "Identity:0 mask, Identity_1:0 mask, Identity_2:0 regression, Identity_3:0 regression",
+    };
+
+    [TestMethod]
+    public void TheAutomaticPlanWritesAFasterOrSmallerModelWithinTheFloorOrSaysWhy()
+    {
+        // The cheapest corpus model as a user brings it: `optimize MODEL --data DIR` and nothing else,
+        // on 8 of its photos. Only the time limit is shorter than the default, to keep CI fast: the
+        // searches are then left out with a line saying so, and the whole-model plans each get one
+        // validation, on real samples.
+        var m = ModelCorpus.Require("blazeface-front-128");
+        using var folder = new TempFolder();
+        string samples = Subset(m, folder, 8);
+        var result = OptimizeJob.Run(new OptimizeOptions
+        {
+            ModelPath = m.ModelPath,
+            OutputPath = folder.File("out.onnx"),
+            DataPath = samples,
+            SearchTime = TimeSpan.FromSeconds(20),
+        });
+
+        _ = ModelLoader.Load(result.OutputPath);
+        string all = string.Join("\n", result.Notes.Concat(result.Warnings.Select(w => w.Message)));
+        foreach (string plan in new[] { "freeze", "fp16", "share-weights", "search (static int8)" })
+            StringAssert.Contains(all, $"{plan}: ", $"no word on plan '{plan}':\n{all}");
+        // The whole-model plans fit in the time (the last may not, on a loaded machine).
+        Assert.IsFalse(all.Contains("freeze: not tried", StringComparison.Ordinal) || all.Contains("fp16: not tried", StringComparison.Ordinal), all);
+        var chose = result.Notes.SingleOrDefault(l => l.StartsWith("automatic plan: chose ", StringComparison.Ordinal));
+        var nothing = result.Warnings.Where(w => w.Code == Engine.Diagnostics.WarningCode.NoGain && w.Message.StartsWith("automatic plan: nothing paid", StringComparison.Ordinal)).ToList();
+        Assert.IsTrue(chose is not null ^ nothing.Count == 1, $"either a plan is chosen or one line says why none paid:\n{all}");
+        if (chose is null)
+        {
+            Assert.AreEqual(result.SourceBytes, result.OutputBytes, 1024, "nothing paid: the original is written");
+                    return;
+        }
+        // Faster beyond the noise, or a tenth smaller and no slower; and within the floor on every sample.
+        Assert.IsTrue(chose.Contains("faster", StringComparison.Ordinal) || result.OutputBytes <= result.SourceBytes * 0.9, chose);
+        Assert.IsTrue(result.OutputBytes <= result.SourceBytes || !chose.Contains("slower", StringComparison.Ordinal), chose);
+        var comparison = result.Validation?.Comparison;
+        Assert.IsTrue(comparison is { Samples: > 0, Synthetic: false }, "judged on the real samples (all of them, or a search's unseen third)");
+        Assert.IsGreaterThanOrEqualTo(FidelityFloor.MinCosine, comparison!.MinCosine, chose);
     }
 
     // The model's outputs on the named samples (files or per-sample folders under samples/), by sample name.

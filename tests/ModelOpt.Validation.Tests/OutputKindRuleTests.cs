@@ -46,10 +46,36 @@ public sealed class OutputKindRuleTests
         Assert.AreEqual(OutputKind.Features, Kind("y", [1, 384], unit.Select(v => v / norm).ToArray()), "an embedding of unit length");
         Assert.AreEqual(OutputKind.Features, Kind("last_hidden_state", [1, 64, 384], Signed(64 * 384)), "a transformer's hidden states");
         Assert.AreEqual(OutputKind.Mask, Kind("y", [1, 1, 32, 32], new double[1024]));
+        Assert.AreEqual(OutputKind.Mask, Kind("scores", [1, 256, 256, 1], new double[65536]), "an NHWC score map (M-LSD)");
+        Assert.AreEqual(OutputKind.Classes, Kind("y", [1, 512, 1, 1], Signed(512)), "a pooled NCHW vector is no map");
         Assert.AreEqual(OutputKind.Regression, Kind("boxes", [1, 4420, 4], Signed(4420 * 4)), "by name");
         Assert.AreEqual(OutputKind.Regression, Kind("y", [1, 100, 4], Signed(400)), "four values per row");
         Assert.AreEqual(OutputKind.Regression, Kind("y", [2, 1], Signed(2)), "one value per sample");
         Assert.AreEqual(OutputKind.Regression, Kind("y", [2, 10], Signed(20), integer: true), "integers");
+    }
+
+    [TestMethod]
+    public void ADetectorsPerAnchorScoresAreAMaskAndItsPerAnchorRowsRegressions()
+    {
+        // BlazeFace: [1, 512, 1] score logits and [1, 512, 16] boxes and keypoints per anchor.
+        long[] scores = [1, 512, 1], rows = [1, 512, 16];
+        Assert.AreEqual(OutputKind.Mask, Kind("Identity:0", scores, Signed(512)), "one score per anchor: its side of the threshold");
+        Assert.AreEqual(OutputKind.Regression, OutputKindRule.Detect("Identity_2:0", rows, Signed(512 * 16), false, false, [scores, [1, 384, 1]]).Kind, "rows beside one score per anchor");
+        // The same rows without a score per anchor beside them stay classes (a sequence of 16 class scores).
+        Assert.AreEqual(OutputKind.Classes, OutputKindRule.Detect("y", rows, Signed(512 * 16), false, false, [[1, 384, 1], [1, 512, 2]]).Kind);
+        Assert.AreEqual(OutputKind.Mask, Kind("vad", [1, 100, 1], Enumerable.Range(0, 100).Select(i => i % 10 * 0.1).ToArray()), "a probability per frame");
+    }
+
+    [TestMethod]
+    public void StateAndTanhPooledVectorsAreFeatures()
+    {
+        // Silero VAD's LSTM state [2, 1, 128] fed back to the next frame, whatever its name or shape.
+        Assert.AreEqual(OutputKind.Features, OutputKindRule.Detect("hn", [2, 1, 128], Signed(256), false, false, fedBack: true).Kind);
+        Assert.AreEqual(OutputKind.Features, Kind("stateN", [2, 1, 128], Signed(256)), "by name");
+        // A BERT pooler output: tanh of a dense layer, 384 entries within (−1, 1).
+        var tanh = Signed(384).Select(Math.Tanh).ToArray();
+        Assert.AreEqual(OutputKind.Features, Kind("924", [1, 384], tanh));
+        Assert.AreEqual(OutputKind.Classes, Kind("logits", [1, 10], tanh), "ten weak logits stay classes");
     }
 
     [TestMethod]

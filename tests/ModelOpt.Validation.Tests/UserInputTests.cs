@@ -64,6 +64,29 @@ public sealed class UserInputTests
     }
 
     [TestMethod]
+    public void ValidateAndCheckBindSymbolicDimensionsFromTheSamplesAsOptimizeDoes()
+    {
+        // MiniLM's case: `validate model.onnx out.onnx --data samples` must count FLOPs without --shape.
+        using var temp = new TempFolder();
+        string model = TokenModel(temp);
+        string samples = TokenSamples(temp, 3, 6);
+        Budgets.ModelUnderTest Under() => new(ModelLoader.Load(model), model, new FileInfo(model).Length, model);
+        var flops = Engine.Budgets.BudgetSet.None.WithBudgets([new Engine.Budgets.Budget(Engine.Budgets.BudgetDefinition.MaxFlops, 1e9, "test")]);
+        var settings = new Budgets.ValidationSettings { DataPath = samples, AlwaysCompare = true, Comparison = new Comparison.ComparisonSettings { LatencyRuns = 0 } };
+
+        var validated = Budgets.BudgetValidator.Validate(Under(), Under(), flops, settings);
+        var checkedAlone = Budgets.BudgetValidator.Check(Under(), flops, settings, latencyRuns: 1);
+
+        foreach (var report in new[] { validated, checkedAlone })
+        {
+            Assert.IsTrue(report.AllKept, string.Join("\n", report.Verdicts.Select(v => v.Message())) + "\n" + string.Join("\n", report.Notes));
+            Assert.IsGreaterThan(0L, report.BaselineFootprint.Flops ?? 0, "FLOPs counted at the samples' length");
+            StringAssert.Contains(string.Join("\n", report.Notes), "'input_ids' batchxsequence as 1x6");
+        }
+        Assert.AreEqual(3, validated.Comparison?.Samples);
+    }
+
+    [TestMethod]
     public void AnIndexPastItsTableInTheUsersSamplesIsRefusedNamingTheSample()
     {
         using var temp = new TempFolder();

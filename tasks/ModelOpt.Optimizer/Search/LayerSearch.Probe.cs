@@ -61,7 +61,7 @@ public sealed partial class LayerSearch
             SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
                 _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
             AlwaysCompare = true,
-            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
+            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time && _request.TimeSegments ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
         };
         var clock = Stopwatch.StartNew();
         bool cut = false;

@@ -53,7 +53,8 @@ public sealed partial class LayerSearch
         _spent.Add((what, seconds));
         if (probe is null) _log.Validated(seconds);
         if (probe is null && budgets is null && result.Kept) _validated.Add((Chosen(assignment), result));
-        Log($"validation {number}: {what}: {Harm(result)}, FLOPs {Quantity.Format(result.Flops ?? 0, QuantityKind.Flops)}"
+        // A model the cost model cannot count whole (an op it does not know) has no FLOP figure: never print it as 0.
+        Log($"validation {number}: {what}: {Harm(result)}, FLOPs {(result.Flops is long flops ? Quantity.Format(flops, QuantityKind.Flops) : "not counted")}"
             + $" — {(result.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(result))} ({seconds:0.#} s)");
         return result;
     }

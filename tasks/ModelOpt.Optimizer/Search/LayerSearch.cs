@@ -249,7 +249,7 @@ public sealed partial class LayerSearch : IDisposable
 
     private SearchOutcome Fail(ValidationReport report, string why)
     {
-        string best = $"the closest it got: FLOPs {Quantity.Format(report.CandidateFootprint.Flops ?? 0, QuantityKind.Flops)}"
+        string best = $"the closest it got: FLOPs {(report.CandidateFootprint.Flops is long flops ? Quantity.Format(flops, QuantityKind.Flops) : "not counted")}"
             + (report.FlopReduction is double r ? $" ({r:0.##}x fewer)" : "")
             + (report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b } ? $", accuracy {ReportNumbers.AccuracyChange(a, b)}" : "")
             + (report.Comparison is { } c ? $", agreement {ReportNumbers.Agreement(c.Agreement)}, cosine {c.MinCosine:0.#####}" : "");

@@ -41,6 +41,15 @@ public sealed record SearchRequest(
     /// <summary>Time since the search started (null: a stopwatch started with it); tests move a fake clock instead of waiting.</summary>
     public Func<TimeSpan>? Clock { get; init; }
 
+    /// <summary>
+    /// Whether the output probe times each segment's int8 against the original (and leaves out the
+    /// segments that saved no time it could tell from noise). The automatic plan turns it off for
+    /// dynamic int8: each MatMul it takes saves in proportion to its multiply-adds, and the plan
+    /// times the whole choice against the original anyway, while on a loaded machine eight
+    /// segments of a few layers each time as no faster and leave nothing to choose.
+    /// </summary>
+    public bool TimeSegments { get; init; } = true;
+
     /// <summary>The longest the search stays silent: a progress line at least this often while a step runs.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

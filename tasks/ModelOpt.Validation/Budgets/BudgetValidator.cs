@@ -26,6 +26,7 @@ public static class BudgetValidator
         Func<Budget, string?>? culprit = null, IReadOnlyDictionary<string, string>? layerReasons = null)
     {
         var notes = new List<string>();
+        settings = BindFromSamples(baseline, settings, notes);
         var before = ModelFootprint.Of(baseline.Model, settings.Bindings, baseline.Bytes);
         var after = ModelFootprint.Of(candidate.Model, settings.Bindings, candidate.Bytes);
 
@@ -82,6 +83,8 @@ public static class BudgetValidator
     /// <summary>The figures of a model alone (the <c>check</c> command): FLOPs, parameters, size and, when asked, latency.</summary>
     public static ValidationReport Check(ModelUnderTest model, BudgetSet budgets, ValidationSettings settings, int latencyRuns)
     {
+        var notes = new List<string>();
+        settings = BindFromSamples(model, settings, notes);
         var footprint = ModelFootprint.Of(model.Model, settings.Bindings, model.Bytes);
         var measurements = new BudgetMeasurements();
         measurements.Set(BudgetDefinition.MaxFlops, footprint.Flops, "the cost model could not count every node's FLOPs");
@@ -90,15 +93,27 @@ public static class BudgetValidator
         LatencyResult? latency = null;
         if (latencyRuns > 0)
         {
-            var shapes = model.Model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
-            var inputs = SyntheticInputs.For(model.Model, shapes, settings.Seed);
+            // The first of the user's samples when there are any, as the model will be run.
+            var inputs = RunInputs.For(model.Model, model.FilePath ?? model.DisplayName, settings.DataPath, settings.Seed).Tensors;
             using var runner = model.OpenRunner(settings.Session);
             latency = LatencyMeter.Measure(() => runner.Run(inputs), settings.Comparison.WarmupRuns, latencyRuns);
             measurements.Set(BudgetDefinition.MaxLatencyMs, latency.MedianSeconds * 1000);
         }
         var comparison = latency is null ? null : new ComparisonResult(0, "synthetic inputs (latency only)", true, null, null, 1, [], latency, latency, 0, 0) { Session = settings.Session };
         var layers = LayerChange.Compare(footprint.Nodes, footprint.Nodes, new Dictionary<string, string>());
-        return new ValidationReport(model.DisplayName, model.DisplayName, footprint, footprint, comparison, measurements.Evaluate(budgets), layers, []);
+        return new ValidationReport(model.DisplayName, model.DisplayName, footprint, footprint, comparison, measurements.Evaluate(budgets), layers, notes);
+    }
+
+    /// <summary>
+    /// The dimensions the model leaves open (a sequence length) bound from the user's samples, as
+    /// <c>optimize</c> binds them (<see cref="UserSamples.Bind"/>), when an input has one that no
+    /// binding fixes and there are samples: the folder given, or <c>NAME.samples/</c> beside the model.
+    /// </summary>
+    private static ValidationSettings BindFromSamples(ModelUnderTest model, ValidationSettings settings, List<string> notes)
+    {
+        bool open = model.Model.Graph.Inputs.Any(i => i.Initializer is null && i.BoundValue is null && i.Shape is { IsFullyKnown: false } && !settings.Bindings.Shapes.ContainsKey(i.Name));
+        if (!open || UserSamples.Folder(model.FilePath ?? model.DisplayName, settings.DataPath) is not { } folder || !Directory.Exists(folder)) return settings;
+        return settings with { Bindings = UserSamples.Bind(model.Model, folder, settings.Bindings, notes) };
     }
 
     private static ComparisonResult Compare(ModelUnderTest baseline, ModelUnderTest candidate, ValidationSettings settings, List<string> notes)

@@ -58,7 +58,8 @@ public static class ModelComparer
             {
                 for (int k = 0; k < names.Length; k++)
                     kinds[k] = settings.Kinds.For(names[k]) is OutputKind given ? (given, "given")
-                        : OutputKindRule.Detect(names[k], a[k].Shape, values[k].A, !IsFloat(a[k].ElementType), labels is not null && k == 0);
+                        : OutputKindRule.Detect(names[k], a[k].Shape, values[k].A, !IsFloat(a[k].ElementType), labels is not null && k == 0,
+                            [.. a.Where((_, j) => j != k).Select(t => (IReadOnlyList<long>)t.Shape)], settings.State.OutputToInput.ContainsKey(names[k]));
                 accuracyOutput = Array.FindIndex(kinds, x => x.Kind == OutputKind.Classes);
                 kindsKnown = true;
             }

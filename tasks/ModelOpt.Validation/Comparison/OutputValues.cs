@@ -33,13 +33,13 @@ internal static class OutputValues
     }
 
     /// <summary>
-    /// The top-1 class of every position of <see cref="Layout"/>; for a one-channel map [N, 1, H, W]
-    /// (a mask: one score per pixel, no class axis to take the largest of) whether each pixel is
-    /// above <paramref name="threshold"/> (<see cref="MaskThreshold"/> of the original's values).
+    /// The top-1 class of every position of <see cref="Layout"/>; for one score per position (a mask,
+    /// <see cref="IsMask"/>: no class axis to take the largest of) whether each position is above
+    /// <paramref name="threshold"/> (<see cref="MaskThreshold"/> of the original's values).
     /// </summary>
     public static int[] Top1(double[] values, IReadOnlyList<long> shape, long samples, double? threshold = null)
     {
-        if (threshold is double t && IsMask(shape) && shape[0] * shape[2] * shape[3] == values.Length)
+        if (threshold is double t && IsMask(shape) && shape.Aggregate(1L, (a, d) => a * d) == values.Length)
         {
             var sides = new int[values.Length];
             for (int i = 0; i < values.Length; i++) sides[i] = values[i] > t ? 1 : 0;
@@ -61,11 +61,20 @@ internal static class OutputValues
         return result;
     }
 
-    /// <summary>A one-channel map with more than one pixel: [N, 1, H, W].</summary>
-    public static bool IsMask(IReadOnlyList<long> shape) => shape.Count == 4 && shape[1] == 1 && shape[2] * shape[3] > 1;
+    /// <summary>
+    /// One score per position: a one-channel map with more than one pixel, [N, 1, H, W] or NHWC
+    /// [N, H, W, 1] (H and W both above 1, so a pooled [N, C, 1, 1] is not one), or one score per
+    /// anchor or frame [N, K, 1].
+    /// </summary>
+    public static bool IsMask(IReadOnlyList<long> shape) => shape.Count switch
+    {
+        4 => (shape[1] == 1 && shape[2] * shape[3] > 1) || (shape[3] == 1 && shape[1] > 1 && shape[2] > 1),
+        3 => shape[2] == 1 && shape[1] > 1,
+        _ => false,
+    };
 
     /// <summary>
-    /// Where a one-channel map splits its pixels in two: 0.5 for probabilities (every value of the
+    /// Where one score per position splits the positions in two: 0.5 for probabilities (every value of the
     /// original within [0, 1], as after a Sigmoid), else 0 (logits).
     /// </summary>
     public static double MaskThreshold(double[] original)

@@ -12,10 +12,14 @@ namespace ModelOpt.Engine.Passes.Freeze;
 /// <remarks>
 /// Left alone, each with a note: random ops; ops outside the default domain or with subgraphs;
 /// nodes whose outputs are graph outputs (the interface stays as it is); a DequantizeLinear of an
-/// integer initializer (folding it would undo quantization); and results larger than
+/// integer initializer (folding it would undo quantization); results that hold more values than
+/// the node's constant inputs together and more than <see cref="SmallResultBytes"/> (a broadcast
+/// made concrete — ConstantOfShape, Expand, Tile, Range — only grows the file: BlazeFace's
+/// ConstantOfShape channel padding took it from 589 to 733 KiB, and ONNX Runtime computes such a
+/// value once when the session starts); and results larger than
 /// <see cref="PassContext.MaxFoldedConstantBytes"/> unless they are no larger than the node's
-/// constant inputs (a Transpose of a weight cannot grow the file, a Tile can). Values computed from
-/// graph inputs, such as Shape of a dynamic input, are not constant and are never folded.
+/// constant inputs (a Transpose of a weight cannot grow the file). Values computed from graph
+/// inputs, such as Shape of a dynamic input, are not constant and are never folded.
 /// </remarks>
 internal static class ConstantFolding
 {
@@ -23,6 +27,9 @@ internal static class ConstantFolding
     {
         "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
     };
+
+    // Up to this a folded result may hold more values than its inputs: shape arithmetic, a Range of position indices.
+    private const long SmallResultBytes = 1024;
 
     private static readonly HashSet<DataType> QuantizedTypes = [DataType.Int8, DataType.Uint8, DataType.Int4, DataType.Uint4, DataType.Int16, DataType.Uint16];
 
@@ -92,11 +99,13 @@ internal static class ConstantFolding
         if (node.OpType == "DequantizeLinear" && node.Input(0)?.ConstantValue is { } q && QuantizedTypes.Contains(q.DataType))
             return $"it dequantizes a {DataTypes.Name(q.DataType)} initializer, and folding it would undo the quantization";
         if (node.Inputs.Any(i => i?.ConstantValue?.DataType == DataType.String)) return "it reads strings";
-        long inputBytes = InputBytes(node);
+        long inputBytes = InputBytes(node), inputValues = InputValues(node);
         foreach (var output in node.Outputs)
         {
             if (output?.Shape is not { } shape || output.ElementType == DataType.Undefined || shape.Dims.Any(d => d.Value is null)) continue;
-            long bytes = DataTypes.ByteSize(output.ElementType, shape.Dims.Aggregate(1L, (a, d) => a * d.Value!.Value));
+            long values = shape.Dims.Aggregate(1L, (a, d) => a * d.Value!.Value);
+            long bytes = DataTypes.ByteSize(output.ElementType, values);
+            if (WhyGrows(output.Name, values, bytes, inputValues) is { } grows) return grows;
             if (bytes > maxBytes && bytes > inputBytes) return TooLarge(output.Name, bytes, maxBytes);
         }
         return null;
@@ -104,11 +113,24 @@ internal static class ConstantFolding
 
     private static string? WhyTooLarge(Node node, IReadOnlyList<Tensor?> outputs, long maxBytes)
     {
-        long inputBytes = InputBytes(node);
+        long inputBytes = InputBytes(node), inputValues = InputValues(node);
         foreach (var t in outputs)
-            if (t is not null && t.ByteSize > maxBytes && t.ByteSize > inputBytes) return TooLarge(t.Name, t.ByteSize, maxBytes);
+        {
+            if (t is null) continue;
+            if (WhyGrows(t.Name, t.ElementCount, t.ByteSize, inputValues) is { } grows) return grows;
+            if (t.ByteSize > maxBytes && t.ByteSize > inputBytes) return TooLarge(t.Name, t.ByteSize, maxBytes);
+        }
         return null;
     }
+
+    // A result with more values than its inputs is a broadcast made concrete: stored, it only grows the file.
+    private static string? WhyGrows(string name, long values, long bytes, long inputValues) =>
+        values > inputValues && bytes > SmallResultBytes
+            ? $"its output '{name}' would store {values:N0} values made from {inputValues:N0} ({bytes:N0} bytes): a broadcast made concrete only grows the file, and ONNX Runtime computes it once when the session starts"
+            : null;
+
+    private static long InputValues(Node node) =>
+        node.Inputs.Where(i => i is not null).Distinct().Sum(i => i!.ConstantValue!.ElementCount);
 
     private static string TooLarge(string name, long bytes, long maxBytes) =>
         $"its output '{name}' would take {bytes:N0} bytes, over the folding limit of {maxBytes:N0} bytes and more than its inputs";
