@@ -1,14 +1,16 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelOpt.Engine.Numerics;
 
 /// <summary>
 /// Solves A·X = B for a symmetric positive definite A by its Cholesky factor (A = L·Lᵀ), row-major
-/// with vectorized dot products and row updates. Refit's normal equations reach thousands of
+/// with vectorized dot products and row updates, the same bits on every CPU (see <see cref="Dot"/>). Refit's normal equations reach thousands of
 /// unknowns (a Gemm reading a flattened feature map); MathNet's managed Cholesky took most of a
 /// search trial there, this takes a fraction of it.
 /// </summary>
-internal static class CholeskySolver
+public static class CholeskySolver
 {
     /// <summary>
     /// X (n × <paramref name="columns"/>, row-major) for A given by <paramref name="lower"/>(i, j),
@@ -30,12 +32,12 @@ internal static class CholeskySolver
                 var rowJ = l.AsSpan(j * n, j);
                 double pivot = l[(long)j * n + j];
                 for (int i = i0; i < i1; i++)
-                    l[(long)i * n + j] = (lower(i, j) - TensorPrimitives.Dot<double>(l.AsSpan(i * n, j), rowJ)) / pivot;
+                    l[(long)i * n + j] = (lower(i, j) - Dot(l.AsSpan(i * n, j), rowJ)) / pivot;
             }
             for (int i = i0; i < i1; i++)
                 for (int j = i0; j <= i; j++)
                 {
-                    double sum = lower(i, j) - TensorPrimitives.Dot<double>(l.AsSpan(i * n, j), l.AsSpan(j * n, j));
+                    double sum = lower(i, j) - Dot(l.AsSpan(i * n, j), l.AsSpan(j * n, j));
                     if (i == j)
                     {
                         if (!(sum > 0)) return null;
@@ -68,5 +70,28 @@ internal static class CholeskySolver
             TensorPrimitives.Divide<double>(target, l[(long)i * n + i], target);
         }
         return x;
+    }
+
+    // Σ a·b in one order on every CPU: eight running sums (element k in sum k mod 8, as four 2-lane
+    // vectors), then combined in a fixed order. A sum whose order followed the machine's vector
+    // width (TensorPrimitives.Dot) would give refit weights another last bit on an AVX2 build
+    // machine than on an AVX-512 one, and a lock replay promises the same bytes on both.
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        ref double x = ref MemoryMarshal.GetReference(a);
+        ref double y = ref MemoryMarshal.GetReference(b);
+        int n = a.Length, i = 0;
+        Vector128<double> s0 = Vector128<double>.Zero, s1 = s0, s2 = s0, s3 = s0;
+        for (; i <= n - 8; i += 8)
+        {
+            s0 += Vector128.LoadUnsafe(ref x, (nuint)i) * Vector128.LoadUnsafe(ref y, (nuint)i);
+            s1 += Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * Vector128.LoadUnsafe(ref y, (nuint)(i + 2));
+            s2 += Vector128.LoadUnsafe(ref x, (nuint)(i + 4)) * Vector128.LoadUnsafe(ref y, (nuint)(i + 4));
+            s3 += Vector128.LoadUnsafe(ref x, (nuint)(i + 6)) * Vector128.LoadUnsafe(ref y, (nuint)(i + 6));
+        }
+        var s = (s0 + s1) + (s2 + s3);
+        double sum = s.GetElement(0) + s.GetElement(1);
+        for (; i < n; i++) sum += a[i] * b[i];
+        return sum;
     }
 }
