@@ -1,4 +1,5 @@
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Validation.Data;
 
 namespace ModelOpt.Validation;
@@ -33,13 +34,7 @@ public static class ClassificationAccuracy
         int rows = (int)scores.Shape[0], classes = (int)scores.Shape[1];
         var values = scores.ToFloats();
         var result = new int[rows];
-        for (int s = 0; s < rows; s++)
-        {
-            int best = 0;
-            for (int c = 1; c < classes; c++)
-                if (values[s * classes + c] > values[s * classes + best]) best = c;
-            result[s] = best;
-        }
+        for (int s = 0; s < rows; s++) result[s] = ArgMax.Of<float>(values, (long)s * classes, classes);
         return result;
     }
 

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Engine.IR;
 using ModelOpt.Validation;
 
@@ -33,6 +34,6 @@ internal static class OutputComparison
     {
         Assert.AreEqual(expected.Count, actual.Count, "output count");
         for (int i = 0; i < expected.Count; i++) CollectionAssert.AreEqual(expected[i].Shape, actual[i].Shape, $"shape of output {i}");
-        return Comparison.Similarity.Cosine(expected.SelectMany(t => t.ToFloats()).ToArray(), actual.SelectMany(t => t.ToFloats()).ToArray());
+        return CosineSimilarity.Of(expected.SelectMany(t => t.ToFloats()).ToArray(), actual.SelectMany(t => t.ToFloats()).ToArray());
     }
 }

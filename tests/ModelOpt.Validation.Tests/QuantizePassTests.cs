@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Data;
 using ModelOpt.Engine.Diagnostics;
@@ -24,7 +25,7 @@ public sealed class QuantizePassTests
         return new PassPipeline([new QuantizePass()]).Run(model, context).Single();
     }
 
-    internal static double Cosine(float[] a, float[] b) => Comparison.Similarity.Cosine(a, b);
+    internal static double Cosine(float[] a, float[] b) => CosineSimilarity.Of(a, b);
 
     private static Model ConvChain(PassTestModels t, int channels = 8, float[]? channelScales = null)
     {

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using System.Diagnostics;
 using System.Text.Json;
 using ModelOpt.Engine.Config;
@@ -145,10 +146,10 @@ internal static class IsnetBenchmark
         {
             using var runner = OrtModelRunner.FromModel(model, new OrtSessionSettings { IntraOpThreads = 0 });
             var masks = judge.Select(j => runner.Run(j.Input, [output])[0].ToFloats()).ToArray();
-            var cosines = masks.Select((m, i) => Similarity.Cosine(expected[i], m)).ToArray();
+            var cosines = masks.Select((m, i) => CosineSimilarity.Of(expected[i], m)).ToArray();
             Console.WriteLine($"{name}: mask cosine to the fp16 original on {judge.Count} held-out photos: worst {cosines.Min():0.0000}, mean {cosines.Average():0.0000} [{string.Join(" ", judge.Select((j, i) => $"{j.Name} {cosines[i]:0.0000}"))}]");
             // What `validate` reports: one cosine over every photo's pixels together.
-            Console.WriteLine($"  pooled over the {judge.Count} photos (as `validate` computes it): {Similarity.Cosine(expected.SelectMany(e => e).ToArray(), masks.SelectMany(m => m).ToArray()):0.00000}");
+            Console.WriteLine($"  pooled over the {judge.Count} photos (as `validate` computes it): {CosineSimilarity.Of(expected.SelectMany(e => e).ToArray(), masks.SelectMany(m => m).ToArray()):0.00000}");
             // What an application sees of a mask: the pixels it cuts out (> 0.5), and how far each pixel moved.
             var iou = masks.Select((m, i) => MaskIoU(expected[i], m)).ToArray();
             var mae = masks.Select((m, i) => m.Select((v, k) => Math.Abs(v - expected[i][k])).Average()).ToArray();
@@ -217,7 +218,7 @@ internal static class IsnetBenchmark
             // The Concats that build each Resize's sizes hold int64 shapes: nothing to compare there.
             if (a[i].ElementType != Engine.Onnx.TensorProto.Types.DataType.Float || b[i].ElementType != Engine.Onnx.TensorProto.Types.DataType.Float) continue;
             float[] x = a[i].ToFloats(), y = b[i].ToFloats();
-            Console.WriteLine($"  {Similarity.Cosine(x, y):0.0000} {producers[i].Node.OpType} {producers[i].Node.Name} range [{x.Min():G3}, {x.Max():G3}] int8 [{y.Min():G3}, {y.Max():G3}]");
+            Console.WriteLine($"  {CosineSimilarity.Of(x, y):0.0000} {producers[i].Node.OpType} {producers[i].Node.Name} range [{x.Min():G3}, {x.Max():G3}] int8 [{y.Min():G3}, {y.Max():G3}]");
         }
     }
 

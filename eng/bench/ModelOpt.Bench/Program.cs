@@ -14,6 +14,7 @@ internal static class Program
         ["quantize"] = ("static int8 on seed CNN, PP-OCRv4 det, ResNet-50: speed-up, cosine, accuracy, size (quantize [--config JSON] [--runs 15] [--det-size 640] [--only seed,det,resnet50])", QuantizeBenchmark.Run),
         ["quantize-diag"] = ("where static int8 loses fidelity/speed on PP-OCRv4 det (quantize-diag [--det-size 320] [--samples 4] [--config JSON] [--sweep])", QuantizeDiagnosis.Run),
         ["rec"] = ("PP-OCRv4 rec int8 on real text lines (eng/fetch-pages.sh rec48): lines read as fp32 reads them, CTC frames kept, CER, speed at default and 1 thread (rec [--calibration 32] [--config JSON] [--runs 30] [--model M: judge M, e.g. written by optimize --search, instead of quantizing])", RecBenchmark.Run),
+        ["cholesky"] = ("refit's normal-equation solve at 2,881 unknowns: MathNet's Cholesky vs CholeskySolver, interleaved (cholesky [--unknowns 2881] [--outputs 128] [--rounds 5])", CholeskyBenchmark.Run),
         ["refit"] = ("seed CNN accuracy after separable / fc1 pruning, without and with refit (refit [--calibration 500])", RefitBenchmark.Run),
         ["size"] = ("fp32 vs fp16 vs share-weights 8-bit: size, cosine, seed accuracy, latency (size [--runs 20])", SizeBenchmark.Run),
         ["validate"] = ("validation harness overhead over ONNX Runtime on PP-OCRv4 det (validate [--samples 200] [--side 320])", ValidateBenchmark.Run),

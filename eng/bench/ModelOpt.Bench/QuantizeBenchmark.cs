@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Validation.Comparison;
 using System.Diagnostics;
 using ModelOpt.Engine.Config;
@@ -80,7 +81,7 @@ internal static class QuantizeBenchmark
         var cosines = Enumerable.Range(0, HeldOutPages).Select(i =>
         {
             var page = SyntheticDocuments.For(original, shapes, seed: 1000 + i);
-            return Similarity.Cosine(a.Run(page)[0].ToFloats(), b.Run(page)[0].ToFloats());
+            return CosineSimilarity.Of(a.Run(page)[0].ToFloats(), b.Run(page)[0].ToFloats());
         }).ToArray();
         Console.WriteLine($"  held-out pages (seeds 1000–{1000 + HeldOutPages - 1}): cosine mean {cosines.Average():0.0000}, worst {cosines.Min():0.0000} [{string.Join(" ", cosines.Select(c => c.ToString("0.0000")))}]");
     }
@@ -121,7 +122,7 @@ internal static class QuantizeBenchmark
         using var a = OrtModelRunner.FromModel(original);
         using var b = OrtModelRunner.FromModel(quantized);
         var reference = a.Run(inputs)[0].ToFloats();
-        double cosine = Similarity.Cosine(reference, b.Run(inputs)[0].ToFloats());
+        double cosine = CosineSimilarity.Of(reference, b.Run(inputs)[0].ToFloats());
         if (!reference.All(float.IsFinite)) Console.WriteLine($"{name}: the fp32 model's own output is not finite (max |y| {reference.Max(Math.Abs)}): its random weights overflow");
         Console.WriteLine($"{name}: {speed}; output cosine {cosine:0.0000}; size {SizeRatio(original, quantized):P1}; quantized in {time:0.0} s");
         foreach (var n in notes) Console.WriteLine($"  {n}");

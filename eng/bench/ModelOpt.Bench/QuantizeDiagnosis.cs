@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
@@ -45,7 +46,7 @@ internal static class QuantizeDiagnosis
         var quantized = Quantize(path, shapes, samples, baseConfig, out var notes);
         foreach (var n in notes.Where(n => !n.Contains("kept float"))) Console.WriteLine("  " + n);
         using (var runner = OrtModelRunner.FromModel(quantized, new OrtSessionSettings { OptimizedModelFilePath = optimized }))
-            Console.WriteLine($"all quantized: cosine {Similarity.Cosine(expected, runner.Run(inputs)[0].ToFloats()):0.0000}");
+            Console.WriteLine($"all quantized: cosine {CosineSimilarity.Of(expected, runner.Run(inputs)[0].ToFloats()):0.0000}");
         Console.WriteLine("ORT-optimized int8 ops: " + Histogram(ModelLoader.Load(optimized).Graph.Nodes));
         if (args.Contains("--resize"))
             foreach (var r in ModelLoader.Load(optimized).Graph.Nodes.Where(n => n.OpType == "Resize"))
@@ -76,7 +77,7 @@ internal static class QuantizeDiagnosis
                 string config = Merge(baseConfig, $$"""{ "exclude": { "nodes": [{{System.Text.Json.JsonSerializer.Serialize("^" + System.Text.RegularExpressions.Regex.Escape(conv) + "$")}}] } }""");
                 var q = Quantize(path, shapes, samples, config, out _);
                 using var runner = OrtModelRunner.FromModel(q);
-                scores.Add((Similarity.Cosine(expected, runner.Run(inputs)[0].ToFloats()), conv));
+                scores.Add((CosineSimilarity.Of(expected, runner.Run(inputs)[0].ToFloats()), conv));
             }
             foreach (var (c, n) in scores.OrderByDescending(s => s.Cosine).Take(12)) Console.WriteLine($"  {n} kept float: cosine {c:0.0000}");
         }
@@ -86,7 +87,7 @@ internal static class QuantizeDiagnosis
             string config = Merge(baseConfig, $$"""{ "exclude": { "opTypes": ["{{type}}"] } }""");
             var q = Quantize(path, shapes, samples, config, out _);
             using var runner = OrtModelRunner.FromModel(q);
-            Console.WriteLine($"{type} kept float: cosine {Similarity.Cosine(expected, runner.Run(inputs)[0].ToFloats()):0.0000}");
+            Console.WriteLine($"{type} kept float: cosine {CosineSimilarity.Of(expected, runner.Run(inputs)[0].ToFloats()):0.0000}");
         }
         return 0;
     }
@@ -104,7 +105,7 @@ internal static class QuantizeDiagnosis
         for (int i = 0; i < names.Count; i++)
         {
             float[] x = ra[i].ToFloats(), y = rb[i].ToFloats();
-            double c = Similarity.Cosine(x, y);
+            double c = CosineSimilarity.Of(x, y);
             var node = producers[names[i]];
             if (c < previous - 0.02 || args_verbose)
                 Console.WriteLine($"  {c:0.0000} {node.OpType} {node.Name} -> {names[i]} range [{x.Min():G3}, {x.Max():G3}] int8 range [{y.Min():G3}, {y.Max():G3}]");

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Data;
@@ -69,7 +70,7 @@ internal static class SizeBenchmark
                 var latency = LatencyMeter.Measure(() => runner.Run(inputs), warmupRuns: 3, runs: runs);
                 long bytes = new FileInfo(output).Length;
                 string accuracy = labels is null ? "" : $"{Accuracy(outputs[0], labels):P2}";
-                Console.WriteLine($"| {name} | {variant.Name} | {bytes:N0} | {(double)bytes / fp32Bytes:P1} | {Similarity.Cosine(reference[0].ToFloats(), outputs[0].ToFloats()):F6} | {accuracy} | {latency.MedianSeconds * 1000:F2} |");
+                Console.WriteLine($"| {name} | {variant.Name} | {bytes:N0} | {(double)bytes / fp32Bytes:P1} | {CosineSimilarity.Of(reference[0].ToFloats(), outputs[0].ToFloats()):F6} | {accuracy} | {latency.MedianSeconds * 1000:F2} |");
             }
         }
         return 0;

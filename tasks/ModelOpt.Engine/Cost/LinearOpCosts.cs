@@ -10,7 +10,7 @@ internal static class LinearOpCosts
 {
     /// <summary>Conv: every output element takes (Cin/group)·Kh·Kw MACs, which is the weight's size after its first dimension.</summary>
     public static OpCost Conv(CostContext c, int weightInput) =>
-        OpCost.FromMacs(c.OutElements() * CostContext.Product(c.In(weightInput).Skip(1)));
+        OpCost.FromMacs(c.OutElements() * LinearMacs.PerOutputElement(c.In(weightInput)));
 
     /// <summary>ConvTranspose: every input element is scattered through (Cout/group)·Kh·Kw weights.</summary>
     public static OpCost ConvTranspose(CostContext c) =>

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 
@@ -74,9 +75,7 @@ internal sealed class LayerSample
     private long OuterSize => Weights is { } w ? (TransB ? w.Dims[0] : w.Dims[1]) : 0;
 
     /// <summary>MACs of one sample through this layer, once its shapes are known.</summary>
-    public long MacsPerSample => Weights is not { } w ? 0
-        : IsConv ? PositionsPerSample * w.Dims[0] * w.Dims[1] * w.Dims[2] * w.Dims[3]
-        : PositionsPerSample * InnerSize * OuterSize;
+    public long MacsPerSample => Weights is not { } w ? 0 : LinearMacs.Of(PositionsPerSample, w.Dims);
 
     /// <summary>Elements read and written per sample (memory traffic, what an element-wise op costs).</summary>
     public long ElementsPerSample { get; private set; }

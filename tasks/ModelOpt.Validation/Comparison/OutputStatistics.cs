@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Engine.Config;
 
 namespace ModelOpt.Validation.Comparison;
@@ -137,17 +138,14 @@ internal sealed class OutputStatistics(string name)
             _nonFinite = true;
             return (double.NaN, double.PositiveInfinity);
         }
-        return (CosineOf(dot, normA, normB), maxAbs);
+        return (CosineSimilarity.FromSums(dot, normA, normB), maxAbs);
     }
-
-    private static double CosineOf(double dot, double normA, double normB) =>
-        Math.Clamp(normA == 0 && normB == 0 ? 1 : normA == 0 || normB == 0 ? 0 : dot / Math.Sqrt(normA * normB), -1, 1);
 
     public OutputComparison Result(OutputKind kind, string why)
     {
         var result = _nonFinite
             ? new OutputComparison(name, _count, double.PositiveInfinity, double.PositiveInfinity, double.NaN)
-            : new OutputComparison(name, _count, _maxAbs, _count == 0 ? 0 : _sumAbs / _count, CosineOf(_dot, _normA, _normB));
+            : new OutputComparison(name, _count, _maxAbs, _count == 0 ? 0 : _sumAbs / _count, CosineSimilarity.FromSums(_dot, _normA, _normB));
         return result with
         {
             Kind = kind,

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
 namespace ModelOpt.Validation.Comparison;
@@ -53,10 +54,7 @@ internal static class OutputValues
             // Position p = (outer, offset within a class plane); class c sits at base + c·stride.
             long outer = p / inner, within = p % inner;
             long start = outer * classes * inner + within;
-            int best = 0;
-            for (int c = 1; c < classes; c++)
-                if (values[start + c * stride] > values[start + best * stride]) best = c;
-            result[p] = best;
+            result[p] = ArgMax.Of<double>(values, start, classes, stride);
         }
         return result;
     }
@@ -90,13 +88,7 @@ internal static class OutputValues
         if (samples <= 0 || values.Length == 0) return [];
         int row = (int)(values.Length / samples);
         var result = new int[samples];
-        for (int s = 0; s < samples; s++)
-        {
-            int best = 0;
-            for (int j = 1; j < row; j++)
-                if (values[s * row + j] > values[s * row + best]) best = j;
-            result[s] = best;
-        }
+        for (int s = 0; s < samples; s++) result[s] = ArgMax.Of<double>(values, (long)s * row, row);
         return result;
     }
 

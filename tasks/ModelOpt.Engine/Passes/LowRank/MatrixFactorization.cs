@@ -1,12 +1,11 @@
 using MathNet.Numerics.LinearAlgebra;
+using ModelOpt.Engine.Numerics;
 
 namespace ModelOpt.Engine.Passes.LowRank;
 
 /// <summary>
-/// Truncated SVD of a weight matrix W[K, N] as two factors, W ≈ A[K, r]·B[r, N]. It decomposes the
-/// Gram matrix of the smaller side (N×N or K×K) rather than W itself, which gives the same leading
-/// singular vectors without forming the K×K or N×N orthogonal factor of a full SVD: for a 2880×128
-/// layer that is a 128×128 eigenproblem instead of a 2880×2880 basis.
+/// Truncated SVD of a weight matrix W[K, N] as two factors, W ≈ A[K, r]·B[r, N], from the singular
+/// vectors of W's smaller side (<see cref="GramEigen"/>).
 /// </summary>
 internal sealed class MatrixFactorization
 {
@@ -33,15 +32,8 @@ internal sealed class MatrixFactorization
     public static MatrixFactorization Compute(float[] weights, int k, int n)
     {
         var w = Matrix<double>.Build.Dense(k, n, (i, j) => weights[i * n + j]);
-        bool rightSide = n <= k;
-        var gram = rightSide ? w.TransposeThisAndMultiply(w) : w.TransposeAndMultiply(w);
-        var evd = gram.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        // Evd sorts eigenvalues ascending; the strongest directions come last.
-        int size = gram.RowCount;
-        var order = Enumerable.Range(0, size).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
-        var basis = Matrix<double>.Build.Dense(size, size, (i, j) => evd.EigenVectors[i, order[j]]);
-        var energy = order.Select(i => Math.Max(0, evd.EigenValues[i].Real)).ToArray();
-        return new MatrixFactorization(w, basis, energy, rightSide);
+        var svd = GramEigen.Of(w);
+        return new MatrixFactorization(w, svd.Basis, svd.Energy, svd.OfColumns);
     }
 
     /// <summary>Fraction of the squared singular values kept at rank <paramref name="rank"/>.</summary>

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.IR;
 
 namespace ModelOpt.Engine.Passes.Prune;
@@ -53,7 +54,7 @@ internal sealed class LinearCost
                 int root = _groups.Find(cut.Group);
                 if (keepCounts.TryGetValue(root, out int keep)) kept[cut.Axis] -= (long)(_groups.Count(root) - keep) * cut.Block;
             }
-            total += 2 * positions * kept.Aggregate(1.0, (a, d) => a * d);
+            total += 2 * LinearMacs.Of(positions, kept);
         }
         return total;
     }

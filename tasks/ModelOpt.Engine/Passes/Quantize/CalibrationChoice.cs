@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ModelOpt.Engine.Calibration;
 using ModelOpt.Engine.IR;
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Engine.Onnx;
 
 namespace ModelOpt.Engine.Passes.Quantize;
@@ -89,9 +90,7 @@ public static class CalibrationChoice
         if (outputIndices.Length == 0) return 1;
         var outputs = outputIndices.Select(i => reference.Graph.Outputs[i].Name).ToArray();
         var quantizedOutputs = outputIndices.Select(i => quantized.Graph.Outputs[i].Name).ToArray();
-        var dot = new double[outputs.Length];
-        var a2 = new double[outputs.Length];
-        var b2 = new double[outputs.Length];
+        var sums = new CosineSums[outputs.Length];
         foreach (var pair in source.StreamTogether([(reference, outputs), (quantized, quantizedOutputs)]))
         {
             for (int i = 0; i < outputs.Length; i++)
@@ -101,21 +100,11 @@ public static class CalibrationChoice
                 var x = a.Span<float>();
                 var y = b.Span<float>();
                 if (x.Length != y.Length) continue;
-                for (int k = 0; k < x.Length; k++)
-                {
-                    dot[i] += (double)x[k] * y[k];
-                    a2[i] += (double)x[k] * x[k];
-                    b2[i] += (double)y[k] * y[k];
-                }
+                sums[i].Add(x, y);
             }
         }
         double lowest = 1;
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            // Both silent (a mask of nothing): identical. One silent, the other not: nothing alike.
-            double cosine = a2[i] == 0 && b2[i] == 0 ? 1 : a2[i] == 0 || b2[i] == 0 ? 0 : dot[i] / Math.Sqrt(a2[i] * b2[i]);
-            lowest = Math.Min(lowest, cosine);
-        }
+        for (int i = 0; i < outputs.Length; i++) lowest = Math.Min(lowest, sums[i].Value);
         return lowest;
     }
 

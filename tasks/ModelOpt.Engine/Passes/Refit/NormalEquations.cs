@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using System.Numerics.Tensors;
+using ModelOpt.Engine.Numerics;
 
 namespace ModelOpt.Engine.Passes.Refit;
 
@@ -54,17 +55,14 @@ internal sealed class NormalEquations
         double scale = a.Diagonal().Average();
         if (!(scale > 0)) scale = 1;
         double lambda = ridge * scale;
-        var regularized = a + Matrix<double>.Build.DenseIdentity(_d) * lambda;
-        Matrix<double> solution;
-        try
-        {
-            solution = regularized.Cholesky().Solve(b + prior * lambda);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        if (solution.Enumerate().Any(v => !double.IsFinite(v))) return null;
+        int d = _d, outputs = _outputs;
+        var rhs = new double[(long)d * outputs];
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < outputs; j++) rhs[i * outputs + j] = _xty[i * outputs + j] + prior[i, j] * lambda;
+        var xtx = _xtx;
+        var x = CholeskySolver.Solve(d, (i, j) => xtx[j * d + i] + (i == j ? lambda : 0), rhs, outputs);
+        if (x is null || x.Any(v => !double.IsFinite(v))) return null;
+        var solution = Matrix<double>.Build.Dense(d, outputs, (i, j) => x[i * outputs + j]);
         return new LeastSquaresFit(solution, Error(a, b, prior), Error(a, b, solution), _yty);
     }
 

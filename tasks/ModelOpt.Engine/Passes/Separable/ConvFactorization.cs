@@ -1,5 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.LinearAlgebra.Factorization;
+using ModelOpt.Engine.Numerics;
 
 namespace ModelOpt.Engine.Passes.Separable;
 
@@ -46,38 +46,25 @@ internal sealed class ConvFactorization
         return new ConvFactorization(cout, cin, kh, kw, result);
     }
 
-    // The SVD through the eigen-decomposition of the smaller Gram matrix (k×k or Cout×Cout): for a
-    // 512×9 slice that is a 9×9 problem instead of a 512×512 one, which is what makes the pass
-    // fast on real networks. The other side's vectors are recovered as Mv/σ (or Mᵀu/σ), so
-    // Σ σ·u·vᵀ = M·V·Vᵀ reproduces M exactly at full rank, however small the trailing σ.
+    // The SVD from the smaller side's Gram matrix (GramEigen: for a 512×9 slice a 9×9 problem,
+    // which is what makes the pass fast on real networks). The other side's vectors are recovered
+    // as Mv/σ (or Mᵀu/σ), so Σ σ·u·vᵀ = M·V·Vᵀ reproduces M exactly at full rank, however small
+    // the trailing σ.
     private static (double[] Sigma, double[,] U, double[,] Vt) Decompose(double[,] m, int rows, int cols)
     {
-        bool gramOfColumns = cols <= rows;
-        int n = gramOfColumns ? cols : rows;
-        var gram = Matrix<double>.Build.Dense(n, n);
-        for (int a = 0; a < n; a++)
-            for (int b = a; b < n; b++)
-            {
-                double sum = 0;
-                if (gramOfColumns) for (int r = 0; r < rows; r++) sum += m[r, a] * m[r, b];
-                else for (int r = 0; r < cols; r++) sum += m[a, r] * m[b, r];
-                gram[a, b] = sum;
-                gram[b, a] = sum;
-            }
-        var evd = gram.Evd(Symmetricity.Symmetric);
-        var order = Enumerable.Range(0, n).OrderByDescending(i => evd.EigenValues[i].Real).ToArray();
-
+        var svd = GramEigen.Of(Matrix<double>.Build.DenseOfArray(m));
+        bool gramOfColumns = svd.OfColumns;
+        int n = svd.Energy.Length;
         var sigma = new double[n];
         var u = new double[rows, n];
         var vt = new double[n, cols];
         for (int i = 0; i < n; i++)
         {
-            int e = order[i];
-            double s = Math.Sqrt(Math.Max(evd.EigenValues[e].Real, 0));
+            double s = Math.Sqrt(svd.Energy[i]);
             sigma[i] = s;
             if (gramOfColumns)
             {
-                for (int j = 0; j < cols; j++) vt[i, j] = evd.EigenVectors[j, e];
+                for (int j = 0; j < cols; j++) vt[i, j] = svd.Basis[j, i];
                 if (s <= 1e-12) continue;
                 for (int r = 0; r < rows; r++)
                 {
@@ -88,7 +75,7 @@ internal sealed class ConvFactorization
             }
             else
             {
-                for (int r = 0; r < rows; r++) u[r, i] = evd.EigenVectors[r, e];
+                for (int r = 0; r < rows; r++) u[r, i] = svd.Basis[r, i];
                 if (s <= 1e-12) continue;
                 for (int j = 0; j < cols; j++)
                 {
