@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Numerics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Optimizer;
 using ModelOpt.Validation;
@@ -38,7 +39,7 @@ internal static class KernelsBenchmark
             string optimized = Path.Combine(Path.GetTempPath(), $"modelopt-kernels-{Environment.ProcessId}.onnx");
             var cosines = new List<double>();
             using (var runner = OrtModelRunner.FromFile(path, new OrtSessionSettings { OptimizedModelFilePath = optimized }))
-                foreach (var (s, i) in samples.Skip(from).Select((s, i) => (s, i))) cosines.Add(Similarity.Cosine(reference[i], runner.Run(s)[0].ToFloats()));
+                foreach (var (s, i) in samples.Skip(from).Select((s, i) => (s, i))) cosines.Add(CosineSimilarity.Of(reference[i], runner.Run(s)[0].ToFloats()));
             var fused = ModelLoader.Load(optimized).Graph.Nodes.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
             File.Delete(optimized);
             Console.WriteLine($"{Path.GetFileName(path)}: per-sample cosine worst {cosines.Min():0.00000}, mean {cosines.Average():0.00000}");
@@ -69,7 +70,7 @@ internal static class KernelsBenchmark
         {
             float[] x = ra[i].ToFloats(), y = rb[i].ToFloats();
             var node = producers[names[i]];
-            Console.WriteLine($"  {Similarity.Cosine(x, y):0.00000} {node.OpType} {node.Name} range [{x.Min():G3}, {x.Max():G3}] rewritten [{y.Min():G3}, {y.Max():G3}]");
+            Console.WriteLine($"  {CosineSimilarity.Of(x, y):0.00000} {node.OpType} {node.Name} range [{x.Min():G3}, {x.Max():G3}] rewritten [{y.Min():G3}, {y.Max():G3}]");
         }
     }
 
