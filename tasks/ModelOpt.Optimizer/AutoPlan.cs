@@ -276,13 +276,13 @@ public static class AutoPlan
     private static Tried? Choose(IReadOnlyList<Tried> tried)
     {
         var measured = tried.Where(t => t.Timing is not null).ToList();
-        var faster = measured.Where(t => t.Timing!.Faster).OrderByDescending(t => t.Timing!.Speedup).ToList();
+        var faster = measured.Where(t => t.Timing!.IsFaster).OrderByDescending(t => t.Timing!.Speedup).ToList();
         if (faster.Count > 0)
         {
             double best = faster[0].Timing!.Speedup;
             return faster.Where(t => t.Timing!.Speedup >= best * 0.97).OrderBy(t => t.Result!.OutputBytes).First();
         }
-        return measured.Where(t => !t.Timing!.Slower && t.Result!.OutputBytes <= t.Result.SourceBytes * MinSizeGain)
+        return measured.Where(t => !t.Timing!.IsSlower && t.Result!.OutputBytes <= t.Result.SourceBytes * MinSizeGain)
             .OrderBy(t => t.Result!.OutputBytes).FirstOrDefault();
     }
 
@@ -290,7 +290,7 @@ public static class AutoPlan
     {
         if (t.Why is not null) return t.Why;
         var timing = t.Timing!;
-        string speed = timing.Faster ? "faster" : timing.Slower ? "slower" : "no faster beyond the noise";
+        string speed = timing.IsFaster ? "faster" : timing.IsSlower ? "slower" : "no faster beyond the noise";
         return $"{speed}, {timing.Describe()}; {Size(t.Result!)}{Fidelity(t.Result!)}";
     }
 

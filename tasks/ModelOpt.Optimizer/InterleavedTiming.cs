@@ -1,23 +1,30 @@
 using System.Diagnostics;
 using ModelOpt.Validation;
+using ModelOpt.Validation.Comparison;
 
 namespace ModelOpt.Optimizer;
 
-/// <summary>How one candidate's latency compared with the original's in an interleaved run.</summary>
-public sealed record TimedCandidate(string Name, double MedianSeconds, double OriginalMedianSeconds, double FasterShare)
+/// <summary>
+/// How one candidate's latency compared with the original's in an interleaved run: the medians, and
+/// the rounds paired (the original's run and the candidate's in the same round), judged by
+/// <see cref="PairedTiming"/>'s sign-test bound — faster or slower only beyond a 5 % margin at 95 %
+/// confidence, so a lucky median or a burst of load in a few rounds decides nothing.
+/// </summary>
+public sealed record TimedCandidate(string Name, double MedianSeconds, double OriginalMedianSeconds, PairedTiming.Verdict Faster, PairedTiming.Verdict Slower)
 {
     public double Speedup => OriginalMedianSeconds / MedianSeconds;
 
-    /// <summary>Faster beyond the noise: a median gain of at least 5 % and faster in most rounds, not a lucky median.</summary>
-    public bool Faster => Speedup >= 1 + Margin && FasterShare >= Majority;
+    /// <summary>Faster beyond the noise: the bound on the paired speed-up clears 1.05×.</summary>
+    public bool IsFaster => Faster.Faster;
 
-    /// <summary>Slower beyond the noise, by the same rule turned round.</summary>
-    public bool Slower => Speedup <= 1 / (1 + Margin) && FasterShare <= 1 - Majority;
+    /// <summary>Slower beyond the noise: the same rule with the two models' parts swapped.</summary>
+    public bool IsSlower => Slower.Faster;
 
-    public string Describe() => $"{Speedup:0.00}× ({MedianSeconds * 1e3:0.##} ms vs {OriginalMedianSeconds * 1e3:0.##} ms, faster in {FasterShare:P0} of the rounds)";
+    /// <summary>Judges a candidate's per-round times against the original's from the same rounds.</summary>
+    public static TimedCandidate From(string name, IReadOnlyList<double> original, IReadOnlyList<double> own) =>
+        new(name, LatencyMeter.Percentile(own, 0.5), LatencyMeter.Percentile(original, 0.5), PairedTiming.Speedup(original, own), PairedTiming.Speedup(own, original));
 
-    private const double Margin = 0.05;
-    private const double Majority = 0.7;
+    public string Describe() => $"{Speedup:0.00}× ({MedianSeconds * 1e3:0.##} ms vs {OriginalMedianSeconds * 1e3:0.##} ms; {Faster})";
 }
 
 /// <summary>
@@ -59,13 +66,7 @@ public static class InterleavedTiming
                     runners[i].Run(inputs);
                     times[i].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
                 }
-            double original = LatencyMeter.Percentile(times[0], 0.5);
-            return candidates.Select((c, j) =>
-            {
-                var own = times[j + 1];
-                double won = own.Where((t, r) => t < times[0][r]).Count() / (double)own.Count;
-                return new TimedCandidate(c.Name, LatencyMeter.Percentile(own, 0.5), original, won);
-            }).ToList();
+            return candidates.Select((c, j) => TimedCandidate.From(c.Name, times[0], times[j + 1])).ToList();
         }
         finally
         {

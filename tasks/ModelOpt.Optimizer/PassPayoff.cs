@@ -53,7 +53,7 @@ public static class PassPayoff
         if (!grew && interleaved is not null)
         {
             timed = interleaved();
-            if (!timed.Slower) return null;
+            if (!timed.IsSlower) return null;
         }
         string flops = a.Flops is long x1 && b.Flops is long x2 ? $"FLOPs {Quantity.Format(x1, QuantityKind.Flops)} → {Quantity.Format(x2, QuantityKind.Flops)}" : "FLOPs unknown";
         string speed = timed is not null ? $"{timed.Describe()} timed interleaved" : speedup is double s ? $"{s:0.00}× the original's speed (median)" : "speed not measured";

@@ -28,7 +28,14 @@ public sealed class PassPayoffTests
     private static IReadOnlyList<PassReport> Passes(string pass) =>
         [new PassReport("freeze", true, 1, 0, Figures, Figures, TimeSpan.Zero, []), new PassReport(pass, true, 3, 0, Figures, Figures, TimeSpan.Zero, [])];
 
-    private static TimedCandidate Interleaved(double speedup, double fasterShare) => new("candidate", 2e-3 / speedup, 2e-3, fasterShare);
+    // Twenty interleaved rounds of 2 ms for the original: the candidate takes 2 ms ÷ speed-up, except in
+    // the rounds it loses (it is then 1 % slower than the original).
+    private static TimedCandidate Interleaved(double speedup, double fasterShare)
+    {
+        var original = Enumerable.Repeat(2e-3, 20).ToList();
+        var own = original.Select((t, i) => i < fasterShare * 20 ? t / Math.Max(speedup, 1.01) : t * 1.01 / Math.Min(speedup, 1)).ToList();
+        return TimedCandidate.From("candidate", original, own);
+    }
 
     [TestMethod]
     public void APassTheMediansCallSlowerIsKeptWhenTheInterleavedRoundsDoNotConfirmIt()
