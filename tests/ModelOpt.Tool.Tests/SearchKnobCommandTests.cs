@@ -152,11 +152,13 @@ public sealed class SearchKnobCommandTests
     {
         string output = Path.Combine(_dir, "split.onnx");
         string md = Path.Combine(_dir, "split.md");
-        var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "lowrank", "--search", "--max-accuracy-drop", "1", "--min-flop-reduction", "1.5", "--markdown", md);
+        // 2 points: at 95 % a search choosing on 667 digits and confirmed on 666 can hold no less than
+        // 1.12 points for any candidate that changes an answer (MOPT5020 says so).
+        var result = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "lowrank", "--search", "--max-accuracy-drop", "2", "--min-flop-reduction", "1.5", "--markdown", md);
         Assert.AreEqual(0, result.ExitCode, result.Out + result.Error);
         StringAssert.Contains(File.ReadAllText(md), "minFlopReduction");
         // What the run confirmed on the third it never saw, validate finds on all 2,000 digits.
-        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "1", "--min-flop-reduction", "1.5", "--runs", "0");
+        var check = ToolRunner.Run("validate", Seed, output, "--max-accuracy-drop", "2", "--min-flop-reduction", "1.5", "--runs", "0");
         Assert.AreEqual(0, check.ExitCode, check.Out + check.Error);
         string text = System.Text.RegularExpressions.Regex.Replace(result.Out, @"\s+", " ");
         StringAssert.Contains(text, "search: calibrates on 667 and chooses on the other 667 of its 1334 of the 2000 validation samples; the result is confirmed on the other 666");

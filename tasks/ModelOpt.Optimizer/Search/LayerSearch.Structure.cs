@@ -121,7 +121,7 @@ public sealed partial class LayerSearch
         return joined ? (moves, current) : (lean, leanTrial);
     }
 
-    private (bool Take, string Why) Weigh(StructureGain gain, string name, Trial current, Trial trial, Func<PairedTiming.Verdict> time)
+    private (bool Take, string Why) Weigh(StructureGain gain, string name, Trial current, Trial trial, Func<(PairedTiming.Verdict Speed, string? TooFast)> time)
     {
         if (trial.Rejected is { } rejected) return (false, rejected);
         if (!trial.Kept && current.Kept) return (false, $"it breaks {BrokenKeys(trial)}");
@@ -132,7 +132,8 @@ public sealed partial class LayerSearch
                 : (false, $"the budgets break with it as well ({Harm(trial)}); the walk chooses the float layers");
         if (!trial.Kept && trial.Harm > current.Harm) return (false, $"worse at the output ({Harm(trial)} against {Harm(current)}) and the budgets break either way");
         _log.Doing($"timing {name} against the layout so far (interleaved pairs of runs)");
-        var speed = time();
+        var (speed, tooFast) = time();
+        if (tooFast is not null) return (false, tooFast);
         return speed.Faster ? (true, $"faster beyond the noise ({speed}), {Harm(trial)}") : (false, $"not faster beyond the noise ({speed})");
     }
 
@@ -143,10 +144,16 @@ public sealed partial class LayerSearch
     private IEnumerable<(string Node, string Pass, System.Text.Json.Nodes.JsonObject? Settings)> StructureSettings() =>
         _structure.SelectMany(k => k.SettingNodes.Select(n => (n, k.Pass, (System.Text.Json.Nodes.JsonObject?)k.Settings)));
 
-    /// <summary>The second model's speed-up over the first, from paired interleaved runs on the first of the samples (<see cref="SearchRequest.TimeStructure"/> in tests).</summary>
-    private PairedTiming.Verdict TimeStructure(SearchTrial first, SearchTrial second)
+    /// <summary>
+    /// The second model's speed-up over the first, from paired interleaved runs on the first of the
+    /// samples (<see cref="SearchRequest.TimeStructure"/> in tests). A model that runs in less than
+    /// <see cref="QuantizationSpeedCheck.SmallModelSeconds"/> is not judged by speed: its run is launch
+    /// overhead, and whether a layout clears the margin would follow the machine's load, not the model,
+    /// so the same command would lay it out differently on a busy machine.
+    /// </summary>
+    private (PairedTiming.Verdict Speed, string? TooFast) TimeStructure(SearchTrial first, SearchTrial second)
     {
-        if (_request.TimeStructure is { } fake) return fake(first, second);
+        if (_request.TimeStructure is { } fake) return (fake(first, second), null);
         Model Build(SearchTrial t) => CandidateBuilder.Build(t.ModelPath, t.Config, _request.Registry.Parse(string.Join(',', t.Passes)), t.Validation.Bindings, _request.Calibration).Model;
         var a = Build(first);
         var b = Build(second);
@@ -154,6 +161,9 @@ public sealed partial class LayerSearch
         ShapeInference.Run(original, _request.Validation.Bindings);
         var inputs = Validation.Data.RunInputs.For(original, _request.ModelPath, _request.Validation.DataPath, _request.Validation.Seed).Tensors;
         var result = QuantizationSpeedCheck.Measure(a, b, inputs, settings: _request.Validation.Session);
-        return result.Paired ?? PairedTiming.Speedup([result.OriginalMedianSeconds], [result.QuantizedMedianSeconds]);
+        var speed = result.Paired ?? PairedTiming.Speedup([result.OriginalMedianSeconds], [result.QuantizedMedianSeconds]);
+        return result.OriginalMedianSeconds < QuantizationSpeedCheck.SmallModelSeconds
+            ? (speed, $"not timed: a run takes {result.OriginalMedianSeconds * 1e3:0.###} ms, below {QuantizationSpeedCheck.SmallModelSeconds * 1e3:0.#} ms a run is launch overhead and a layout's speed would follow the machine's load")
+            : (speed, null);
     }
 }
