@@ -133,7 +133,7 @@ public static class AutoPlan
             lines.Add($"automatic plan: chose {chosen.Plan.Name} ({Gain(chosen)}) in {clock.Elapsed.TotalSeconds:0} s.");
             // The plan as chosen, with the pass sections its trial ran with beyond the user's (dynamic int8).
             var lockedPlan = result.Plan is { } p && chosen.Plan.Options.PassSettings != options.PassSettings && chosen.Plan.Options.PassSettings is { } own
-                ? p with { Settings = JsonNode.Parse(own) as JsonObject } : result.Plan;
+                ? p with { Settings = PlanSettings.Merge(p.Settings, JsonNode.Parse(own) as JsonObject) } : result.Plan;
             // The lock first: a build's output must not be older than the lock it came from.
             if (lockedPlan is not null) planLock?.Write(lockedPlan, budgets, result.Validation, lines, warnings);
             ModelWriter.Save(ModelLoader.Load(chosen.Path!), options.OutputPath);

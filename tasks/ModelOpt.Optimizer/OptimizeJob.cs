@@ -119,6 +119,7 @@ public static class OptimizeJob
         if (searchedReplay && total >= SampleSplit.MinimumToSplit)
             validation = validation with { Part = SamplePart.Confirmation };
         OptimizationPlan? searchPlan = null;
+        var userConfig = config;
         IReadOnlyList<SearchFallback> fallbacks = [];
         if (search)
         {
@@ -143,7 +144,10 @@ public static class OptimizeJob
             if (outcome.Failure is not null) throw outcome.Failure;
             searchSpeed = outcome.SpeedCheck;
             // The search's choice becomes the plan; the passes read it as per-node settings.
-            searchPlan = new OptimizationPlan(outcome.Passes, PlanNodes.From(outcome.Config), null, deployCpu);
+            searchPlan = new OptimizationPlan(outcome.Passes, PlanNodes.From(outcome.Config), null, deployCpu) { Settings = PlanSettings.Added(config, outcome.Config, outcome.Passes) };
+            userConfig = config;
+            // What is built is what the search's trials validated: with the settings it added for them.
+            if (searchPlan.Settings is { } added) config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(added.ToJsonString(), "the search's settings", registry));
             config = PlanNodes.Apply(config, searchPlan);
             passes = registry.Parse(string.Join(',', searchPlan.Passes));
             fallbacks = outcome.Fallbacks;
@@ -254,7 +258,10 @@ public static class OptimizeJob
                     candidate = stepped.Result;
                     passes = FallbackPasses(stepped.Fallback);
                     // What is written is the fallback: it is the plan the lock records.
-                    searchPlan = new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.From(stepped.Fallback.Config), null, deployCpu);
+                    searchPlan = new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.From(stepped.Fallback.Config), null, deployCpu)
+                    {
+                        Settings = PlanSettings.Added(userConfig, stepped.Fallback.Config, passes.Select(p => p.Name)),
+                    };
                     CheckRuns(candidate.Model, options, passes, bindings, session, validation.DataPath);
                     notes.RemoveRange(candidateNotes, notes.Count - candidateNotes);
                     notes.AddRange(candidate.Notes);
@@ -287,7 +294,7 @@ public static class OptimizeJob
             notes.Add($"deployCpu: {deployCpu.Key()} ({(deployCpu.PairSafeWeights() ? "pair-safe" : "full-range")} int8 weights unless quantize.reduceRange says otherwise; the build machine's CPU does not change the output).");
             if (BuildCpu.CannotCheck(deployCpu) is { } cannot) notes.Add($"deployCpu: {cannot}.");
         }
-        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.Merge(searchPlan?.Nodes ?? [], candidate.Decisions), candidate.Quantization, deployCpu) { Searched = search };
+        var plan = replay ?? new OptimizationPlan(passes.Select(p => p.Name).ToList(), PlanNodes.Merge(searchPlan?.Nodes ?? [], candidate.Decisions), candidate.Quantization, deployCpu) { Searched = search, Settings = searchPlan?.Settings };
         // The lock first: a build's output must not be older than the lock it came from (MSBuild's Inputs/Outputs).
         // By default a lock is written only for what a build would otherwise decide again: a search, or a pass that calibrates.
         if (planLock is not null && planLock.Writes(decided: calibrate)) planLock.Write(plan, budgets, report, notes, warnings);

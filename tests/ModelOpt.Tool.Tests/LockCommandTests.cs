@@ -65,4 +65,26 @@ public sealed class LockCommandTests
         Assert.IsFalse(File.Exists(temp.File("out.onnx")), "nothing is written");
         Assert.AreEqual(2, ToolRunner.Run("lock", "show", lockPath).ExitCode);
     }
+
+    [TestMethod]
+    public void ASearchedPlanReplaysToTheBytesItWroteWithTheSettingsTheSearchAddedForItsTrials()
+    {
+        using var temp = new TempFolder();
+        string model = temp.File("net.onnx");
+        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), model);
+        Directory.CreateDirectory(temp.File("net.samples"));
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
+            File.Copy(f, Path.Combine(temp.File("net.samples"), Path.GetFileName(f)));
+        // On a model this small the search refits every layer in its trials ("refit": {"layers": "all"}),
+        // a setting the user never gave: the lock must carry it, or the replay refits fewer layers.
+        string[] Optimize(string output) => ["optimize", model, "-o", temp.File(output), "--passes", "lowrank,refit", "--search", "--max-accuracy-drop", "2", "--min-flop-reduction", "1.5"];
+
+        var first = ToolRunner.Run(Optimize("first.onnx"));
+        Assert.AreEqual(0, first.ExitCode, first.Out + first.Error);
+        StringAssert.Matches(File.ReadAllText(temp.File("net.modelopt.lock.json")), new System.Text.RegularExpressions.Regex("\"layers\":\\s*\"all\""));
+        var replay = ToolRunner.Run(Optimize("replay.onnx"));
+        Assert.AreEqual(0, replay.ExitCode, replay.Out + replay.Error);
+        StringAssert.Contains(replay.Out, "lock: replaying the plan in");
+        CollectionAssert.AreEqual(File.ReadAllBytes(temp.File("first.onnx")), File.ReadAllBytes(temp.File("replay.onnx")));
+    }
 }
