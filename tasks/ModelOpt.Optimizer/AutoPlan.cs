@@ -183,8 +183,9 @@ public static class AutoPlan
     private static string WhyUnchanged(OptimizeResult result)
     {
         // The search's own words first (int8 slower, time ran out), then a pass left out, then "gained nothing".
-        string? why = result.SearchLog.LastOrDefault(l => l.StartsWith("speed check: int8 is slower", StringComparison.Ordinal) || l.StartsWith("search: chose no rewrite;", StringComparison.Ordinal))
-            ?? result.Warnings.OrderBy(w => w.Code == WarningCode.NoGain).Select(w => w.Message).FirstOrDefault()
+        string? why = result.SearchLog.LastOrDefault(l => l.StartsWith("speed check: int8 is ", StringComparison.Ordinal) || l.StartsWith("search: chose no rewrite;", StringComparison.Ordinal))
+            // What the samples can resolve is said once for the run, not as why a plan changed nothing.
+            ?? result.Warnings.Where(w => w.Code != WarningCode.SamplesCannotResolveBudget).OrderBy(w => w.Code == WarningCode.NoGain).Select(w => w.Message).FirstOrDefault()
             ?? result.SearchLog.LastOrDefault(l => l.StartsWith("search: chose", StringComparison.Ordinal));
         return why is null ? "" : $" ({FirstLine(why).TrimEnd('.')})";
     }
