@@ -119,6 +119,7 @@ public static class OptimizeJob
         if (searchedReplay && total >= SampleSplit.MinimumToSplit)
             validation = validation with { Part = SamplePart.Confirmation };
         OptimizationPlan? searchPlan = null;
+        // The settings as the user gave them: what a search adds for its trials is measured against these.
         var userConfig = config;
         IReadOnlyList<SearchFallback> fallbacks = [];
         if (search)
@@ -145,7 +146,6 @@ public static class OptimizeJob
             searchSpeed = outcome.SpeedCheck;
             // The search's choice becomes the plan; the passes read it as per-node settings.
             searchPlan = new OptimizationPlan(outcome.Passes, PlanNodes.From(outcome.Config), null, deployCpu) { Settings = PlanSettings.Added(config, outcome.Config, outcome.Passes) };
-            userConfig = config;
             // What is built is what the search's trials validated: with the settings it added for them.
             if (searchPlan.Settings is { } added) config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(added.ToJsonString(), "the search's settings", registry));
             config = PlanNodes.Apply(config, searchPlan);

@@ -14,11 +14,7 @@ public sealed class LockCommandTests
     public void OptimizeWritesTheLockLockShowPrintsItAndABrokenLockStopsBothAtItsLine()
     {
         using var temp = new TempFolder();
-        string model = temp.File("net.onnx");
-        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), model);
-        Directory.CreateDirectory(temp.File("net.samples"));
-        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
-            File.Copy(f, Path.Combine(temp.File("net.samples"), Path.GetFileName(f)));
+        string model = CopySeed(temp);
         string[] optimize = ["optimize", model, "-o", temp.File("out.onnx"), "--passes", "freeze,quantize", "--calibration-samples", "32",
             "--pass-settings", """{"quantize": {"allowSlower": true}}""", "--max-accuracy-drop", "2", "--deploy-cpu", "avx2"];
 
@@ -70,11 +66,7 @@ public sealed class LockCommandTests
     public void ASearchedPlanReplaysToTheBytesItWroteWithTheSettingsTheSearchAddedForItsTrials()
     {
         using var temp = new TempFolder();
-        string model = temp.File("net.onnx");
-        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), model);
-        Directory.CreateDirectory(temp.File("net.samples"));
-        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
-            File.Copy(f, Path.Combine(temp.File("net.samples"), Path.GetFileName(f)));
+        string model = CopySeed(temp);
         // On a model this small the search refits every layer in its trials ("refit": {"layers": "all"}),
         // a setting the user never gave: the lock must carry it, or the replay refits fewer layers.
         string[] Optimize(string output) => ["optimize", model, "-o", temp.File(output), "--passes", "lowrank,refit", "--search", "--max-accuracy-drop", "2", "--min-flop-reduction", "1.5"];
@@ -86,5 +78,16 @@ public sealed class LockCommandTests
         Assert.AreEqual(0, replay.ExitCode, replay.Out + replay.Error);
         StringAssert.Contains(replay.Out, "lock: replaying the plan in");
         CollectionAssert.AreEqual(File.ReadAllBytes(temp.File("first.onnx")), File.ReadAllBytes(temp.File("replay.onnx")));
+    }
+
+    // The seed CNN and its digits in a folder of the test's own: a lock is written beside the model.
+    private static string CopySeed(TempFolder temp)
+    {
+        string model = temp.File("net.onnx");
+        File.Copy(Path.Combine(RepoPaths.Models, "seed-cnn.onnx"), model);
+        Directory.CreateDirectory(temp.File("net.samples"));
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Models, "seed-cnn.samples")))
+            File.Copy(f, Path.Combine(temp.File("net.samples"), Path.GetFileName(f)));
+        return model;
     }
 }
