@@ -209,6 +209,23 @@ public sealed partial class LayerSearch : IDisposable
             }
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
         }
+        // The int8 layers add QuantizeLinear/DequantizeLinear arithmetic to the count: a FLOP budget the
+        // MAC-saving choice kept in float can break once they join. Then float is the choice that keeps
+        // every budget, unless the user asked for int8 or nothing.
+        var int8Knobs = chosen.Keys.Where(k => _saves[k] == KnobSaving.Time).ToList();
+        if (!final.Kept && int8Knobs.Count > 0 && final.Candidate?.RequiredChecks.Any(c => c.PassRequired) != true)
+        {
+            var withoutInt8 = new Dictionary<string, int>(chosen);
+            foreach (var key in int8Knobs) withoutInt8.Remove(key);
+            var floatFinal = Evaluate(Assignment(withoutInt8), _request.Budgets, "final check without int8");
+            if (floatFinal.Kept)
+            {
+                Log($"search: with its int8 layers the choice breaks {BrokenKeys(final)}; without them it keeps every budget: every layer kept float.");
+                chosen = withoutInt8;
+                final = floatFinal;
+                speed = null;
+            }
+        }
         var config = ConfigFor(Assignment(chosen));
         Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))}{(_structure.Count > 0 ? $"; layout: {string.Join(", ", _structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
