@@ -103,11 +103,14 @@ public sealed class DefaultChecksCommandTests
         var run = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "share-weights,quantize");
 
         Assert.AreEqual(ExitCodes.Success, run.ExitCode, run.Out + run.Error);
-        StringAssert.Contains(run.Out, "warning MOPT5004: quantize skipped: int8 ");
-        StringAssert.Contains(run.Out, "passes: share-weights; skipped: quantize;", "the summary never lists a skipped pass as applied");
         var written = ModelLoader.Load(output);
-        Assert.IsFalse(written.Graph.AllNodes().Any(n => n.OpType == "QuantizeLinear"), "the model is written without the skipped pass");
         Assert.IsTrue(written.Graph.AllNodes().Any(n => n.OpType == "Gather"), "the other pass (share-weights) still ran");
+        // The seed CNN runs in 0.05 ms: int8 is slower on most runs, but the paired timing decides, and
+        // the outcome must follow what it measured either way.
+        bool skipped = run.Out.Contains("warning MOPT5004: quantize skipped: int8 ", StringComparison.Ordinal);
+        Assert.AreEqual(!skipped, written.Graph.AllNodes().Any(n => n.OpType == "QuantizeLinear"), run.Out);
+        if (skipped) StringAssert.Contains(run.Out, "passes: share-weights; skipped: quantize;", "the summary never lists a skipped pass as applied");
+        else StringAssert.Contains(run.Out, "passes: share-weights, quantize");
     }
 
     [TestMethod]
