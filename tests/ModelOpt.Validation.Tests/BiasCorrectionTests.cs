@@ -34,7 +34,7 @@ public sealed class BiasCorrectionTests
         var original = DepthwiseWithSystematicRounding();
         var model = DepthwiseWithSystematicRounding();
         using var calibration = SampleSet.Synthetic(model, 8, seed: 11);
-        var report = QuantizePassTests.Quantize(model, $$"""{ "quantize": { "allowSlower": true, "reduceRange": false, "biasCorrection": {{(biasCorrection ? "true" : "false")}} } }""", calibration);
+        var report = QuantizeRun.Quantize(model, $$"""{ "quantize": { "allowSlower": true, "reduceRange": false, "biasCorrection": {{(biasCorrection ? "true" : "false")}} } }""", calibration);
         Assert.AreEqual(biasCorrection, report.Notes.Any(n => n.StartsWith("bias correction", StringComparison.Ordinal)), string.Join("\n", report.Notes));
         double sum = 0;
         long count = 0;

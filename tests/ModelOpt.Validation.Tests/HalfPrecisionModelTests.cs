@@ -63,7 +63,7 @@ public sealed class HalfPrecisionModelTests
         var expected = OutputComparison.Run(model, inputs);
         using var calibration = SampleSet.Synthetic(model, 8, seed: 3);
 
-        var report = QuantizePassTests.Quantize(model, "{}", calibration);
+        var report = QuantizeRun.Quantize(model, "{}", calibration);
 
         string notes = string.Join("\n", report.Notes);
         var quantizedConvs = model.Graph.Nodes.Count(n => n.OpType == "Conv" && n.Input(1)?.Producer?.OpType == "DequantizeLinear");
@@ -81,7 +81,7 @@ public sealed class HalfPrecisionModelTests
         // values), and ORT then pools in float between a DQ and a Q instead of dropping the pair.
         var model = HalfPrecisionUNet.Create();
         using var calibration = SampleSet.Synthetic(model, 8, seed: 3);
-        var report = QuantizePassTests.Quantize(model, """{ "quantize": { "calibration": "percentile", "percentile": 99.9 } }""", calibration);
+        var report = QuantizeRun.Quantize(model, """{ "quantize": { "calibration": "percentile", "percentile": 99.9 } }""", calibration);
 
         var pool = model.Graph.Nodes.Single(n => n.OpType == "MaxPool");
         var dq = pool.Input(0)!.Producer!;
@@ -117,7 +117,7 @@ public sealed class HalfPrecisionModelTests
         PassTestModels.DeclareOutput(g, conv3.Output(0));
         using var calibration = SampleSet.Synthetic(model, 4, seed: 1);
 
-        var report = QuantizePassTests.Quantize(model, """{ "quantize": { "exclude": { "nodes": ["^conv_excluded$"] } } }""", calibration);
+        var report = QuantizeRun.Quantize(model, """{ "quantize": { "exclude": { "nodes": ["^conv_excluded$"] } } }""", calibration);
 
         string notes = string.Join("\n", report.Notes);
         Assert.IsTrue(report.Notes.Any(n => n.Contains("1 Conv(s) left float: its weights are computed at run time, not constant (conv_runtime)")), notes);

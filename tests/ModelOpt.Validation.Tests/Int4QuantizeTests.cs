@@ -83,7 +83,7 @@ public sealed class Int4QuantizeTests
         var expected = OutputComparison.Run(model, inputs)[0].ToFloats();
         using var calibration = SampleSet.Synthetic(model, 32, seed: 4, new Dictionary<string, TensorShape> { ["x"] = TensorShape.Of([1, K]) });
 
-        var report = QuantizePassTests.Quantize(model, $$"""{ "quantize": { "mode": "int4", "blockSize": 64, "algorithm": "{{algorithm}}", "symmetric": {{(symmetric ? "true" : "false")}} } }""", calibration);
+        var report = QuantizeRun.Quantize(model, $$"""{ "quantize": { "mode": "int4", "blockSize": 64, "algorithm": "{{algorithm}}", "symmetric": {{(symmetric ? "true" : "false")}} } }""", calibration);
 
         var node = model.Graph.Nodes.Single();
         Assert.AreEqual("MatMulNBits", node.OpType, string.Join("\n", report.Notes));

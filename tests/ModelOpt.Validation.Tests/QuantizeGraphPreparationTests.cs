@@ -132,7 +132,7 @@ public sealed class QuantizeGraphPreparationTests
         var inputs = SyntheticInputs.For(model, seed: 5);
         var expected = OutputComparison.Run(model, inputs);
         using var calibration = SampleSet.Synthetic(model, 8, seed: 2);
-        QuantizePassTests.Quantize(model, """{ "quantize": { "allowSlower": true } }""", calibration);
+        QuantizeRun.Quantize(model, """{ "quantize": { "allowSlower": true } }""", calibration);
 
         var hardSwish = model.Graph.Nodes.Single(n => n.OpType == "HardSwish");
         var dq = hardSwish.Input(0)!.Producer!;
@@ -159,7 +159,7 @@ public sealed class QuantizeGraphPreparationTests
         var expected = OutputComparison.Run(model, inputs);
         using var calibration = SampleSet.Synthetic(model, 8, seed: 4);
 
-        QuantizePassTests.Quantize(model, """{ "quantize": { "allowSlower": true } }""", calibration);
+        QuantizeRun.Quantize(model, """{ "quantize": { "allowSlower": true } }""", calibration);
 
         var actual = OutputComparison.Run(model, inputs);
         Assert.IsTrue(actual[0].ToFloats().All(float.IsFinite));
@@ -218,7 +218,7 @@ public sealed class QuantizeGraphPreparationTests
         var expected = OutputComparison.Run(model, inputs);
         using var calibration = SampleSet.Synthetic(model, 8, seed: 6);
 
-        QuantizePassTests.Quantize(model, integerHardSwish ? """{ "quantize": { "allowSlower": true, "integerHardSwish": true } }""" : """{ "quantize": { "allowSlower": true } }""", calibration);
+        QuantizeRun.Quantize(model, integerHardSwish ? """{ "quantize": { "allowSlower": true, "integerHardSwish": true } }""" : """{ "quantize": { "allowSlower": true } }""", calibration);
 
         // Integer form: the Add and Mul left are the QDQ patterns of QLinearAdd (x + 3) and QLinearMul (x · gate).
         Assert.AreEqual(!integerHardSwish, g.Nodes.Any(n => n.OpType == "HardSwish"));

@@ -15,16 +15,6 @@ namespace ModelOpt.Validation.Tests;
 [TestClass]
 public sealed class QuantizePassTests
 {
-    internal static PassReport Quantize(Model model, string config, SampleSet? calibration = null, PassContext? context = null)
-    {
-        context ??= new PassContext("test.onnx")
-        {
-            Config = OptimizeConfig.Parse(config),
-            Calibration = calibration is null ? null : new OrtActivationSource(calibration),
-        };
-        return new PassPipeline([new QuantizePass()]).Run(model, context).Single();
-    }
-
     internal static double Cosine(float[] a, float[] b) => CosineSimilarity.Of(a, b);
 
     private static Model ConvChain(PassTestModels t, int channels = 8, float[]? channelScales = null)
@@ -51,7 +41,7 @@ public sealed class QuantizePassTests
         var original = ModelLoader.Load(path);
         var model = ModelLoader.Load(path);
         using var calibration = SampleSet.FromFolder(samples, model, limit: 200);
-        var report = Quantize(model, """{ "quantize": { "mode": "static" } }""", calibration);
+        var report = QuantizeRun.Quantize(model, """{ "quantize": { "mode": "static" } }""", calibration);
 
         Assert.IsTrue(report.Changed, string.Join("\n", report.Notes));
         float[] pixels = NpyFile.Read(Path.Combine(samples, "input.npy")).ToFloats();
@@ -80,7 +70,7 @@ public sealed class QuantizePassTests
     {
         var model = ConvChain(new PassTestModels(21));
         using var calibration = SampleSet.Synthetic(model, 16, seed: 3);
-        Quantize(model, """{ "quantize": {} }""", calibration);
+        QuantizeRun.Quantize(model, """{ "quantize": {} }""", calibration);
 
         var convs = model.Graph.Nodes.Where(n => n.OpType == "Conv").ToList();
         Assert.AreEqual(2, convs.Count);
@@ -106,7 +96,7 @@ public sealed class QuantizePassTests
             var model = ConvChain(new PassTestModels(22), channelScales: scales);
             var expected = OutputComparison.Run(model, inputs);
             using var calibration = SampleSet.Synthetic(model, 16, seed: 6);
-            Quantize(model, $$"""{ "quantize": { "perChannel": {{(perChannel ? "true" : "false")}} } }""", calibration);
+            QuantizeRun.Quantize(model, $$"""{ "quantize": { "perChannel": {{(perChannel ? "true" : "false")}} } }""", calibration);
             var weightDq = model.Graph.Nodes.First(n => n.OpType == "Conv").Input(1)!.Producer!;
             Assert.AreEqual(perChannel ? 8L : 1L, weightDq.Input(1)!.Initializer!.ElementCount, "one scale per output channel");
             Assert.AreEqual(perChannel ? 0L : -1L, weightDq.GetInt("axis", -1));
@@ -131,7 +121,7 @@ public sealed class QuantizePassTests
         var inputs = SyntheticInputs.For(model, seed: 7);
         var expected = OutputComparison.Run(model, inputs);
 
-        var report = Quantize(model, """{ "quantize": { "mode": "dynamic" } }""");
+        var report = QuantizeRun.Quantize(model, """{ "quantize": { "mode": "dynamic" } }""");
 
         Assert.AreEqual(2, model.Graph.Nodes.Count(n => n.OpType == "DynamicQuantizeMatMul"), string.Join("\n", report.Notes));
         var actual = OutputComparison.Run(model, inputs);
@@ -146,7 +136,7 @@ public sealed class QuantizePassTests
         var original = ConvChain(new PassTestModels(24), channels: 2);
         using var calibration = SampleSet.Synthetic(model, 4, seed: 8);
         var context = new PassContext("small.onnx") { Config = OptimizeConfig.Parse("""{ "quantize": {} }"""), Calibration = new OrtActivationSource(calibration) };
-        Quantize(model, "", context: context);
+        QuantizeRun.Quantize(model, "", context: context);
         Assert.AreEqual(RequiredCheckKind.FasterThanOriginal, context.RequiredChecks.Single().Kind);
 
         var inputs = SyntheticInputs.For(original, seed: 9);
@@ -179,7 +169,7 @@ public sealed class QuantizePassTests
     public void UnsupportedSettingsAreConfigErrorsNamingTheKey(string config, string key)
     {
         var model = ConvChain(new PassTestModels(25));
-        var e = Assert.ThrowsExactly<ModelOptException>(() => Quantize(model, config));
+        var e = Assert.ThrowsExactly<ModelOptException>(() => QuantizeRun.Quantize(model, config));
         Assert.AreEqual(ErrorCode.InvalidConfig, e.Code);
         StringAssert.Contains(e.Message, key);
     }
@@ -187,7 +177,7 @@ public sealed class QuantizePassTests
     [TestMethod]
     public void StaticWithoutCalibrationIsAConfigError()
     {
-        var e = Assert.ThrowsExactly<ModelOptException>(() => Quantize(ConvChain(new PassTestModels(26)), """{ "quantize": {} }"""));
+        var e = Assert.ThrowsExactly<ModelOptException>(() => QuantizeRun.Quantize(ConvChain(new PassTestModels(26)), """{ "quantize": {} }"""));
         Assert.AreEqual(ErrorCode.InvalidConfig, e.Code);
         StringAssert.Contains(e.Message, "calibration");
     }

@@ -9,7 +9,7 @@ using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
 using ModelOpt.Optimizer.Search;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The search's mechanics on the seed CNN's real knobs and profile, with the expensive part faked:

@@ -5,7 +5,7 @@ using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// <see cref="PassPayoff"/>: which pass is left out for not paying. The comparison's medians time one

@@ -8,7 +8,7 @@ using ModelOpt.TestSupport;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Optimizer;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The lock file end to end on the seed CNN (static int8, its own digits): written by a run,

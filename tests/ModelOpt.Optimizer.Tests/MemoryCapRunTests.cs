@@ -6,7 +6,7 @@ using ModelOpt.TestSupport;
 using ModelOpt.Validation.Data;
 using ModelOpt.Optimizer;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 [TestClass]
 public sealed class MemoryCapRunTests

@@ -11,7 +11,7 @@ using ModelOpt.Validation.Data;
 using ModelOpt.Optimizer;
 using ModelOpt.Optimizer.Search;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// What the search on LeNet-5 (testassets/models/lenet5.onnx) relies on, checked without running a

@@ -1,7 +1,7 @@
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Optimizer.Reports;
 
-namespace ModelOpt.Validation.Tests.Reports;
+namespace ModelOpt.Optimizer.Tests.Reports;
 
 [TestClass]
 public sealed class ReportNumbersTests

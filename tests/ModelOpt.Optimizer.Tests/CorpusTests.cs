@@ -6,7 +6,7 @@ using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
 using ModelOpt.Optimizer;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The real-model corpus of eng/fetch-corpus.sh (an opset-8 CNN, a transformer encoder with int64

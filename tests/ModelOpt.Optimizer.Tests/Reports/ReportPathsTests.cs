@@ -1,6 +1,6 @@
 using ModelOpt.Optimizer.Reports;
 
-namespace ModelOpt.Validation.Tests.Reports;
+namespace ModelOpt.Optimizer.Tests.Reports;
 
 [TestClass]
 public sealed class ReportPathsTests

@@ -1,10 +1,10 @@
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
-using ModelOpt.TestSupport;
+using ModelOpt.Validation;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.TestSupport;
 
-internal static class RoundTripAssertions
+public static class RoundTripAssertions
 {
     /// <summary>Runs both files in ONNX Runtime on the same seeded inputs and requires bit-identical outputs.</summary>
     public static void AssertSameOutputs(string originalPath, string roundTrippedPath, Model model, IReadOnlyDictionary<string, TensorShape>? shapes = null)

@@ -1,6 +1,6 @@
 using ModelOpt.Optimizer.Search;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 [TestClass]
 public sealed class GrowingWalkTests

@@ -5,7 +5,7 @@ using ModelOpt.Engine.Shapes;
 using ModelOpt.TestSupport;
 using ModelOpt.Optimizer;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// Every speech corpus model (Silero VAD, openWakeWord) as a user would bring it: every standard op

@@ -10,7 +10,7 @@ using ModelOpt.Validation.Comparison;
 using ModelOpt.Optimizer;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// Output budgets judged as the application reads the output: per sample (the worst named, the

@@ -3,7 +3,7 @@ using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Optimizer.Search;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The output probe: segments in graph order, each layer's harm scaled by its segment's measured
@@ -94,10 +94,10 @@ public sealed class PropagationProbeTests
     [DataRow(5, 1)]
     public void TheProbesLimitLeavesExactlyTheSamplesAskedForAfterCalibration(int calibration, int judged)
     {
-        int limit = Data.SampleSplit.LimitFor(calibration, judged);
-        int judging = Enumerable.Range(0, limit).Count(i => Data.SampleSplit.InPart(i, Data.SamplePart.Search, calibration));
+        int limit = ModelOpt.Validation.Data.SampleSplit.LimitFor(calibration, judged);
+        int judging = Enumerable.Range(0, limit).Count(i => ModelOpt.Validation.Data.SampleSplit.InPart(i, ModelOpt.Validation.Data.SamplePart.Search, calibration));
         Assert.AreEqual(judged, judging);
-        Assert.IsTrue(Data.SampleSplit.InPart(limit - 1, Data.SamplePart.Search, calibration), "no sample past the last one judged");
+        Assert.IsTrue(ModelOpt.Validation.Data.SampleSplit.InPart(limit - 1, ModelOpt.Validation.Data.SamplePart.Search, calibration), "no sample past the last one judged");
     }
 
     private static SensitivityProfile ProfileOf(IReadOnlyList<KnobProfile> knobs) => SensitivityProfile.From(knobs, 1, "test");
@@ -112,7 +112,7 @@ public sealed class AgreementPositionTests
     {
         // [1, 3, 2]: frames (0.9, 0.1), (0.2, 0.8), (0.6, 0.4) → classes 0, 1, 0.
         double[] values = [0.9, 0.1, 0.2, 0.8, 0.6, 0.4];
-        CollectionAssert.AreEqual(new[] { 0, 1, 0 }, Comparison.OutputValues.Top1(values, [1, 3, 2], 1));
+        CollectionAssert.AreEqual(new[] { 0, 1, 0 }, ModelOpt.Validation.Comparison.OutputValues.Top1(values, [1, 3, 2], 1));
     }
 
     [TestMethod]
@@ -120,11 +120,11 @@ public sealed class AgreementPositionTests
     {
         // [1, 2, 1, 3]: channel 0 = (1, 5, 2), channel 1 = (3, 4, 9) → pixels pick 1, 0, 1.
         double[] values = [1, 5, 2, 3, 4, 9];
-        CollectionAssert.AreEqual(new[] { 1, 0, 1 }, Comparison.OutputValues.Top1(values, [1, 2, 1, 3], 1));
+        CollectionAssert.AreEqual(new[] { 1, 0, 1 }, ModelOpt.Validation.Comparison.OutputValues.Top1(values, [1, 2, 1, 3], 1));
         // One channel with no threshold given: no class axis, the sample's largest element.
-        CollectionAssert.AreEqual(new[] { 5 }, Comparison.OutputValues.Top1(values, [1, 1, 2, 3], 1));
+        CollectionAssert.AreEqual(new[] { 5 }, ModelOpt.Validation.Comparison.OutputValues.Top1(values, [1, 1, 2, 3], 1));
         // A classifier [N, C]: one position per sample.
-        CollectionAssert.AreEqual(new[] { 1, 2 }, Comparison.OutputValues.Top1([0, 1, 0, 0, 0, 7], [2, 3], 2));
+        CollectionAssert.AreEqual(new[] { 1, 2 }, ModelOpt.Validation.Comparison.OutputValues.Top1([0, 1, 0, 0, 0, 7], [2, 3], 2));
     }
 
     [TestMethod]
@@ -133,15 +133,15 @@ public sealed class AgreementPositionTests
         // A sigmoid mask [2, 1, 1, 3]: every value in [0, 1], so pixels split at 0.5.
         double[] original = [0.1, 0.6, 0.9, 0.0, 0.4, 0.51];
         double[] candidate = [0.2, 0.4, 0.95, 0.0, 0.45, 0.52];
-        double t = Comparison.OutputValues.MaskThreshold(original);
+        double t = ModelOpt.Validation.Comparison.OutputValues.MaskThreshold(original);
         Assert.AreEqual(0.5, t);
-        var a = Comparison.OutputValues.Top1(original, [2, 1, 1, 3], 2, t);
-        var b = Comparison.OutputValues.Top1(candidate, [2, 1, 1, 3], 2, t);
+        var a = ModelOpt.Validation.Comparison.OutputValues.Top1(original, [2, 1, 1, 3], 2, t);
+        var b = ModelOpt.Validation.Comparison.OutputValues.Top1(candidate, [2, 1, 1, 3], 2, t);
         CollectionAssert.AreEqual(new[] { 0, 1, 1, 0, 0, 1 }, a);
         // Six pixels, one moved across 0.5 (0.6 → 0.4): five agree. The argmax pixel per sample would move in neither.
         Assert.AreEqual(5, a.Zip(b).Count(p => p.First == p.Second));
         // Logits (values outside [0, 1]) split at 0.
-        Assert.AreEqual(0, Comparison.OutputValues.MaskThreshold([-2.0, 0.3, 3.5]));
-        CollectionAssert.AreEqual(new[] { 0, 1, 1 }, Comparison.OutputValues.Top1([-2.0, 0.3, 3.5], [1, 1, 1, 3], 1, 0));
+        Assert.AreEqual(0, ModelOpt.Validation.Comparison.OutputValues.MaskThreshold([-2.0, 0.3, 3.5]));
+        CollectionAssert.AreEqual(new[] { 0, 1, 1 }, ModelOpt.Validation.Comparison.OutputValues.Top1([-2.0, 0.3, 3.5], [1, 1, 1, 3], 1, 0));
     }
 }

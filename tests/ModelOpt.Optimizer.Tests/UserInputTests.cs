@@ -6,7 +6,7 @@ using ModelOpt.TestSupport;
 using ModelOpt.Optimizer;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// What a run makes of the model and samples a user brings: open dimensions bound from the samples,
@@ -70,12 +70,12 @@ public sealed class UserInputTests
         using var temp = new TempFolder();
         string model = TokenModel(temp);
         string samples = TokenSamples(temp, 3, 6);
-        Budgets.ModelUnderTest Under() => new(ModelLoader.Load(model), model, new FileInfo(model).Length, model);
+        ModelOpt.Validation.Budgets.ModelUnderTest Under() => new(ModelLoader.Load(model), model, new FileInfo(model).Length, model);
         var flops = Engine.Budgets.BudgetSet.None.WithBudgets([new Engine.Budgets.Budget(Engine.Budgets.BudgetDefinition.MaxFlops, 1e9, "test")]);
-        var settings = new Budgets.ValidationSettings { DataPath = samples, AlwaysCompare = true, Comparison = new Comparison.ComparisonSettings { LatencyRuns = 0 } };
+        var settings = new ModelOpt.Validation.Budgets.ValidationSettings { DataPath = samples, AlwaysCompare = true, Comparison = new ModelOpt.Validation.Comparison.ComparisonSettings { LatencyRuns = 0 } };
 
-        var validated = Budgets.BudgetValidator.Validate(Under(), Under(), flops, settings);
-        var checkedAlone = Budgets.BudgetValidator.Check(Under(), flops, settings, latencyRuns: 1);
+        var validated = ModelOpt.Validation.Budgets.BudgetValidator.Validate(Under(), Under(), flops, settings);
+        var checkedAlone = ModelOpt.Validation.Budgets.BudgetValidator.Check(Under(), flops, settings, latencyRuns: 1);
 
         foreach (var report in new[] { validated, checkedAlone })
         {
@@ -154,7 +154,7 @@ public sealed class UserInputTests
         string described = SyntheticInputs.DescribeIntegers(model)!;
         StringAssert.Contains(described, "'ids' drawn in [0, 3) (the rows of the table Gather 'small_embed' reads)");
         StringAssert.Contains(described, "'mask' drawn in {0, 1}");
-        OutputComparison.Run(model, inputs);   // and ONNX Runtime takes them
+        using (var runner = OrtModelRunner.FromModel(model)) runner.Run(inputs);   // and ONNX Runtime takes them
     }
 
     [TestMethod]

@@ -11,7 +11,7 @@ using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The layout choices static int8 offers the search (<see cref="StructureKnob"/>): the first layer
@@ -78,7 +78,7 @@ public sealed class StructureKnobSearchTests
     public void IntegerHardSwishAskedForOneNodeRewritesThatNodeOnly()
     {
         var model = SwishChain();
-        QuantizePassTests.Quantize(model, """{ "quantize": { "allowSlower": true }, "overrides": { "nodes": { "^swish2$": { "quantize": { "integerHardSwish": true } } } } }""", _samples);
+        QuantizeRun.Quantize(model, """{ "quantize": { "allowSlower": true }, "overrides": { "nodes": { "^swish2$": { "quantize": { "integerHardSwish": true } } } } }""", _samples);
 
         var left = model.Graph.Nodes.Where(n => n.OpType == "HardSwish").Select(n => n.Name).ToList();
         CollectionAssert.AreEqual(new[] { "swish1" }, left);
@@ -208,7 +208,7 @@ public sealed class StructureKnobSearchTests
 
     private static TrialOutcome Judge(SearchTrial trial, double cosine)
     {
-        var comparison = new ComparisonResult(8, "8 fake samples", false, null, null, 1, [new Comparison.OutputComparison("y", 256, 0, 0, cosine)], null, null, 0, 0);
+        var comparison = new ComparisonResult(8, "8 fake samples", false, null, null, 1, [new ModelOpt.Validation.Comparison.OutputComparison("y", 256, 0, 0, cosine)], null, null, 0, 0);
         var measured = new BudgetMeasurements();
         measured.Set(BudgetDefinition.MinCosine, cosine);
         var footprint = new ModelFootprint(1000, 100, 400, []);

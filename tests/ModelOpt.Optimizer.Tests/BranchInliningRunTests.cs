@@ -6,7 +6,7 @@ using ModelOpt.TestSupport;
 using ModelOpt.TestSupport.Networks;
 using ModelOpt.Optimizer;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// In ONNX Runtime: freeze with a bound sample rate writes a model without the If and without the

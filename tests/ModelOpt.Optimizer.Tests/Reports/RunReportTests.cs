@@ -5,7 +5,7 @@ using ModelOpt.TestSupport;
 using ModelOpt.Optimizer;
 using ModelOpt.Optimizer.Reports;
 
-namespace ModelOpt.Validation.Tests.Reports;
+namespace ModelOpt.Optimizer.Tests.Reports;
 
 /// <summary>
 /// The one report schema (docs/report.md) that the tool and the MSBuild task both write: paths

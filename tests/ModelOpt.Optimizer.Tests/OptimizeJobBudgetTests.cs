@@ -5,7 +5,7 @@ using ModelOpt.Validation.Budgets;
 using ModelOpt.Optimizer;
 using ModelOpt.Optimizer.Reports;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// What the MSBuild task relies on from <see cref="OptimizeJob"/>: the budget table travels in the

@@ -1,7 +1,7 @@
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Optimizer.Search;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The rule speed decisions are taken by (keep int8 because it is faster, take a segment because

@@ -1,10 +1,10 @@
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Onnx;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.TestSupport;
 
 /// <summary>Small models with trained-looking random weights for pass tests.</summary>
-internal sealed class PassTestModels(int seed)
+public sealed class PassTestModels(int seed)
 {
     private readonly Random _random = new(seed);
 

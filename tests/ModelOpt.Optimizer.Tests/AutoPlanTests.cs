@@ -9,7 +9,7 @@ using ModelOpt.Optimizer;
 using ModelOpt.Engine.Passes.Freeze;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// <c>optimize MODEL --data DIR</c> with no pass named runs the automatic plan; <c>--passes none</c>

@@ -4,7 +4,7 @@ using ModelOpt.Optimizer;
 using static ModelOpt.TestSupport.ProtoBuilders;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// GRU and RNN have no int8 kernel in ONNX Runtime, so their compression is fp16 and weight
