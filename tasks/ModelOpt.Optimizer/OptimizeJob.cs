@@ -90,6 +90,7 @@ public static class OptimizeJob
         var replay = planLock?.Replay?.Plan;
         if (replay is not null)
         {
+            budgets = planLock!.Judging(budgets);
             passNames = replay.Passes;
             if (replay.Settings is { } planSettings) config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(planSettings.ToJsonString(), planLock!.Path, registry));
             config = PlanNodes.Apply(config, replay);
@@ -127,9 +128,11 @@ public static class OptimizeJob
             var (searchPart, splitNote) = SplitFor(total!.Value, calibrationTaken, calibrationShared);
             var searchValidation = validation with { Part = searchPart, CalibrationSamples = calibrationTaken };
             if (searchPart == SamplePart.Search) validation = validation with { Part = SamplePart.Confirmation };
-            // Before minutes are spent: whether the samples the choice is judged on can resolve the budgets at all.
-            int judged = searchPart == SamplePart.Search ? Math.Min(SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : total.Value;
-            var unresolved = BudgetResolution.Check(budgets, judged, OnePositionPerSample(probe, used)).Concat(searchPart == SamplePart.Search ? BudgetResolution.SearchRoom(budgets, SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : []).ToList();
+            // Before minutes are spent: whether the samples the choice is judged on can resolve the budgets
+            // at all. A budget they cannot hold is replaced by the strictest they can, said here, and the
+            // search, the confirmation, the report and the lock all judge against that one limit.
+            var (choosing, confirming) = searchPart == SamplePart.Search ? (SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : (0, total.Value);
+            (budgets, var unresolved) = BudgetResolution.ForSearch(budgets, choosing, confirming, OnePositionPerSample(probe, used));
             foreach (var line in unresolved)
                 AddWarning(warnings, new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, options.ModelPath, line));
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)

@@ -42,6 +42,19 @@ public sealed class PlanLock
     /// <summary>The lock to replay (its fingerprint matches this run's); null: choose the plan and write a new lock.</summary>
     public LockFile? Replay { get; }
 
+    /// <summary>
+    /// The budgets a replay judges against: as the plan was chosen. Where the samples could not hold a
+    /// budget the user asked for, the lock records the strictest they could, and the replay judges that
+    /// one limit again (the fingerprint holds the asked limit, so this is the same request).
+    /// </summary>
+    public BudgetSet Judging(BudgetSet budgets)
+    {
+        if (Replay is null) return budgets;
+        var held = budgets.All.Select(b => Replay.Budgets.FirstOrDefault(l => l.Budget == b.Definition.Key && l.Asked == b.Limit) is { } l
+            ? b with { Limit = l.Limit, Asked = b.Limit } : b).ToList();
+        return budgets.WithBudgets(held);
+    }
+
     /// <summary>The lock was asked for (<c>--lock</c>, a path, the config's <c>lock</c>, locked mode): written whatever the run decided, and a write failure is an error.</summary>
     public bool Asked { get; }
 
@@ -133,8 +146,8 @@ public sealed class PlanLock
     {
         var measured = report?.Verdicts.ToDictionary(v => v.Budget.Definition.Key, v => v) ?? [];
         var locked = budgets.All.Select(b => measured.TryGetValue(b.Definition.Key, out var v)
-            ? new LockedBudget(b.Definition.Key, b.Limit, v.Measured, v.Kept)
-            : new LockedBudget(b.Definition.Key, b.Limit, null, true)).ToList();
+            ? new LockedBudget(b.Definition.Key, b.Limit, v.Measured, v.Kept) { Asked = b.Asked }
+            : new LockedBudget(b.Definition.Key, b.Limit, null, true) { Asked = b.Asked }).ToList();
         try
         {
             if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder) Directory.CreateDirectory(folder);

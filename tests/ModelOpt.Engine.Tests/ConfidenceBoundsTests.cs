@@ -137,7 +137,8 @@ public sealed class ConfidenceBoundsTests
         var one = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]);
         // 667 and 666 digits resolve 1 point (no answer changed: 0.4), but none changed of 667 may be 3 of 666: 1.12.
         Assert.IsEmpty(BudgetResolution.Check(one, 666, agreementPerSample: true));
-        var line = BudgetResolution.SearchRoom(one, 667, 666).Single();
+        var (held, lines) = BudgetResolution.ForSearch(one, 667, 666, agreementPerSample: true);
+        var line = lines.Single();
         StringAssert.Contains(line, "a search choosing on 667 samples and confirmed on 666 cannot hold maxAccuracyDrop 1 points at 95 % confidence");
         StringAssert.Contains(line, "may still make 3 of the confirming ones newly wrong, a 95 % bound of 1.12 points there");
         int needed = ConfidenceBounds.SamplesForSearch(0.01, 0.95);
@@ -145,9 +146,29 @@ public sealed class ConfidenceBoundsTests
         Assert.IsLessThanOrEqualTo(0.01, ConfidenceBounds.SearchHeldDrop(needed, needed, 0.95));
         Assert.IsGreaterThan(0.01, ConfidenceBounds.SearchHeldDrop(needed - 1, needed - 1, 0.95));
         StringAssert.Contains(line, $"at least {needed} samples in each part");
-        Assert.IsEmpty(BudgetResolution.SearchRoom(BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1.5")]), 667, 666));
-        // 500 digits (167 choose, 166 confirm): 4.4 points.
-        StringAssert.Contains(BudgetResolution.SearchRoom(one, 167, 166).Single(), "against 4.44 points");
+        // The search goes on with what these samples can hold, and every later step judges against it.
+        StringAssert.Contains(line, "the search goes on with maxAccuracyDrop 1.12 points");
+        var drop = held[BudgetDefinition.MaxAccuracyDrop]!;
+        Assert.AreEqual(100 * ConfidenceBounds.SearchHeldDrop(667, 666, 0.95), drop.Limit, 1e-12);
+        Assert.AreEqual(1.0, drop.Asked);
+        StringAssert.Contains(drop.Describe(), "maxAccuracyDrop ≤ 1.12 points (asked 1 points");
+
+        // A budget the samples can hold is left exactly as given: no line, no change.
+        var loose = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1.5"), KeyValuePair.Create("minFlopReduction", "2")]);
+        var (same, none) = BudgetResolution.ForSearch(loose, 667, 666, agreementPerSample: true);
+        Assert.IsEmpty(none);
+        CollectionAssert.AreEqual(loose.All.ToList(), same.All.ToList());
+        // 500 digits (167 choose, 166 confirm): 4.44 points.
+        var (small, said) = BudgetResolution.ForSearch(one, 167, 166, agreementPerSample: true);
+        StringAssert.Contains(said.Single(), "goes on with maxAccuracyDrop 4.44 points");
+        Assert.AreEqual(4.44, small[BudgetDefinition.MaxAccuracyDrop]!.Limit, 0.005);
+
+        // Agreement alike: a perfect candidate on 167 digits may show 0.982 on 166 unseen.
+        var agreement = BudgetSet.FromText([KeyValuePair.Create("minAgreement", "0.995")]);
+        var (heldAgreement, agreementLines) = BudgetResolution.ForSearch(agreement, 167, 166, agreementPerSample: true);
+        StringAssert.Contains(agreementLines.Single(), "The search goes on with minAgreement");
+        Assert.IsLessThan(0.995, heldAgreement[BudgetDefinition.MinAgreement]!.Limit);
+        Assert.AreEqual(0.995, heldAgreement[BudgetDefinition.MinAgreement]!.Asked);
     }
 
     [TestMethod]

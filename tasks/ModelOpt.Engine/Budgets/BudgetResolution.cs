@@ -57,24 +57,63 @@ public static class BudgetResolution
     }
 
     /// <summary>
-    /// Said before a search, beside <see cref="Check"/>: the search keeps a trial only where the
-    /// confirmation's own bound would keep it, and a candidate that changed no answer on the choosing
-    /// samples may still make a few of the confirming ones newly wrong (none of 667 digits: up to 3 of
-    /// 666 at 95 %, a bound of 1.12 points). A drop budget stricter than that cannot be held by a search
-    /// on these samples: the line says how many samples each part would need, and that the trials are
-    /// judged against the strictest budget these samples can hold.
+    /// The budgets a search goes on with, said before it starts. The search keeps a trial only where
+    /// the confirmation's own bound would keep it, and a candidate that changed no answer on the
+    /// choosing samples may still make a few of the confirming ones newly wrong (none of 667 digits:
+    /// up to 3 of 666 at 95 %, a bound of 1.12 points; none of 167: 3 of 166, 4.44 points). A drop
+    /// budget stricter than that, or an agreement budget above what a perfect candidate could show
+    /// there, cannot be held by a search on these samples. Each such budget is replaced by the
+    /// strictest one they can hold (<see cref="Budget.Asked"/> keeps the user's), so that the choice,
+    /// the confirmation, the report and the lock judge against one honest limit; a line per budget
+    /// says how many samples each part would need. Budgets the samples can hold are left exactly as
+    /// given. Other budgets the confirmation's count cannot resolve (a cosine percentile) are said as
+    /// <see cref="Check"/> says them.
     /// </summary>
-    public static IReadOnlyList<string> SearchRoom(BudgetSet budgets, int choosing, int confirming)
+    /// <param name="choosing">Samples the search chooses on (0: it does not hold any out).</param>
+    /// <param name="confirming">Samples the confirmation judges on.</param>
+    public static (BudgetSet Budgets, IReadOnlyList<string> Lines) ForSearch(BudgetSet budgets, int choosing, int confirming, bool agreementPerSample)
     {
-        if (choosing <= 0 || confirming <= 0 || budgets[BudgetDefinition.MaxAccuracyDrop] is not { } drop) return [];
+        if (choosing <= 0 || confirming <= 0) return (budgets, Check(budgets, Math.Max(choosing, confirming), agreementPerSample));
         double confidence = budgets.Confidence;
-        double held = 100 * ConfidenceBounds.SearchHeldDrop(choosing, confirming, confidence);
-        if (held <= drop.Limit) return [];
         string level = $"{N(confidence * 100, "0.##")} %";
-        long wrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(0, choosing, confidence) * confirming);
-        return [$"a search choosing on {choosing} samples and confirmed on {confirming} cannot hold maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence: "
-            + $"a candidate that changes no answer on the choosing samples may still make {wrong} of the confirming ones newly wrong, a {level} bound of {N(held, "0.##")} points there. "
-            + $"It takes at least {ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence)} samples in each part; the search judges that forecast for its trials against {N(held, "0.##")} points, the strictest budget a search on these samples can hold."];
+        var lines = new List<string>();
+        var held = budgets.All.ToList();
+        string parts = $"a search choosing on {choosing} samples and confirmed on {confirming}";
+        if (budgets[BudgetDefinition.MaxAccuracyDrop] is { } drop && SearchHeldDrop(choosing, confirming, confidence) is var limit && limit > drop.Limit)
+        {
+            long wrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(0, choosing, confidence) * confirming);
+            int needed = drop.Limit > 0 ? ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence) : int.MaxValue;
+            lines.Add($"{parts} cannot hold maxAccuracyDrop {N(drop.Limit, "0.##")} points at {level} confidence: "
+                + $"a candidate that changes no answer on the choosing samples may still make {wrong} of the confirming ones newly wrong, a {level} bound of {N(limit, "0.##")} points there. "
+                + $"It takes at least {(needed == int.MaxValue ? "more" : needed.ToString(CultureInfo.InvariantCulture))} samples in each part; the search goes on with maxAccuracyDrop {N(limit, "0.##")} points, the strictest budget a search on these samples can hold: "
+                + "its choice and the confirmation are judged against that, and the report and the lock say so.");
+            held[held.IndexOf(drop)] = drop with { Limit = limit, Asked = drop.Limit };
+        }
+        if (agreementPerSample && budgets[BudgetDefinition.MinAgreement] is { } agreement && agreement.Limit > 0
+            && SearchHeldAgreement(choosing, confirming, confidence) is var floor && floor < agreement.Limit)
+        {
+            lines.Add($"{parts} cannot hold minAgreement {N(agreement.Limit, "0.#####")} at {level} confidence: even a candidate that agrees on every choosing sample has, on the confirming ones, a {level} bound of {N(floor, "0.#####")} to expect. "
+                + $"The search goes on with minAgreement {N(floor, "0.#####")}, the strictest budget a search on these samples can hold: its choice and the confirmation are judged against that, and the report and the lock say so.");
+            held[held.IndexOf(agreement)] = agreement with { Limit = floor, Asked = agreement.Limit };
+        }
+        var result = budgets.WithBudgets(held);
+        // Budgets moved here are held by the confirmation's count too; what else that count cannot resolve is said as a plain check says it.
+        lines.AddRange(Check(result, Math.Min(choosing, confirming), agreementPerSample));
+        return (result, lines);
+    }
+
+    /// <summary>The strictest drop budget (points) a search on these counts can hold (<see cref="ConfidenceBounds.SearchHeldDrop"/>).</summary>
+    public static double SearchHeldDrop(int choosing, int confirming, double confidence) =>
+        100 * ConfidenceBounds.SearchHeldDrop(choosing, confirming, confidence);
+
+    /// <summary>
+    /// The strictest agreement budget a search on these counts can hold (one position per sample): the
+    /// confirmation's exact bound on the share a candidate agreeing on every choosing sample may show.
+    /// </summary>
+    public static double SearchHeldAgreement(int choosing, int confirming, double confidence)
+    {
+        long hits = (long)Math.Round(ConfidenceBounds.ClopperPearsonLower(choosing, choosing, confidence) * confirming);
+        return ConfidenceBounds.ClopperPearsonLower(hits, confirming, confidence);
     }
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

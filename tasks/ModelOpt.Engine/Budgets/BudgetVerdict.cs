@@ -27,7 +27,7 @@ public sealed record BudgetVerdict(Budget Budget, double? Measured, bool Kept, s
     {
         var d = Budget.Definition;
         string measured = Measured is double m ? Figure(m) : "not measured";
-        string limit = $"{(d.Direction == BudgetDirection.AtMost ? "at most" : "at least")} {Quantity.Format(Budget.Limit, d.Kind)}";
+        string limit = $"{(d.Direction == BudgetDirection.AtMost ? "at most" : "at least")} {Quantity.Format(Budget.Limit, d.Kind)}{Budget.AskedNote()}";
         string verdict = Kept ? "kept" : "broken";
         string culprit = Culprit is null ? "" : $"; {Culprit}";
         string note = Note is null ? "" : $" ({Note})";
@@ -45,7 +45,7 @@ public sealed record BudgetVerdict(Budget Budget, double? Measured, bool Kept, s
     {
         var d = Budget.Definition;
         string name = frontEnd == Config.FrontEnd.MSBuild ? d.MetadataName : d.Key;
-        string limit = Quantity.Format(Budget.Limit, d.Kind);
+        string limit = Quantity.Format(Budget.Limit, d.Kind) + Budget.AskedNote();
         if (Measured is not double m) return $"{name} not measured (limit {limit})";
         string relation = (d.Direction, Kept) switch
         {

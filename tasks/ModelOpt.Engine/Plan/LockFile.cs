@@ -33,4 +33,11 @@ public sealed record LockFile(LockFingerprint Fingerprint, IReadOnlyList<LockedB
 }
 
 /// <summary>A budget as it was when the plan was chosen: its limit and the value measured then.</summary>
-public sealed record LockedBudget(string Budget, double Limit, double? Measured, bool Kept);
+public sealed record LockedBudget(string Budget, double Limit, double? Measured, bool Kept)
+{
+    /// <summary>
+    /// The limit the user asked for, when the samples could not hold it and <see cref="Limit"/> is the
+    /// strictest they could (the limit the plan was chosen and judged against); null: the user's own.
+    /// </summary>
+    public double? Asked { get; init; }
+}

@@ -118,7 +118,8 @@ public static class LockFileReader
                 var entry = Obj(budgetArray[i] ?? throw Error(at, "must be an object."), at);
                 double? measured = entry["measured"] is { } m ? Num(m, at.Then("measured")) : null;
                 bool kept = entry["kept"] is JsonValue k && k.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? k.GetValue<bool>() : throw Error(at.Then("kept"), "must be true or false.");
-                budgets.Add(new LockedBudget(Str(Need(entry, at, "budget"), at.Then("budget")), Num(Need(entry, at, "limit"), at.Then("limit")), measured, kept));
+                double? asked = entry["asked"] is { } a ? Num(a, at.Then("asked")) : null;
+                budgets.Add(new LockedBudget(Str(Need(entry, at, "budget"), at.Then("budget")), Num(Need(entry, at, "limit"), at.Then("limit")), measured, kept) { Asked = asked });
             }
 
             var planPath = top.Then("plan");

@@ -34,6 +34,7 @@ public static class LockFileWriter
             w.WriteStartObject();
             w.WriteString("budget", b.Budget);
             w.WriteNumber("limit", b.Limit);
+            if (b.Asked is double asked) w.WriteNumber("asked", asked);
             if (b.Measured is double m && double.IsFinite(m)) w.WriteNumber("measured", m);
             else w.WriteNull("measured");
             w.WriteBoolean("kept", b.Kept);

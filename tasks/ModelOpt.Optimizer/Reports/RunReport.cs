@@ -133,6 +133,9 @@ public sealed record ReportBudget(
     /// <summary>The figure pooled over all samples (one cosine of every value), beside the per-sample one.</summary>
     public double? Pooled { get; init; }
 
+    /// <summary>The limit the user asked for, when the samples could not hold it and <see cref="ReportBudget.Limit"/> is the strictest they could (the limit the run judged against).</summary>
+    public double? Asked { get; init; }
+
     /// <summary>The output the figure is of, when several were compared.</summary>
     public string? Output { get; init; }
 

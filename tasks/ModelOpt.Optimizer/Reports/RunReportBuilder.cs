@@ -188,6 +188,7 @@ public static class RunReportBuilder
             WorstSample = v.Estimate?.WorstSample,
             WorstValue = v.Estimate?.WorstValue is double w ? ReportNumbers.Budget(w, d.Kind) : null,
             Pooled = v.Estimate?.Pooled is double p ? ReportNumbers.Budget(p, d.Kind) : null,
+            Asked = v.Budget.Asked is double asked ? ReportNumbers.Budget(asked, d.Kind) : null,
             Output = v.Estimate?.Output,
             Samples = v.Estimate?.Samples,
             JudgedLimit = v.JudgedLimit is double j ? ReportNumbers.Budget(j, d.Kind) : null,

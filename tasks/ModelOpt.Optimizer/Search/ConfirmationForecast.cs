@@ -32,7 +32,10 @@ namespace ModelOpt.Optimizer.Search;
 /// </list>
 /// Where the counts cannot vouch even for a candidate that changes no answer, the forecast is judged
 /// against that candidate's (<see cref="ConfidenceBounds.SearchHeldDrop"/>), as a bound is judged against what the samples can
-/// resolve, and the search says so before it starts (MOPT5020). Without a confirmation part (too few
+/// resolve, and the search says so before it starts (MOPT5020). The run then goes on with that limit
+/// (<see cref="BudgetResolution.ForSearch"/>, <see cref="Budget.Asked"/>): it already holds the room
+/// for the unseen samples, so for such a budget the counts are taken as measured, not at their bound,
+/// or only a candidate that changes no answer could ever be kept. Without a confirmation part (too few
 /// samples to hold any out) the verdicts are left as they are.
 /// </summary>
 public static class ConfirmationForecast
@@ -50,8 +53,11 @@ public static class ConfirmationForecast
         {
             if (!v.Kept) return v;
             double confidence = v.Estimate?.Confidence ?? 0.95;
-            var forecast = v.Budget.Definition == BudgetDefinition.MaxAccuracyDrop ? Drop(c, confirmation, confidence)
-                : v.Budget.Definition == BudgetDefinition.MinAgreement ? Agreement(c, confirmation, confidence, v.Estimate)
+            // A budget already moved to the strictest these samples can hold has that room priced in (its
+            // limit is what a candidate changing no answer forecasts): the counts are taken as measured.
+            bool priced = v.Budget.Asked is not null;
+            var forecast = v.Budget.Definition == BudgetDefinition.MaxAccuracyDrop ? Drop(c, confirmation, confidence, atBound: !priced)
+                : v.Budget.Definition == BudgetDefinition.MinAgreement ? Agreement(c, confirmation, confidence, v.Estimate, atBound: !priced)
                 : v.Budget.Definition == BudgetDefinition.MinCosine && cosinePercentile <= 0 ? Cosine(c, confirmation, confidence)
                 : null;
             if (forecast is not var (bound, how)) return v;
@@ -68,7 +74,9 @@ public static class ConfirmationForecast
     }
 
     /// <summary>The forecast of the confirmation's 95 % (confidence) bound on the accuracy drop, in points; null without per-sample hits.</summary>
-    public static (double Bound, string How)? Drop(ComparisonResult c, int confirmation, double confidence)
+    /// <param name="atBound">Whether the share newly wrong is taken at its exact upper bound (the room for the
+    /// unseen samples); false takes it as measured, for a budget whose limit already holds that room.</param>
+    public static (double Bound, string How)? Drop(ComparisonResult c, int confirmation, double confidence, bool atBound = true)
     {
         if (c.BaselineHits is not { Count: > 0 } a || c.CandidateHits is not { } b) return null;
         int n = Math.Min(a.Count, b.Count);
@@ -81,14 +89,15 @@ public static class ConfirmationForecast
         // The confirmation's counts as the choosing samples let one expect them: the samples newly wrong,
         // which decide its bound, at their upper bound at the same confidence (exact: a single digit newly
         // wrong in 667 may well be five in 666), those newly right as measured; then its own bound.
-        long scaledWrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(wrong, n, confidence) * confirmation);
+        long scaledWrong = Math.Min(confirmation, (long)Math.Round((atBound ? ConfidenceBounds.ClopperPearsonUpper(wrong, n, confidence) : (double)wrong / n) * confirmation));
         long scaledRight = Math.Min(confirmation - scaledWrong, (long)Math.Round((double)right * confirmation / n));
         double bound = 100 * ConfidenceBounds.PairedDropUpper(scaledWrong, scaledRight, confirmation, confidence);
-        return (bound, string.Format(CultureInfo.InvariantCulture, "{2} newly wrong and {3} newly right of {1} here; on {4} unseen, {5} and {6} with the newly wrong at their {7:0.##} % bound: the confirmation's {7:0.##} % bound on those",
-            wrong + right, n, wrong, right, confirmation, scaledWrong, scaledRight, confidence * 100));
+        return (bound, string.Format(CultureInfo.InvariantCulture, "{2} newly wrong and {3} newly right of {1} here; on {4} unseen, {5} and {6}{8}: the confirmation's {7:0.##} % bound on those",
+            wrong + right, n, wrong, right, confirmation, scaledWrong, scaledRight, confidence * 100,
+            atBound ? string.Format(CultureInfo.InvariantCulture, " with the newly wrong at their {0:0.##} % bound", confidence * 100) : " as measured (the budget holds the room for the unseen samples)"));
     }
 
-    private static (double, string)? Agreement(ComparisonResult c, int confirmation, double confidence, BudgetEstimate? estimate)
+    private static (double, string)? Agreement(ComparisonResult c, int confirmation, double confidence, BudgetEstimate? estimate, bool atBound)
     {
         if (!c.HasClassAxis) return null;
         (double Bound, string How)? lowest = null;
@@ -101,7 +110,7 @@ public static class ConfirmationForecast
             if (positions.All(p => p == 1))
             {
                 // As for the drop: the agreeing share one standard error to the worse (exact), on the confirmation's count.
-                double share = ConfidenceBounds.ClopperPearsonLower(agreed.Sum(), n, confidence);
+                double share = atBound ? ConfidenceBounds.ClopperPearsonLower(agreed.Sum(), n, confidence) : (double)agreed.Sum() / n;
                 bound = ConfidenceBounds.ClopperPearsonLower(Math.Clamp((long)Math.Round(share * confirmation), 0, confirmation), confirmation, confidence);
             }
             else
@@ -143,12 +152,9 @@ public static class ConfirmationForecast
     private static double Judged(Budget budget, int confirmation, double confidence, ComparisonResult c)
     {
         if (budget.Definition == BudgetDefinition.MaxAccuracyDrop)
-            return Math.Max(budget.Limit, 100 * ConfidenceBounds.SearchHeldDrop(c.Samples, confirmation, confidence));
+            return Math.Max(budget.Limit, BudgetResolution.SearchHeldDrop(c.Samples, confirmation, confidence));
         if (budget.Definition == BudgetDefinition.MinAgreement && c.Outputs.Where(o => o.HasClassAxis).All(o => o.SamplePositions?.All(p => p == 1) ?? true))
-        {
-            long hits = (long)Math.Round(ConfidenceBounds.ClopperPearsonLower(c.Samples, c.Samples, confidence) * confirmation);
-            return Math.Min(budget.Limit, ConfidenceBounds.ClopperPearsonLower(hits, confirmation, confidence));
-        }
+            return Math.Min(budget.Limit, BudgetResolution.SearchHeldAgreement(c.Samples, confirmation, confidence));
         return budget.Limit;
     }
 

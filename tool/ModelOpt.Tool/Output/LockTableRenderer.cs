@@ -35,7 +35,7 @@ internal static class LockTableRenderer
             budgets.AddColumn(new TableColumn("Measured").RightAligned());
             budgets.AddColumn("Kept");
             foreach (var b in lockFile.Budgets)
-                budgets.AddRow(Markup.Escape(b.Budget), Number(b.Limit), b.Measured is double m ? Number(m) : "not measured", b.Kept ? "yes" : "[red]no[/]");
+                budgets.AddRow(Markup.Escape(b.Budget), Number(b.Limit) + (b.Asked is double asked ? $" (asked {Number(asked)}: the strictest the samples could hold)" : ""), b.Measured is double m ? Number(m) : "not measured", b.Kept ? "yes" : "[red]no[/]");
             console.Out.Write(budgets);
         }
 
