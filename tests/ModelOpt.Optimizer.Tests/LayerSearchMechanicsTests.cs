@@ -236,6 +236,44 @@ public sealed class LayerSearchMechanicsTests
         Assert.IsNull(StepBack.Take([], broken, f => (f.Description, Report(true)), _ => { }));
     }
 
+    [TestMethod]
+    public void WhenTheInt8LayersQdqArithmeticBreaksAFlopBudgetTheFloatChoiceKeepsEveryLayerIsKeptFloat()
+    {
+        // Prune saves its MAC share and costs 0.05 points a step; each int8 layer costs nothing in
+        // accuracy but its QuantizeLinear/DequantizeLinear nodes add half the original's FLOPs, so the
+        // walk (judged on the output budgets) takes int8 layers that the final check's FLOP budget refuses.
+        static TrialOutcome Judge(SearchTrial trial)
+        {
+            var prune = trial.Settings.Where(s => s.Knob.Pass == "prune").ToList();
+            double drop = prune.Sum(s => (s.Step + 1) * 0.05);
+            double saved = prune.Sum(s => (1 - s.Knob.Ladder[s.Step].MacsLeft) / 2);
+            int int8 = trial.Settings.Count(s => s.Knob.Pass == "quantize");
+            long flops = (long)(BaselineFlops * (1 - saved + 0.5 * int8));
+            var comparison = new ComparisonResult(600, "600 fake samples", false, 98, 98 - drop, 1 - drop / 100, [], null, null, 0, 0);
+            var measured = new BudgetMeasurements();
+            measured.Set(BudgetDefinition.MaxAccuracyDrop, drop);
+            measured.Set(BudgetDefinition.MinFlopReduction, (double)BaselineFlops / flops);
+            var footprint = new ModelFootprint(BaselineFlops, 1000, 4000, []);
+            return new TrialOutcome(new ValidationReport("seed", "trial", footprint, footprint with { Flops = flops }, comparison, measured.Evaluate(trial.Budgets), [], []), null);
+        }
+        var request = Request("--max-accuracy-drop 1 --min-flop-reduction 1.1", Judge) with
+        {
+            Passes = ["prune", "quantize"],
+            TimeSegments = false,
+            TimeStructure = (_, _) => new PairedTiming.Verdict(1.01, 0.96, PairedTiming.DefaultMargin, 15),
+        };
+
+        var outcome = LayerSearch.Run(request);
+        string log = string.Join("\n", outcome.Log);
+
+        Assert.IsNull(outcome.Failure, log);
+        StringAssert.Contains(log, "without them it keeps every budget: every layer kept float");
+        Assert.IsTrue(log.Contains("by quantize", StringComparison.Ordinal) && log.Contains("breaks minFlopReduction", StringComparison.Ordinal), "the walk took int8 layers the final check then refused: " + log);
+        var int8 = outcome.Config.NodeSettings.Where(n => n.Pass == "quantize" && n.Settings is not null).Select(n => $"{n.Node}: {n.Settings!.ToJsonString()}").ToList();
+        Assert.IsEmpty(int8, string.Join("; ", int8) + "\n" + log);
+        Assert.IsTrue(new[] { "conv1", "conv2" }.Any(n => Setting(outcome.Config, n) is not null), "the MAC-saving choice stays: " + log);
+    }
+
     private static ValidationReport Report(bool kept)
     {
         var measured = new BudgetMeasurements();
