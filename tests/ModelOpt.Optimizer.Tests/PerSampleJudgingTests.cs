@@ -184,6 +184,52 @@ public sealed class PerSampleJudgingTests
     }
 
     [TestMethod]
+    public void ASearchWhoseSamplesCannotHoldTheBudgetGoesOnWithTheOneTheyCanAndTheLockAndReplayJudgeThatOne()
+    {
+        using var folder = new TempFolder();
+        string data = Path.Combine(folder.Path, "data");
+        Directory.CreateDirectory(data);
+        WriteLabelled(data, 60);
+        string model = folder.File("logits.onnx");
+        var net = Logits();
+        Engine.Shapes.ShapeInference.Run(net, Engine.Shapes.ShapeBindings.None);
+        ModelWriter.Save(net, model);
+        string lockPath = folder.File("logits.lock.json");
+        OptimizeOptions Options() => new()
+        {
+            ModelPath = model,
+            OutputPath = folder.File("out.onnx"),
+            Passes = ["lowrank"],
+            Search = true,
+            DataPath = data,
+            LockPath = lockPath,
+            Budgets = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]),
+        };
+
+        var first = OptimizeJob.Run(Options());
+        var said = first.Warnings.Where(w => w.Code == WarningCode.SamplesCannotResolveBudget).ToList();
+        var verdict = first.Validation!.Verdicts.Single(v => v.Budget.Definition == BudgetDefinition.MaxAccuracyDrop);
+        // Said once, up front, with the limit the run then judged by: the confirmation, its report line and the lock.
+        Assert.AreEqual(1, said.Count, string.Join("\n", first.Warnings.Select(w => w.Message)));
+        StringAssert.Contains(said[0].Message, $"the search goes on with maxAccuracyDrop {verdict.Budget.Limit.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} points");
+        Assert.AreEqual(1.0, verdict.Budget.Asked);
+        Assert.IsGreaterThan(1.0, verdict.Budget.Limit);
+        Assert.IsTrue(verdict.Kept, verdict.Message());
+        StringAssert.Contains(verdict.Message(), "(asked 1 points; the strictest these samples can hold)");
+        StringAssert.Contains(string.Join("\n", first.SearchLog), "search: warning MOPT5020");
+        var locked = Engine.Plan.LockFileReader.Load(lockPath, Engine.Passes.PassRegistry.Default.Names.ToList()).Budgets.Single(b => b.Budget == "maxAccuracyDrop");
+        Assert.AreEqual(verdict.Budget.Limit, locked.Limit, 1e-12);
+        Assert.AreEqual(1.0, locked.Asked);
+
+        // The same request replays the lock and judges the limit it records, not the one it cannot hold.
+        var again = OptimizeJob.Run(Options());
+        Assert.IsTrue(again.Replayed);
+        var replayed = again.Validation!.Verdicts.Single(v => v.Budget.Definition == BudgetDefinition.MaxAccuracyDrop);
+        Assert.AreEqual(verdict.Budget.Limit, replayed.Budget.Limit, 1e-12);
+        Assert.AreEqual(1.0, replayed.Budget.Asked);
+    }
+
+    [TestMethod]
     public void AnAccuracyBudgetWithoutLabelsIsAUsageError()
     {
         using var folder = new TempFolder();
