@@ -206,6 +206,27 @@ public sealed class LayerSearchMechanicsTests
         StringAssert.Contains(log, "maxAccuracyDrop forecast 95 % bound");
     }
 
+    [TestMethod]
+    public void ABudgetTheSamplesCannotHoldIsSearchedAtTheOneTheyCanWithTheCountsAsMeasured()
+    {
+        // 600 choosing and 600 confirming samples cannot hold 0.5 points: a candidate that changes no
+        // answer forecasts about 1.1 there. Judged at that edge with the counts at their upper bound,
+        // every trial that changes an answer is refused; with the budget moved to what the samples can
+        // hold (which already prices that room in) the counts are taken as measured.
+        var asked = BudgetSet.FromText([KeyValuePair.Create("--max-accuracy-drop", "0.5")]);
+        var (held, said) = BudgetResolution.ForSearch(asked, 600, 600, agreementPerSample: true);
+        StringAssert.Contains(said.Single(), "the search goes on with maxAccuracyDrop");
+
+        var edge = LayerSearch.Run(Request("--max-accuracy-drop 0.5", JudgePerSample) with { ConfirmationSamples = 600 });
+        var honest = LayerSearch.Run(Request("--max-accuracy-drop 0.5", JudgePerSample) with { ConfirmationSamples = 600, Budgets = held });
+        string log = string.Join("\n", honest.Log);
+
+        Assert.IsNull(honest.Failure, log);
+        Assert.AreEqual(0, Steps(edge.Config), string.Join("\n", edge.Log));
+        Assert.IsGreaterThan(0, Steps(honest.Config), log);
+        StringAssert.Contains(log, $"maxAccuracyDrop ≤ {held[BudgetDefinition.MaxAccuracyDrop]!.Limit.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} points (asked 0.5 points");
+    }
+
     private static double Ratio(System.Text.Json.Nodes.JsonObject setting) => setting["ratio"]!.GetValue<double>();
 
     private static readonly Lazy<Engine.IR.Model> SeedModel = new(() => ModelLoader.Load(Seed));
