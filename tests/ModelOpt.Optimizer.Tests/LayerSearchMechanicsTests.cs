@@ -210,9 +210,10 @@ public sealed class LayerSearchMechanicsTests
     public void ABudgetTheSamplesCannotHoldIsSearchedAtTheOneTheyCanWithTheCountsAsMeasured()
     {
         // 600 choosing and 600 confirming samples cannot hold 0.5 points: a candidate that changes no
-        // answer forecasts about 1.1 there. Judged at that edge with the counts at their upper bound,
-        // every trial that changes an answer is refused; with the budget moved to what the samples can
-        // hold (which already prices that room in) the counts are taken as measured.
+        // answer forecasts 1.24 there. Judged as before (the choosing bound against the asked 0.5, the
+        // forecast against that edge with the counts at their upper bound), every trial that changes an
+        // answer is refused; with the budget moved to what the samples can hold, both judge against
+        // that one limit and the forecast takes the counts as measured (the limit prices the room in).
         var asked = BudgetSet.FromText([KeyValuePair.Create("--max-accuracy-drop", "0.5")]);
         var (held, said) = BudgetResolution.ForSearch(asked, 600, 600, agreementPerSample: true);
         StringAssert.Contains(said.Single(), "the search goes on with maxAccuracyDrop");
