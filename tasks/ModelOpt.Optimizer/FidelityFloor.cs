@@ -66,5 +66,8 @@ public static class FidelityFloor
     }
 
     /// <summary>Whether a verdict is the floor's rather than a budget the user set.</summary>
-    public static bool IsFloor(BudgetVerdict verdict) => verdict.Budget.Source == Source;
+    public static bool IsFloor(BudgetVerdict verdict) => IsFloor(verdict.Budget);
+
+    /// <summary>Whether a budget is the floor's (the automatic plan searches with it) rather than one the user set.</summary>
+    public static bool IsFloor(Budget budget) => budget.Source == Source;
 }

@@ -132,7 +132,7 @@ public static class OptimizeJob
             // at all. A budget they cannot hold is replaced by the strictest they can, said here, and the
             // search, the confirmation, the report and the lock all judge against that one limit.
             var (choosing, confirming) = searchPart == SamplePart.Search ? (SampleSplit.Counts(total.Value).Search - calibrationTaken, SampleSplit.Counts(total.Value).Confirmation) : (0, total.Value);
-            (budgets, var unresolved) = BudgetResolution.ForSearch(budgets, choosing, confirming, OnePositionPerSample(probe, used));
+            (budgets, var unresolved) = BudgetResolution.ForSearch(budgets, choosing, confirming, OnePositionPerSample(probe, used), movable: b => !FidelityFloor.IsFloor(b));
             foreach (var line in unresolved)
                 AddWarning(warnings, new ModelOptWarning(WarningCode.SamplesCannotResolveBudget, options.ModelPath, line));
             var outcome = LayerSearch.Run(new SearchRequest(options.ModelPath, config, passNames, budgets, searchValidation, options.SearchTime, registry, calibration)

@@ -172,6 +172,16 @@ public sealed class ConfidenceBoundsTests
     }
 
     [TestMethod]
+    public void ADefaultNobodyAskedForIsNeverLoosenedToWhatFewSamplesCanHold()
+    {
+        var floor = BudgetSet.None.WithBudgets([new Budget(BudgetDefinition.MaxAccuracyDrop, 1, "the default fidelity floor")]);
+        var (held, lines) = BudgetResolution.ForSearch(floor, 167, 166, agreementPerSample: true, movable: b => b.Source != "the default fidelity floor");
+        Assert.AreEqual(1.0, held[BudgetDefinition.MaxAccuracyDrop]!.Limit);
+        Assert.IsNull(held[BudgetDefinition.MaxAccuracyDrop]!.Asked);
+        Assert.IsFalse(lines.Any(l => l.Contains("goes on with", StringComparison.Ordinal)), string.Join("\n", lines));
+    }
+
+    [TestMethod]
     public void ABudgetIsJudgedByItsBound()
     {
         var budgets = BudgetSet.FromText([KeyValuePair.Create("maxAccuracyDrop", "1")]);

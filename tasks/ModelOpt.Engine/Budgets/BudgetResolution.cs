@@ -71,15 +71,18 @@ public static class BudgetResolution
     /// </summary>
     /// <param name="choosing">Samples the search chooses on (0: it does not hold any out).</param>
     /// <param name="confirming">Samples the confirmation judges on.</param>
-    public static (BudgetSet Budgets, IReadOnlyList<string> Lines) ForSearch(BudgetSet budgets, int choosing, int confirming, bool agreementPerSample)
+    /// <param name="movable">Which budgets may be moved: a default the user did not ask for (the fidelity
+    /// floor) is a fixed sanity check, never loosened to what few samples can hold. Null: every budget.</param>
+    public static (BudgetSet Budgets, IReadOnlyList<string> Lines) ForSearch(BudgetSet budgets, int choosing, int confirming, bool agreementPerSample, Func<Budget, bool>? movable = null)
     {
+        movable ??= _ => true;
         if (choosing <= 0 || confirming <= 0) return (budgets, Check(budgets, Math.Max(choosing, confirming), agreementPerSample));
         double confidence = budgets.Confidence;
         string level = $"{N(confidence * 100, "0.##")} %";
         var lines = new List<string>();
         var held = budgets.All.ToList();
         string parts = $"a search choosing on {choosing} samples and confirmed on {confirming}";
-        if (budgets[BudgetDefinition.MaxAccuracyDrop] is { } drop && SearchHeldDrop(choosing, confirming, confidence) is var limit && limit > drop.Limit)
+        if (budgets[BudgetDefinition.MaxAccuracyDrop] is { } drop && movable(drop) && SearchHeldDrop(choosing, confirming, confidence) is var limit && limit > drop.Limit)
         {
             long wrong = (long)Math.Round(ConfidenceBounds.ClopperPearsonUpper(0, choosing, confidence) * confirming);
             int needed = drop.Limit > 0 ? ConfidenceBounds.SamplesForSearch(drop.Limit / 100, confidence) : int.MaxValue;
@@ -89,7 +92,7 @@ public static class BudgetResolution
                 + "its choice and the confirmation are judged against that, and the report and the lock say so.");
             held[held.IndexOf(drop)] = drop with { Limit = limit, Asked = drop.Limit };
         }
-        if (agreementPerSample && budgets[BudgetDefinition.MinAgreement] is { } agreement && agreement.Limit > 0
+        if (agreementPerSample && budgets[BudgetDefinition.MinAgreement] is { } agreement && movable(agreement) && agreement.Limit > 0
             && SearchHeldAgreement(choosing, confirming, confidence) is var floor && floor < agreement.Limit)
         {
             lines.Add($"{parts} cannot hold minAgreement {N(agreement.Limit, "0.#####")} at {level} confidence: even a candidate that agrees on every choosing sample has, on the confirming ones, a {level} bound of {N(floor, "0.#####")} to expect. "
