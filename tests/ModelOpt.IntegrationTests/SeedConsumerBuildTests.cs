@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
-using ModelOpt.Validation;
+using ModelOpt.Optimizer;
 using ModelOpt.Optimizer.Reports;
+using ModelOpt.TestSupport.Networks;
+using ModelOpt.Validation;
+using ModelOpt.Validation.Budgets;
 
 namespace ModelOpt.IntegrationTests;
 
@@ -9,12 +13,16 @@ namespace ModelOpt.IntegrationTests;
 /// testassets/projects/SeedConsumer: a console app that references ModelOpt.Build, Google.Protobuf 3.25.1
 /// and ONNX Runtime 1.30.0 (the task carries 3.36.2 and 1.31.1) and lists the seed CNN as an OnnxModel.
 /// One sequence of real builds, shared by every assertion: build, build again, publish, clean.
+/// Beside it, a generated model whose validation needs more than the former fixed 2 GiB memory cap
+/// (a 1024² U-Net's case, in a model that runs in a fraction of a second), built with no memory setting.
 /// </summary>
 [TestClass]
 public sealed class SeedConsumerBuildTests
 {
     private const string Model = "Models/seed-cnn.onnx";
     private const string OutputFolder = "bin/Debug/net10.0";
+    private const string WideModel = "Models/wide/wide.onnx";
+    private const long FormerDefaultCap = 2L << 30;
 
     private static ConsumerProject s_project = null!;
     private static ProcessResult s_firstBuild = null!;
@@ -30,12 +38,18 @@ public sealed class SeedConsumerBuildTests
     private static string s_protobufVersion = "";
     private static string s_onnxRuntimeVersion = "";
     private static bool s_engineLeaked;
+    private static ModelOptException? s_wideUnderDefaultCap;
 
     [ClassInitialize]
     public static void BuildTwicePublishAndClean(TestContext _)
     {
         s_project = new ConsumerProject("SeedConsumer", LocalFeed.Current);
         s_project.AddSeedModel("Models");
+        // Built only where the machine's default cap holds it (the project lists it if it exists).
+        WideActivations.WriteSamples(s_project.PathOf("Models/wide/wide.samples"));
+        WideActivations.Write(s_project.PathOf(WideModel));
+        s_wideUnderDefaultCap = WideMemoryCheck(Engine.Config.RuntimeConfig.DefaultMemoryCapBytes);
+        if (s_wideUnderDefaultCap is not null) File.Delete(s_project.PathOf(WideModel));
         string optimized = s_project.PathOf(Path.Combine(OutputFolder, Model));
 
         s_firstBuild = s_project.Run("build");
@@ -84,6 +98,43 @@ public sealed class SeedConsumerBuildTests
         Assert.AreEqual(("build", Model, $"{OutputFolder}/{Model}"), (report.Command, report.Baseline.Path, report.Candidate!.Path));
         Assert.IsFalse(s_builtReport.Contains(s_project.Directory, StringComparison.Ordinal), "the published report holds a build-machine path: " + s_builtReport);
         StringAssert.StartsWith(report.Tool.Version, LocalFeed.Current.Version);
+    }
+
+    [TestMethod]
+    public void AModelOverTheFormerFixedCapBuildsWithNoMemorySetting()
+    {
+        // The trap: under a fixed 2 GiB cap this model stops at once with MOPT2008, as ISNet at 1024² did.
+        var underFormerCap = WideMemoryCheck(FormerDefaultCap);
+        Assert.AreEqual(ErrorCode.MemoryCapTooSmall, underFormerCap?.Code, "the generated model must need more than 2 GiB to validate");
+        if (s_wideUnderDefaultCap is not null)
+            Assert.Inconclusive($"this machine's default cap ({Engine.Config.RuntimeConfig.DefaultMemoryCapBytes >> 20} MiB, half the memory available) is too small to show it: {s_wideUnderDefaultCap.Message}");
+
+        Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
+        Assert.IsFalse(s_firstBuild.Output.Contains("MOPT2008", StringComparison.Ordinal), s_firstBuild.Describe());
+        StringAssert.Contains(s_firstBuild.Output, $"ModelOpt: {WideModel} -> {OutputFolder}/{WideModel}", s_firstBuild.Describe());
+        var report = RunReportJson.Deserialize(File.ReadAllText(RunReportJson.PathBeside(s_project.PathOf(Path.Combine(OutputFolder, WideModel)))));
+        Assert.IsGreaterThan(FormerDefaultCap, report.Runtime!.MemoryCapBytes!.Value, "the cap the build ran under, sized from the machine");
+        Assert.IsTrue(report.Budgets.All(b => b.Kept), string.Join("\n", report.Budgets.Select(b => b.Message)));
+    }
+
+    // What the optimizer checks before any pass runs: validation of the model and its rewrite side by side under the cap.
+    private static ModelOptException? WideMemoryCheck(long cap)
+    {
+        string path = s_project.PathOf(WideModel);
+        string model = File.Exists(path) ? path : WideActivations.Write(Path.Combine(Path.GetTempPath(), $"wide-{Guid.NewGuid():N}.onnx"));
+        try
+        {
+            MemoryCheck.BeforeAnyPass(ModelLoader.Load(model), model, new ValidationSettings { DataPath = s_project.PathOf("Models/wide/wide.samples"), MemoryCapBytes = cap });
+            return null;
+        }
+        catch (ModelOptException e)
+        {
+            return e;
+        }
+        finally
+        {
+            if (model != path) File.Delete(model);
+        }
     }
 
     [TestMethod]
