@@ -92,7 +92,7 @@ public static class AutoPlan
                 double left = options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds - reserve;
                 if (left < (plan.TimeShare > 0 ? 30 : Math.Max(5, wholeModel ?? 0)))
                 {
-                    tried.Add(new Tried(plan, null, "not tried: the time limit (--search-time) was spent", null));
+                    tried.Add(new Tried(plan, null, $"not tried: the time limit ({OptionNames.SearchTime.Name}) was spent", null));
                     continue;
                 }
                 // Each plan's model is timed below, with the others, interleaved: not once more on its own.
