@@ -24,7 +24,7 @@ public static class FidelityFloor
 
     /// <summary>How the floor is switched off, for messages.</summary>
     public static string HowToChange =>
-        $"set an output budget of your own (e.g. {SettingNames.BudgetName(BudgetDefinition.MaxAccuracyDrop)}, {SettingNames.BudgetName(BudgetDefinition.MinCosine)}) or switch the floor off: {OptionNames.NoFidelityFloor}";
+        $"set an output budget of your own (e.g. {SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop)}, {SettingNames.Budget(BudgetDefinition.MinCosine)}) or switch the floor off: {OptionNames.NoFidelityFloor}";
 
     /// <summary>Whether the floor applies: on unless switched off, and only where no output budget was set.</summary>
     public static bool AppliesTo(BudgetSet budgets, bool? enabled) => (enabled ?? budgets.FidelityFloor ?? true) && !budgets.NeedsOutputs;

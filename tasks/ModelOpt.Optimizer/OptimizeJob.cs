@@ -292,7 +292,7 @@ public static class OptimizeJob
             }
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
                 warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
-                    $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => SettingNames.BudgetName(b.Definition)))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples ({OptionNames.Data.With()}) to check them on real inputs."));
+                    $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => SettingNames.Budget(b.Definition)))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples ({OptionNames.Data.With()}) to check them on real inputs."));
             if (passes.Count > 0 && NoGain(report, reports) is { } nothing) warnings.Add(new ModelOptWarning(WarningCode.NoGain, options.ModelPath, nothing));
         }
         if (passes.Any(p => p.Name == QuantizePass.PassName))
@@ -352,9 +352,9 @@ public static class OptimizeJob
         model.Graph.Outputs.Where(o => used.IsAll || used.Names.Contains(o.Name)).All(o => o.Shape is { } shape && shape.Rank <= 2);
 
     // An accuracy budget with no labels anywhere is a usage error found before any work (exit 2).
-    private static string Drop => SettingNames.BudgetName(BudgetDefinition.MaxAccuracyDrop);
+    private static string Drop => SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop);
 
-    private static string FidelityBudgets => $"{SettingNames.BudgetName(BudgetDefinition.MinCosine)} or {SettingNames.BudgetName(BudgetDefinition.MinAgreement)}";
+    private static string FidelityBudgets => $"{SettingNames.Budget(BudgetDefinition.MinCosine)} or {SettingNames.Budget(BudgetDefinition.MinAgreement)}";
 
     private static void RequireLabels(BudgetSet budgets, OptimizeOptions options, ValidationSettings validation)
     {

@@ -51,7 +51,7 @@ public sealed class OptionNamingTests
             "MaxAccuracyDrop needs labelled samples, and no data was given: Data=\"DIR\" Labels=\"FILE\"; or judge fidelity instead with MinCosine or MinAgreement.",
             Message(FrontEnd.MSBuild, NoLabels));
         Assert.AreEqual(
-            "--max-accuracy-drop needs labelled samples, and no data was given: --data DIR --labels FILE; or judge fidelity instead with --min-cosine or --min-agreement.",
+            "maxAccuracyDrop (--max-accuracy-drop) needs labelled samples, and no data was given: --data DIR --labels FILE; or judge fidelity instead with minCosine (--min-cosine) or minAgreement (--min-agreement).",
             Message(FrontEnd.CommandLine, NoLabels));
     }
 

@@ -37,10 +37,7 @@ public static class SettingNames
         public void Dispose() => s_current.Value = before;
     }
 
-    /// <summary>A budget's name alone, as the current front end's user writes it: <c>--max-accuracy-drop</c> or <c>MaxAccuracyDrop</c>.</summary>
-    public static string BudgetName(BudgetDefinition definition) => Current == FrontEnd.MSBuild ? definition.MetadataName : definition.Option;
-
-    /// <summary>A budget in the current front end's words.</summary>
+    /// <summary>A budget in the current front end's words: <c>MaxAccuracyDrop</c>, <c>maxAccuracyDrop (--max-accuracy-drop)</c>.</summary>
     public static string Budget(BudgetDefinition definition) => Budget(definition, Current);
 
     /// <summary>A budget: <c>MaxSize</c> in MSBuild, <c>maxSize (--max-size)</c> for the tool, whose users may use either the flag or the modelopt.json key.</summary>

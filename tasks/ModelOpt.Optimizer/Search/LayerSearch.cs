@@ -76,7 +76,7 @@ public sealed partial class LayerSearch : IDisposable
     public static SearchOutcome Run(SearchRequest request)
     {
         if (!request.Budgets.NeedsOutputs)
-            throw new ModelOptException(ErrorCode.InvalidArgument, null, $"{OptionNames.Search.Name} needs a budget on the outputs to know how far it may go: {SettingNames.BudgetName(BudgetDefinition.MaxAccuracyDrop)}, {SettingNames.BudgetName(BudgetDefinition.MinAgreement)} or {SettingNames.BudgetName(BudgetDefinition.MinCosine)}.");
+            throw new ModelOptException(ErrorCode.InvalidArgument, null, $"{OptionNames.Search.Name} needs a budget on the outputs to know how far it may go: {SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop)}, {SettingNames.Budget(BudgetDefinition.MinAgreement)} or {SettingNames.Budget(BudgetDefinition.MinCosine)}.");
         if (request.Calibration is null)
             throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, $"{OptionNames.Search.Name} needs calibration samples for its sensitivity profile (synthetic ones are given when no {OptionNames.Data.Name} is).");
         var refitting = SearchRefitDefault.Apply(request);
