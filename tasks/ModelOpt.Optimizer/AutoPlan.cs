@@ -92,7 +92,7 @@ public static class AutoPlan
                 double left = options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds - reserve;
                 if (left < (plan.TimeShare > 0 ? 30 : Math.Max(5, wholeModel ?? 0)))
                 {
-                    tried.Add(new Tried(plan, null, "not tried: the time limit (--search-time) was spent", null));
+                    tried.Add(new Tried(plan, null, $"not tried: the time limit ({OptionNames.SearchTime.Name}) was spent", null));
                     continue;
                 }
                 // Each plan's model is timed below, with the others, interleaved: not once more on its own.
@@ -301,7 +301,8 @@ public static class AutoPlan
         $"size {Quantity.Format(r.SourceBytes, QuantityKind.Bytes)} → {Quantity.Format(r.OutputBytes, QuantityKind.Bytes)}";
 
     private static string Fidelity(OptimizeResult r) => r.Validation?.Comparison is { Samples: > 0 } c
-        ? c.AccuracyDrop is double d ? $", accuracy drop {d:0.##} points on {c.SampleDescription}" : $", cosine {c.MinCosine:0.#####} on {c.SampleDescription}"
+        // One sign everywhere: the change in accuracy, optimized − original, as the summary line reads it.
+        ? c is { BaselineAccuracy: double a, CandidateAccuracy: double b } ? $", accuracy {ReportNumbers.AccuracyChange(a, b)} on {c.SampleDescription}" : $", cosine {c.MinCosine:0.#####} on {c.SampleDescription}"
         : "";
 
     private static string FirstLine(string message)

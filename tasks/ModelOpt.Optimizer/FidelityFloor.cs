@@ -1,4 +1,5 @@
 using ModelOpt.Engine.Budgets;
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
@@ -22,8 +23,8 @@ public static class FidelityFloor
     private const string Source = "the default fidelity floor";
 
     /// <summary>How the floor is switched off, for messages.</summary>
-    public const string HowToChange =
-        "set an output budget of your own (e.g. maxAccuracyDrop, minCosine) or switch the floor off: --no-fidelity-floor, \"budgets\": { \"fidelityFloor\": false }, FidelityFloor=\"false\"";
+    public static string HowToChange =>
+        $"set an output budget of your own (e.g. {SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop)}, {SettingNames.Budget(BudgetDefinition.MinCosine)}) or switch the floor off: {OptionNames.NoFidelityFloor}";
 
     /// <summary>Whether the floor applies: on unless switched off, and only where no output budget was set.</summary>
     public static bool AppliesTo(BudgetSet budgets, bool? enabled) => (enabled ?? budgets.FidelityFloor ?? true) && !budgets.NeedsOutputs;

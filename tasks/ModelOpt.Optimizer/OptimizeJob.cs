@@ -26,20 +26,26 @@ public static class OptimizeJob
 {
     public static OptimizeResult Run(OptimizeOptions options, PassRegistry? registry = null)
     {
-        registry ??= PassRegistry.Default;
+        // Every message of the run names an option as the user of its front end writes it.
+        using var words = SettingNames.Use(options.FrontEnd);
+        return RunInWords(options, registry ?? PassRegistry.Default);
+    }
+
+    private static OptimizeResult RunInWords(OptimizeOptions options, PassRegistry registry)
+    {
         var notes = new List<string>();
         var warnings = new List<ModelOptWarning>();
         var leftOut = new List<string>();
         options.Check();
         var config = options.ConfigPath is null ? OptimizeConfig.Empty : OptimizeConfig.Load(options.ConfigPath, registry);
         if (options.PassSettings is { } inline)
-            config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(inline, options.PassSettingsSource ?? "--pass-settings", registry));
+            config = config.WithPassSettings(OptimizeConfig.ParsePassSettings(inline, options.PassSettingsSource ?? OptionNames.PassSettings.Name, registry));
         var budgets = BudgetSet.FromConfig(config.Budgets, config.SourcePath ?? "modelopt.json").With(options.Budgets);
         // Nothing named and real data given: the tool does its best by itself (docs/config.md).
         if (AutoPlan.AppliesTo(options, config)) return AutoPlan.Run(options, config, registry);
         IReadOnlyList<string> passNames = options.Passes ?? config.Passes;
         if (options.Passes is null && passNames.Count == 0 && !options.Search)
-            notes.Add("no passes named and no data given: the model is re-serialized unchanged; give samples (--data DIR, or Data in MSBuild) and the automatic plan tries every pass that may pay.");
+            notes.Add($"no passes named and no data given: the model is re-serialized unchanged; give samples ({OptionNames.Data.With()}) and the automatic plan tries every pass that may pay.");
         var bindings = ShapeBindings.Parse(options.Shapes).WithValues(config.Values.With(ValueBindings.Parse(options.Values)));
         var state = StatePairs.Of(config.State).With(StatePairs.Parse(options.State));
         // A state output is read by the model itself on the next step, whatever the application reads.
@@ -280,16 +286,16 @@ public static class OptimizeJob
                 // Per-layer passes can keep float the layers that cost the fidelity: the search finds which.
                 string hint = replay is not null ? $" (the plan is replayed from {planLock!.Path}; delete it, or run without the lock, to choose again)"
                     : !options.Search && report.Broken.Any(v => v.Budget.Definition.NeedsOutputs) && passes.Any(p => p is Engine.Passes.Knobs.IKnobProvider)
-                    ? $" (--search, or Search=\"true\" in MSBuild, keeps float the layers of {string.Join(", ", passes.OfType<Engine.Passes.Knobs.IKnobProvider>().Select(p => p.Name))} that cost the fidelity)"
+                    ? $" ({OptionNames.Search.With()} keeps float the layers of {string.Join(", ", passes.OfType<Engine.Passes.Knobs.IKnobProvider>().Select(p => p.Name))} that cost the fidelity)"
                     : "";
                 // A model that returns more than the application reads is judged on all of it until told otherwise.
                 if (used.IsAll && report.Comparison is { Outputs.Count: > 1, LowestOutput: { } lowest } && report.Broken.Any(v => v.Budget.Definition == BudgetDefinition.MinCosine))
-                    hint += $" (the lowest cosine is output '{lowest.Name}'; if the application does not read it, name the outputs it reads with --used-outputs, usedOutputs in modelopt.json or UsedOutputs in MSBuild)";
+                    hint += $" (the lowest cosine is output '{lowest.Name}'; if the application does not read it, name the outputs it reads with {OptionNames.UsedOutputs.NameAndKey})";
                 throw BudgetBrokenException.From(options.ModelPath, report, $"the optimized model breaks {report.Broken.Count()} budget(s), so {options.OutputPath} was not written{hint}:");
             }
             if (report.Comparison is { Synthetic: true, Samples: > 0 } && budgets.NeedsOutputs)
                 warnings.Add(new ModelOptWarning(WarningCode.SyntheticValidation, options.ModelPath,
-                    $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => b.Definition.Key))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples (Data / --data) to check them on real inputs."));
+                    $"the output budgets ({string.Join(", ", budgets.All.Where(b => b.Definition.NeedsOutputs).Select(b => SettingNames.Budget(b.Definition)))}) were checked on {report.Comparison.SampleDescription}, not real data; give samples ({OptionNames.Data.With()}) to check them on real inputs."));
             if (passes.Count > 0 && NoGain(report, reports) is { } nothing) warnings.Add(new ModelOptWarning(WarningCode.NoGain, options.ModelPath, nothing));
         }
         if (passes.Any(p => p.Name == QuantizePass.PassName))
@@ -349,14 +355,18 @@ public static class OptimizeJob
         model.Graph.Outputs.Where(o => used.IsAll || used.Names.Contains(o.Name)).All(o => o.Shape is { } shape && shape.Rank <= 2);
 
     // An accuracy budget with no labels anywhere is a usage error found before any work (exit 2).
+    private static string Drop => SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop);
+
+    private static string FidelityBudgets => $"{SettingNames.Budget(BudgetDefinition.MinCosine)} or {SettingNames.Budget(BudgetDefinition.MinAgreement)}";
+
     private static void RequireLabels(BudgetSet budgets, OptimizeOptions options, ValidationSettings validation)
     {
         if (budgets[BudgetDefinition.MaxAccuracyDrop] is null || validation.LabelsPath is not null) return;
         string? folder = validation.DataPath ?? SampleSet.FindBeside(options.ModelPath);
         if (folder is not null && Directory.Exists(folder) && LabelFile.FindIn(folder) is not null) return;
         throw new ModelOptException(ErrorCode.LabelsMissing, options.ModelPath, folder is null
-            ? "maxAccuracyDrop needs labelled samples, and no data was given: --data DIR --labels FILE (Data and Labels in MSBuild); or judge fidelity instead with minCosine or minAgreement."
-            : $"maxAccuracyDrop needs labels for the samples in {folder}: --labels FILE, labels.* in that folder, or Labels in MSBuild; or judge fidelity instead with minCosine or minAgreement.");
+            ? $"{Drop} needs labelled samples, and no data was given: {OptionNames.Data.With()} {OptionNames.Labels.With()}; or judge fidelity instead with {FidelityBudgets}."
+            : $"{Drop} needs labels for the samples in {folder}: {OptionNames.Labels.With()}, or labels.* in that folder; or judge fidelity instead with {FidelityBudgets}.");
     }
 
     // How many validation samples the search could split (the same folder calibration reads, when there is one).
@@ -413,7 +423,7 @@ public static class OptimizeJob
         }
         bool pages = config.Calibration?.Synthetic == SyntheticKind.Pages;
         warnings.Add(new ModelOptWarning(WarningCode.SyntheticCalibration, options.ModelPath,
-            $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data (--data DIR, or Data in MSBuild) calibrates far better."));
+            $"calibration: no data given, using {count} seeded synthetic {(pages ? "page images" : "samples")} — real data ({OptionNames.Data.With()}) calibrates far better."));
         // Bound shapes (--shape) for dynamic inputs; declared ones speak for themselves.
         var shapes = bindings.Shapes.ToDictionary(kv => kv.Key, kv => TensorShape.Of(kv.Value));
         return (pages ? SampleSet.SyntheticDocuments(model, count, options.Seed, shapes) : SampleSet.Synthetic(model, count, options.Seed, shapes), 0, 0);
@@ -482,7 +492,7 @@ public static class OptimizeJob
         {
             if (OriginalFailure(options.ModelPath, inputs, session) is { } original)
                 throw new ModelOptException(ErrorCode.RuntimeFailed, options.ModelPath,
-                    $"the original model does not run in ONNX Runtime on {inputs.Description} either, so nothing was written (the passes are not to blame){(inputs.Synthetic ? "; give real samples with --data DIR (Data in MSBuild)" : "")}: {original.Message}", original);
+                    $"the original model does not run in ONNX Runtime on {inputs.Description} either, so nothing was written (the passes are not to blame){(inputs.Synthetic ? $"; give real samples with {OptionNames.Data.With()}" : "")}: {original.Message}", original);
             throw new ModelOptException(ErrorCode.RuntimeFailed, options.ModelPath,
                 $"the model rewritten by {string.Join(", ", passes.Select(p => p.Name))} does not run in ONNX Runtime on {inputs.Description}, so nothing was written: {e.Message}", e);
         }

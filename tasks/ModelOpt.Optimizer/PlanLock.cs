@@ -18,9 +18,8 @@ namespace ModelOpt.Optimizer;
 /// </summary>
 public sealed class PlanLock
 {
-    private PlanLock(string path, LockFingerprint now, LockFile? replay, bool asked, bool existed, FrontEnd frontEnd)
+    private PlanLock(string path, LockFingerprint now, LockFile? replay, bool asked, bool existed)
     {
-        FrontEnd = frontEnd;
         Path = path;
         Now = now;
         Replay = replay;
@@ -28,10 +27,8 @@ public sealed class PlanLock
         Existed = existed;
     }
 
-    private FrontEnd FrontEnd { get; }
-
     /// <summary>How the user turns the lock off, in their front end's words.</summary>
-    private string Off => FrontEnd == FrontEnd.MSBuild ? "LockFile=\"false\"" : "--no-lock";
+    private static string Off => OptionNames.NoLock;
 
     /// <summary>The lock file read and written.</summary>
     public string Path { get; }
@@ -78,21 +75,21 @@ public sealed class PlanLock
         if (!File.Exists(path))
         {
             if (options.Locked)
-                throw new ModelOptException(ErrorCode.LockStale, path, "locked mode (--locked, ModelOptLockedMode) needs the lock file, and there is none: run optimize once without locked mode and commit the lock it writes.");
-            return new PlanLock(path, now, null, asked, existed: false, options.FrontEnd);
+                throw new ModelOptException(ErrorCode.LockStale, path, $"locked mode ({OptionNames.Locked.Name}) needs the lock file, and there is none: run once without locked mode and commit the lock it writes.");
+            return new PlanLock(path, now, null, asked, existed: false);
         }
         var existing = LockFileReader.Load(path, knownPasses);
         var changes = existing.Fingerprint.Changes(now);
         if (changes.Count == 0)
         {
             notes.Add($"lock: replaying the plan in {Shown(path)} (its model, settings and data match): no search{(existing.Plan.Quantization is null ? "" : ", no calibration")}.");
-            return new PlanLock(path, now, existing, asked, existed: true, options.FrontEnd);
+            return new PlanLock(path, now, existing, asked, existed: true);
         }
         string what = string.Join("; ", changes);
         if (options.Locked)
-            throw new ModelOptException(ErrorCode.LockStale, path, $"the lock is stale and locked mode (--locked, ModelOptLockedMode) forbids choosing a new plan: {what}. Run optimize without locked mode to update the lock, and commit it.");
+            throw new ModelOptException(ErrorCode.LockStale, path, $"the lock is stale and locked mode ({OptionNames.Locked.Name}) forbids choosing a new plan: {what}. Run without locked mode to update the lock, and commit it.");
         warnings.Add(new ModelOptWarning(WarningCode.LockStale, path, $"the lock is stale, so the plan is chosen again and the lock rewritten: {what}."));
-        return new PlanLock(path, now, null, asked, existed: true, options.FrontEnd);
+        return new PlanLock(path, now, null, asked, existed: true);
     }
 
     /// <summary>
@@ -157,7 +154,7 @@ public sealed class PlanLock
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (Asked) throw new ModelOptException(ErrorCode.ModelWriteFailed, Path, $"the lock file could not be written, so nothing was written: {e.Message}", e);
-            warnings.Add(new ModelOptWarning(WarningCode.LockNotWritten, Path, $"the lock file could not be written, so the next build chooses the plan again: {e.Message}. Give a writable path ({(FrontEnd == FrontEnd.MSBuild ? "LockFile=\"PATH\"" : "--lock PATH")}), or turn the lock off ({Off})."));
+            warnings.Add(new ModelOptWarning(WarningCode.LockNotWritten, Path, $"the lock file could not be written, so the next build chooses the plan again: {e.Message}. Give a writable path ({OptionNames.LockFile.With()}), or turn the lock off ({Off})."));
         }
     }
 

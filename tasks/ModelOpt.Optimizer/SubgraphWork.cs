@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Passes;
 
@@ -28,8 +29,8 @@ internal static class SubgraphWork
     // freeze inlines an If it can decide; say what it lacked.
     private static string Unlock(Model model, IReadOnlyList<PassReport> reports) =>
         reports.Any(r => r.Pass == "freeze") && model.Graph.Nodes.Any(n => n.OpType == "If")
-            ? "freeze could not decide its condition; bind the inputs it reads with --value (e.g. --value sr=16000) so freeze inlines the branch they select"
-            : "run 'freeze' first with the inputs its condition reads bound (e.g. --value sr=16000), which inlines the If branch they select";
+            ? $"freeze could not decide its condition; bind the inputs it reads with {OptionNames.Value.Name} (e.g. {OptionNames.Value.With("sr=16000")}) so freeze inlines the branch they select"
+            : $"run 'freeze' first with the inputs its condition reads bound (e.g. {OptionNames.Value.With("sr=16000")}), which inlines the If branch they select";
 
     private static Node Top(Node node)
     {

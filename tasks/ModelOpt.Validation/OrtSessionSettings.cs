@@ -110,7 +110,7 @@ public sealed record OrtSessionSettings
         if (available.Contains(ProviderName, StringComparer.OrdinalIgnoreCase)) return;
         throw new ModelOptException(ErrorCode.ExecutionProviderUnavailable, file,
             $"the execution provider '{ExecutionProvider}' ({ProviderName}) is not in this ONNX Runtime build, which has {string.Join(", ", available)}. " +
-            "Install the ONNX Runtime package with that provider (e.g. Microsoft.ML.OnnxRuntime.Gpu for cuda) or set runtime.executionProvider / --execution-provider to one it has.");
+            $"Install the ONNX Runtime package with that provider (e.g. Microsoft.ML.OnnxRuntime.Gpu for cuda) or set {OptionNames.ExecutionProvider.NameAndKey} to one it has.");
     }
 
     internal SessionOptions CreateOptions()

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using System.Diagnostics;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
@@ -78,7 +79,7 @@ public static class QuantizationSpeedCheck
     /// wins); null for a model where int8 being slower is a surprise worth its own message.
     /// </summary>
     public static string? SmallModelReason(SpeedCheckResult result) => result.Passed || result.OriginalMedianSeconds >= SmallModelSeconds ? null
-        : $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower, the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins (--passes fp16 or share-weights, with --max-size)";
+        : $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower, the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins ({OptionNames.Passes.With("fp16")} or share-weights, with {SettingNames.Budget(Engine.Budgets.BudgetDefinition.MaxSize)})";
 
     /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower); <paramref name="why"/> says why that is an error rather than a skipped pass.</summary>
     public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName, string? why = null, Engine.Config.FrontEnd frontEnd = Engine.Config.FrontEnd.CommandLine)

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Analysis;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
@@ -64,7 +65,7 @@ public static class SyntheticInputs
             ? $"'{v.Name}' drawn in [0, {b.Rows}) (the rows of the table {b.Node} reads)"
             : v.ElementType == DataType.Uint8 ? $"'{v.Name}' drawn over all uint8 values (no table it indexes)"
             : $"'{v.Name}' drawn in {{0, 1}} (no table bounds it)"))
-            + " — give real samples (--data DIR) to run the model on the values it is used with.";
+            + $" — give real samples ({OptionNames.Data.With()}) to run the model on the values it is used with.";
     }
 
     /// <summary>A random tensor of the given type and shape; integers below <paramref name="upper"/> (the rows of the table they index) when given.</summary>
@@ -114,13 +115,13 @@ public static class SyntheticInputs
             return given.ToArray();
         }
         var declared = input.Shape
-            ?? throw new ModelOptException(ErrorCode.InvalidShapeBinding, file, $"input '{input.Name}' declares no shape; give one (e.g. --shape {input.Name}=1x3x224x224).");
+            ?? throw new ModelOptException(ErrorCode.InvalidShapeBinding, file, $"input '{input.Name}' declares no shape; give one (e.g. {OptionNames.Shape.With($"{input.Name}=1x3x224x224")}).");
         var dims = new long[declared.Rank];
         for (int i = 0; i < dims.Length; i++)
         {
             if (declared[i].Value is long v) dims[i] = v;
             else if (i == 0) dims[i] = 1;
-            else throw new ModelOptException(ErrorCode.InvalidShapeBinding, file, $"input '{input.Name}' has shape {declared} with unknown dimension {i}; give a shape (e.g. --shape {input.Name}=...).");
+            else throw new ModelOptException(ErrorCode.InvalidShapeBinding, file, $"input '{input.Name}' has shape {declared} with unknown dimension {i}; give a shape (e.g. {OptionNames.Shape.With($"{input.Name}=...")}).");
         }
         return dims;
     }

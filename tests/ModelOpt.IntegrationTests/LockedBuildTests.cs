@@ -5,7 +5,8 @@ namespace ModelOpt.IntegrationTests;
 /// <summary>
 /// testassets/projects/LockedBuild: the seed CNN in static int8, no LockFile metadata. The first
 /// build writes the lock beside the model (by default: the build calibrated); a clean build replays it to the same bytes without
-/// touching it; after a calibration sample changes, a build in locked mode fails naming the sample.
+/// touching it; after a calibration sample changes, a build in locked mode fails naming the sample, and a
+/// default build warns naming it and chooses the plan again.
 /// </summary>
 [TestClass]
 public sealed class LockedBuildTests
@@ -42,6 +43,13 @@ public sealed class LockedBuildTests
         StringAssert.Contains(locked.Output, "error MOPT2041", locked.Describe());
         StringAssert.Contains(locked.Output, "the data sample 'input.npy' changed", locked.Describe());
         Assert.IsFalse(File.Exists(project.PathOf(Optimized)), "nothing stale is left for a later copy");
+
+        // By default the same change is a warning naming the sample: the plan is chosen again and the lock rewritten.
+        var relaxed = project.Run("build");
+        Assert.IsTrue(relaxed.Succeeded, relaxed.Describe());
+        StringAssert.Contains(relaxed.Output, "warning MOPT5030", relaxed.Describe());
+        StringAssert.Contains(relaxed.Output, "the data sample 'input.npy' changed", relaxed.Describe());
+        Assert.AreNotEqual(lockText, File.ReadAllText(project.PathOf(Lock)), "the lock is written again for the new data");
     }
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));

@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
-using ModelOpt.Validation;
+using ModelOpt.Optimizer;
 using ModelOpt.Optimizer.Reports;
+using ModelOpt.TestSupport.Networks;
+using ModelOpt.Validation;
+using ModelOpt.Validation.Budgets;
 
 namespace ModelOpt.IntegrationTests;
 
@@ -9,12 +13,16 @@ namespace ModelOpt.IntegrationTests;
 /// testassets/projects/SeedConsumer: a console app that references ModelOpt.Build, Google.Protobuf 3.25.1
 /// and ONNX Runtime 1.30.0 (the task carries 3.36.2 and 1.31.1) and lists the seed CNN as an OnnxModel.
 /// One sequence of real builds, shared by every assertion: build, build again, publish, clean.
+/// Beside it, a generated model whose validation needs more than the former fixed 2 GiB memory cap
+/// (a 1024² U-Net's case, in a model that runs in a fraction of a second), built with no memory setting.
 /// </summary>
 [TestClass]
 public sealed class SeedConsumerBuildTests
 {
     private const string Model = "Models/seed-cnn.onnx";
     private const string OutputFolder = "bin/Debug/net10.0";
+    private const string WideModel = "Models/wide/wide.onnx";
+    private const long FormerDefaultCap = 2L << 30;
 
     private static ConsumerProject s_project = null!;
     private static ProcessResult s_firstBuild = null!;
@@ -30,12 +38,19 @@ public sealed class SeedConsumerBuildTests
     private static string s_protobufVersion = "";
     private static string s_onnxRuntimeVersion = "";
     private static bool s_engineLeaked;
+    private static ModelOptException? s_wideUnderDefaultCap;
+    private static string s_wideReport = "";
 
     [ClassInitialize]
     public static void BuildTwicePublishAndClean(TestContext _)
     {
         s_project = new ConsumerProject("SeedConsumer", LocalFeed.Current);
         s_project.AddSeedModel("Models");
+        // Built only where the machine's default cap holds it (the project lists it if it exists).
+        WideActivations.WriteSamples(s_project.PathOf("Models/wide/wide.samples"));
+        WideActivations.Write(s_project.PathOf(WideModel));
+        s_wideUnderDefaultCap = WideMemoryCheck(Engine.Config.RuntimeConfig.DefaultMemoryCapBytes);
+        if (s_wideUnderDefaultCap is not null) File.Delete(s_project.PathOf(WideModel));
         string optimized = s_project.PathOf(Path.Combine(OutputFolder, Model));
 
         s_firstBuild = s_project.Run("build");
@@ -49,6 +64,8 @@ public sealed class SeedConsumerBuildTests
         s_protobufVersion = ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Google.Protobuf.dll")));
         s_onnxRuntimeVersion = ProductVersion(s_project.PathOf(Path.Combine(OutputFolder, "Microsoft.ML.OnnxRuntime.dll")));
         s_engineLeaked = File.Exists(s_project.PathOf(Path.Combine(OutputFolder, "ModelOpt.Engine.dll")));
+        string wideReport = RunReportJson.PathBeside(s_project.PathOf(Path.Combine(OutputFolder, WideModel)));
+        if (File.Exists(wideReport)) s_wideReport = File.ReadAllText(wideReport);
 
         s_secondBuild = s_project.Run("build");
         s_secondWriteTime = File.GetLastWriteTimeUtc(s_project.PathOf("obj/Debug/net10.0/modelopt/" + Model));
@@ -84,6 +101,43 @@ public sealed class SeedConsumerBuildTests
         Assert.AreEqual(("build", Model, $"{OutputFolder}/{Model}"), (report.Command, report.Baseline.Path, report.Candidate!.Path));
         Assert.IsFalse(s_builtReport.Contains(s_project.Directory, StringComparison.Ordinal), "the published report holds a build-machine path: " + s_builtReport);
         StringAssert.StartsWith(report.Tool.Version, LocalFeed.Current.Version);
+    }
+
+    [TestMethod]
+    public void AModelOverTheFormerFixedCapBuildsWithNoMemorySetting()
+    {
+        // The trap: under a fixed 2 GiB cap this model stops at once with MOPT2008, as ISNet at 1024² did.
+        var underFormerCap = WideMemoryCheck(FormerDefaultCap);
+        Assert.AreEqual(ErrorCode.MemoryCapTooSmall, underFormerCap?.Code, "the generated model must need more than 2 GiB to validate");
+        if (s_wideUnderDefaultCap is not null)
+            Assert.Inconclusive($"this machine's default cap ({Engine.Config.RuntimeConfig.DefaultMemoryCapBytes >> 20} MiB, half the memory available) is too small to show it: {s_wideUnderDefaultCap.Message}");
+
+        Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
+        Assert.IsFalse(s_firstBuild.Output.Contains("MOPT2008", StringComparison.Ordinal), s_firstBuild.Describe());
+        StringAssert.Contains(s_firstBuild.Output, $"ModelOpt: {WideModel} -> {OutputFolder}/{WideModel}", s_firstBuild.Describe());
+        var report = RunReportJson.Deserialize(s_wideReport);
+        Assert.IsGreaterThan(FormerDefaultCap, report.Runtime!.MemoryCapBytes!.Value, "the cap the build ran under, sized from the machine");
+        Assert.IsTrue(report.Budgets.All(b => b.Kept), string.Join("\n", report.Budgets.Select(b => b.Message)));
+    }
+
+    // What the optimizer checks before any pass runs: validation of the model and its rewrite side by side under the cap.
+    private static ModelOptException? WideMemoryCheck(long cap)
+    {
+        string path = s_project.PathOf(WideModel);
+        string model = File.Exists(path) ? path : WideActivations.Write(Path.Combine(Path.GetTempPath(), $"wide-{Guid.NewGuid():N}.onnx"));
+        try
+        {
+            MemoryCheck.BeforeAnyPass(ModelLoader.Load(model), model, new ValidationSettings { DataPath = s_project.PathOf("Models/wide/wide.samples"), MemoryCapBytes = cap });
+            return null;
+        }
+        catch (ModelOptException e)
+        {
+            return e;
+        }
+        finally
+        {
+            if (model != path) File.Delete(model);
+        }
     }
 
     [TestMethod]
@@ -159,7 +213,8 @@ public sealed class SeedConsumerBuildTests
         Candidate = r.Candidate! with { Path = "" },
         Passes = r.Passes.Select(p => p with { Seconds = 0 }).ToList(),
         Comparison = r.Comparison is { } c ? c with { BaselineLatencyMs = null, CandidateLatencyMs = null, Speedup = null } : null,
-        Notes = r.Notes.Where(n => !n.StartsWith("flagged:", StringComparison.Ordinal)).ToList(),
+        // Each front end names an option as its user writes it (Shape="input=DIMS" in a build, --shape input=DIMS in the tool).
+        Notes = r.Notes.Where(n => !n.StartsWith("flagged:", StringComparison.Ordinal)).Select(OptionWords).ToList(),
         // MOPT5005 quotes the measured speed-up.
         Warnings = r.Warnings.Select(w => w with { Message = "" }).ToList(),
         // Each front end names a budget as its user wrote it (MaxFlops in a build, maxFlops (--max-flops) in the tool).
@@ -167,6 +222,10 @@ public sealed class SeedConsumerBuildTests
         // The default memory cap is a share of the memory free when each run started.
         Runtime = r.Runtime is { } runtime ? runtime with { MemoryCapBytes = null } : null,
     });
+
+    // A note with the build's option words in the tool's: the rest of it must match.
+    private static string OptionWords(string note) =>
+        System.Text.RegularExpressions.Regex.Replace(note, "Shape=\"([^\"]*)\"", "--shape $1");
 
     private static string ProductVersion(string path) =>
         FileVersionInfo.GetVersionInfo(path).ProductVersion?.Split('+')[0] ?? "";

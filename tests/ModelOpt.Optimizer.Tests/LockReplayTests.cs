@@ -160,8 +160,11 @@ public sealed class LockReplayTests
         var e = Assert.ThrowsExactly<ModelOptException>(() => OptimizeJob.Run(Options(model, temp.File("b.onnx"))));
         var error = e.Errors.Single();
         Assert.AreEqual(ErrorCode.InvalidLockFile, error.Code);
+        Assert.AreEqual(2, e.ExitCode);
         Assert.AreEqual(lockPath, error.File);
-        Assert.AreEqual(Array.FindIndex(File.ReadAllLines(lockPath), l => l.Contains("conv9")) + 1, error.Line);
+        string[] lines = File.ReadAllLines(lockPath);
+        int line = Array.FindIndex(lines, l => l.Contains("conv9"));
+        Assert.AreEqual((line + 1, lines[line].IndexOf('{') + 1), (error.Line, error.Column));
         StringAssert.Contains(error.Message, "'conv9'");
         Assert.IsFalse(File.Exists(temp.File("b.onnx")));
 

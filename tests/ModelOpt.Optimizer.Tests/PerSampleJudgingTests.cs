@@ -239,6 +239,6 @@ public sealed class PerSampleJudgingTests
             BudgetValidator.Validate(Under(Net("Identity", "logits"), "original"), Under(Net("Relu", "logits"), "candidate"), budgets, Settings(folder.Path)));
         Assert.AreEqual(ErrorCode.LabelsMissing, e.Code);
         Assert.AreEqual(ExitCodes.UsageError, e.Code.ExitCode());
-        StringAssert.Contains(e.Message, "maxAccuracyDrop needs labels");
+        StringAssert.Contains(e.Message, "maxAccuracyDrop (--max-accuracy-drop) needs labels");
     }
 }

@@ -73,7 +73,7 @@ public sealed class BudgetCommandTests
         var result = ToolRunner.Run("validate", Seed, _candidate, "--data", other, "--samples", "100", "--runs", "0", "--max-accuracy-drop", "1");
         Assert.AreEqual(2, result.ExitCode);
         StringAssert.Contains(result.Error, "MOPT2032");
-        StringAssert.Contains(result.Error, "maxAccuracyDrop needs labels");
+        StringAssert.Contains(result.Error, "maxAccuracyDrop (--max-accuracy-drop) needs labels");
         var optimize = ToolRunner.Run("optimize", Seed, "-o", Path.Combine(_dir, "never.onnx"), "--passes", "freeze", "--data", other, "--max-accuracy-drop", "1");
         Assert.AreEqual(2, optimize.ExitCode, optimize.Error);
         StringAssert.Contains(optimize.Error, "MOPT2032");

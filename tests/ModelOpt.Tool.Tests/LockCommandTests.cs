@@ -60,6 +60,14 @@ public sealed class LockCommandTests
         StringAssert.Contains(broken.Error, "error MOPT2040: not valid JSON");
         Assert.IsFalse(File.Exists(temp.File("out.onnx")), "nothing is written");
         Assert.AreEqual(2, ToolRunner.Run("lock", "show", lockPath).ExitCode);
+
+        // A lock from a newer ModelOpt is refused the same way, at its schema line.
+        File.WriteAllText(lockPath, text.Replace("\"schema\": 1,", "\"schema\": 99,"));
+        var newer = ToolRunner.Run(optimize);
+        Assert.AreEqual(2, newer.ExitCode, newer.Out);
+        StringAssert.Contains(newer.Error, $"{lockPath}(2,13): error MOPT2040:");
+        StringAssert.Contains(newer.Error, "newer ModelOpt");
+        Assert.IsFalse(File.Exists(temp.File("out.onnx")), "nothing is written");
     }
 
     [TestMethod]

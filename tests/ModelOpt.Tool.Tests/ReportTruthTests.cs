@@ -56,8 +56,8 @@ public sealed class ReportTruthTests
     public void APrunedLayerSaysItWasPrunedAndWhatRefitDidAfterAndAccuracyAndAgreementReadAlikeEverywhere()
     {
         using var temp = new TempFolder();
-        string output = temp.File("pruned.onnx"), json = temp.File("pruned.json"), md = temp.File("pruned.md");
-        var run = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune,refit", "--no-fidelity-floor", "--json", json, "--markdown", md);
+        string output = temp.File("pruned.onnx"), json = temp.File("pruned.json"), md = temp.File("pruned.md"), html = temp.File("pruned.html");
+        var run = ToolRunner.Run("optimize", Seed, "-o", output, "--passes", "prune,refit", "--no-fidelity-floor", "--json", json, "--markdown", md, "--html", html);
         Assert.AreEqual(0, run.ExitCode, run.Out + run.Error);
         var report = RunReportJson.Deserialize(File.ReadAllText(json));
 
@@ -68,7 +68,7 @@ public sealed class ReportTruthTests
         StringAssert.StartsWith(why, $"prune: 5 → {kept} channels; refit: ", why);
 
         // One sign for accuracy changes (optimized − original, signed) and one unit for agreement (a
-        // fraction), on the console and in Markdown alike, matching the JSON's figures.
+        // fraction), on the console, in Markdown and in HTML alike, matching the JSON's figures.
         var c = report.Comparison!;
         Assert.IsNotNull(c.AccuracyDropPoints, "the seed CNN's samples carry labels");
         string change = (-c.AccuracyDropPoints!.Value).ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture) + " points";
@@ -78,5 +78,8 @@ public sealed class ReportTruthTests
         StringAssert.Contains(markdown, $"({change})", markdown);
         StringAssert.Contains(run.Out, $"agreement {agreement},", run.Out);
         StringAssert.Contains(markdown, $"| Top-1 agreement |  | {agreement} |", markdown);
+        string page = File.ReadAllText(html);
+        StringAssert.Contains(page, $"({change})</td>", page);
+        StringAssert.Contains(page, $"<tr><td>Top-1 agreement</td><td></td><td>{agreement}</td></tr>", page);
     }
 }

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Shapes;
@@ -71,7 +72,7 @@ public static class ModelAnalyzer
             notes.Add($"ops the cost model does not know (not counted in the totals): {string.Join(", ", unknownOps)}.");
         int uncosted = nodes.Count(n => n.IsKnownOp && n.Flops is null);
         if (uncosted > 0)
-            notes.Add($"{uncosted} node(s) have unknown cost because shapes they need are unknown; bind inputs with --shape or run with runtime shapes.");
+            notes.Add($"{uncosted} node(s) have unknown cost because shapes they need are unknown; bind inputs with {OptionNames.Shape.Name} or run with runtime shapes.");
         if (shapes.Unresolved.Count > 0)
         {
             var first = shapes.Unresolved.Take(3).Select(p => $"{p.Key.OpType} '{p.Key.Name}': {p.Value}");
@@ -80,7 +81,7 @@ public static class ModelAnalyzer
         if (model.Graph.AllNodes().Any(n => n.Owner.OwnerNode is not null && !shapes.IsNotTaken(n)))
             notes.Add(shapes.NotTaken.Count > 0
                 ? "nodes inside subgraphs are counted once each: the If branch the bound values select, one iteration of a Loop."
-                : "nodes inside subgraphs (If branches, Loop bodies) are counted once each: both branches of an If, one iteration of a Loop; bind the inputs an If depends on (--value NAME=VALUE) to count only the branch taken.");
+                : $"nodes inside subgraphs (If branches, Loop bodies) are counted once each: both branches of an If, one iteration of a Loop; bind the inputs an If depends on ({OptionNames.Value.With()}) to count only the branch taken.");
         return notes;
     }
 }

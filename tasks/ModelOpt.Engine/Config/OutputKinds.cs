@@ -26,8 +26,9 @@ public sealed record OutputKinds(IReadOnlyDictionary<string, OutputKind> Given)
     public static string Name(OutputKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>Entries <c>NAME=KIND</c> as a command line or metadata gives them; each may hold several, separated by commas.</summary>
-    public static OutputKinds Parse(IEnumerable<string> entries, string source = "--output-kinds", string? file = null)
+    public static OutputKinds Parse(IEnumerable<string> entries, string? source = null, string? file = null)
     {
+        source ??= OptionNames.OutputKinds.Name;
         var given = new Dictionary<string, OutputKind>(StringComparer.Ordinal);
         foreach (var entry in entries.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
@@ -270,7 +271,7 @@ public static class ActivationMemory
         return new ModelOptException(ErrorCode.MemoryCapTooSmall, file,
             $"{what} needs about {Mib(one)} with one sample at a time ({Mib(estimate.FixedBytes)} for the process, models and sessions; per sample " +
             $"{Mib(s.ActivationBytes)} of activations, {Mib(s.ExposedBytes + s.OutputBytes)} of values handed back, {Mib(2 * s.InputBytes)} of input) " +
-            $"but the memory cap is {Mib(capBytes)}; raise runtime.memoryCap / --memory-cap / MemoryCap to at least {Mib(one)}, or use smaller inputs.");
+            $"but the memory cap is {Mib(capBytes)}; raise {OptionNames.MemoryCap.NameAndKey} to at least {Mib(one)}, or use smaller inputs.");
     }
 
     public static string Mib(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.##} GiB" : $"{bytes / (double)(1L << 20):0.#} MiB";

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using System.Runtime.CompilerServices;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
@@ -23,7 +24,7 @@ internal static class InputBinder
         {
             if (inputs.All(v => v.Name != name) && !specialized.ContainsKey(name))
                 throw new ModelOptException(ErrorCode.UnknownInputName, model.SourcePath,
-                    $"--shape names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
+                    $"{OptionNames.Shape.Name} names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
         }
 
         foreach (var (name, spec) in bindings.Values.Specs)
@@ -33,12 +34,12 @@ internal static class InputBinder
                 // freeze folded this input in: the same binding is what the model already does, another one it cannot do.
                 if (fixedSpec != spec)
                     throw new ModelOptException(ErrorCode.InvalidValueBinding, model.SourcePath,
-                        $"--value {name}={spec}: the model was specialized for {name}={fixedSpec} (freeze inlined the If branch that value selects and removed the input); optimize the original model with --value {name}={spec} instead.");
+                        $"{OptionNames.Value.With($"{name}={spec}")}: the model was specialized for {name}={fixedSpec} (freeze inlined the If branch that value selects and removed the input); optimize the original model with {OptionNames.Value.With($"{name}={spec}")} instead.");
                 continue;
             }
             if (inputs.All(v => v.Name != name))
                 throw new ModelOptException(ErrorCode.InvalidValueBinding, model.SourcePath,
-                    $"--value names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
+                    $"{OptionNames.Value.Name} names '{name}', which is not an input of the model; its inputs are: {string.Join(", ", inputs.Select(v => v.Name))}.");
         }
 
         foreach (var input in inputs)
@@ -76,7 +77,7 @@ internal static class InputBinder
             {
                 input.Shape = null;
                 input.ShapeSource = ShapeSource.Unknown;
-                result.AddNote($"input '{input.Name}' declares no shape; give one with --shape {input.Name}=DIMS.");
+                result.AddNote($"input '{input.Name}' declares no shape; give one with {OptionNames.Shape.With($"{input.Name}=DIMS")}.");
                 continue;
             }
             if (declared.IsFullyKnown)
@@ -91,12 +92,12 @@ internal static class InputBinder
             var dims = declared.Dims.ToArray();
             if (!dims[0].IsKnown)
             {
-                result.AddNote($"input '{input.Name}': batch dimension 0{(dims[0].Symbol is { } s ? $" ('{s}')" : "")} defaulted to 1; bind it with --shape {input.Name}=DIMS.");
+                result.AddNote($"input '{input.Name}': batch dimension 0{(dims[0].Symbol is { } s ? $" ('{s}')" : "")} defaulted to 1; bind it with {OptionNames.Shape.With($"{input.Name}=DIMS")}.");
                 dims[0] = Dim.Of(1);
             }
             var open = Enumerable.Range(1, dims.Length - 1).Where(i => !dims[i].IsKnown).ToList();
             if (open.Count > 0)
-                result.AddNote($"input '{input.Name}' has dynamic dimension(s) {string.Join(", ", open.Select(i => dims[i].Symbol is { } s ? $"{i} ('{s}')" : i.ToString()))}: figures that depend on them are unknown; bind them with --shape {input.Name}={string.Join('x', dims.Select(d => d.Value?.ToString() ?? "N"))}.");
+                result.AddNote($"input '{input.Name}' has dynamic dimension(s) {string.Join(", ", open.Select(i => dims[i].Symbol is { } s ? $"{i} ('{s}')" : i.ToString()))}: figures that depend on them are unknown; bind them with {OptionNames.Shape.With($"{input.Name}={string.Join('x', dims.Select(d => d.Value?.ToString() ?? "N"))}")}.");
             Apply(input, new TensorShape(dims), result);
         }
     }
@@ -113,12 +114,12 @@ internal static class InputBinder
         if (declared is null) return;
         if (declared.Rank != bound.Length)
             throw new ModelOptException(ErrorCode.InvalidShapeBinding, model.SourcePath,
-                $"--shape {name}={TensorShape.Of(bound)} has rank {bound.Length}, but the model declares '{name}' as {declared} (rank {declared.Rank}).");
+                $"{OptionNames.Shape.With($"{name}={TensorShape.Of(bound)}")} has rank {bound.Length}, but the model declares '{name}' as {declared} (rank {declared.Rank}).");
         for (int i = 0; i < bound.Length; i++)
         {
             if (declared[i].Value is long fixedSize && fixedSize != bound[i])
                 throw new ModelOptException(ErrorCode.InvalidShapeBinding, model.SourcePath,
-                    $"--shape {name}={TensorShape.Of(bound)} sets dimension {i} to {bound[i]}, but the model fixes it at {fixedSize}.");
+                    $"{OptionNames.Shape.With($"{name}={TensorShape.Of(bound)}")} sets dimension {i} to {bound[i]}, but the model fixes it at {fixedSize}.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using System.Globalization;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
@@ -74,7 +75,7 @@ public sealed class ShapeBindings
     }
 
     private static ModelOptException Invalid(string text, string why) =>
-        new(ErrorCode.InvalidShapeBinding, null, $"invalid --shape '{text}': {why}.");
+        new(ErrorCode.InvalidShapeBinding, null, $"invalid {OptionNames.Shape.Name} '{text}': {why}.");
 
     public override string ToString() => string.Join(' ', _shapes.Select(p => $"{p.Key}={TensorShape.Of(p.Value)}").Concat(Values.Specs.Select(p => $"{p.Key}:={p.Value}")));
 }

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 
@@ -27,9 +28,9 @@ public sealed class StatePairs
         {
             int eq = text.IndexOf('=');
             if (eq <= 0 || eq == text.Length - 1)
-                throw new ModelOptException(ErrorCode.InvalidStatePairing, null, $"invalid --state '{text}': expected OUTPUT=INPUT, for example stateN=state.");
+                throw new ModelOptException(ErrorCode.InvalidStatePairing, null, $"invalid {OptionNames.State.Name} '{text}': expected OUTPUT=INPUT, for example stateN=state.");
             if (!map.TryAdd(text[..eq].Trim(), text[(eq + 1)..].Trim()))
-                throw new ModelOptException(ErrorCode.InvalidStatePairing, null, $"invalid --state '{text}': output '{text[..eq].Trim()}' is paired more than once.");
+                throw new ModelOptException(ErrorCode.InvalidStatePairing, null, $"invalid {OptionNames.State.Name} '{text}': output '{text[..eq].Trim()}' is paired more than once.");
         }
         return new StatePairs(map);
     }
@@ -52,6 +53,7 @@ public sealed class StatePairs
     /// </summary>
     public void CheckAgainst(Model model)
     {
+        static string Pair(string outName, string inName) => OptionNames.State.With($"{outName}={inName}");
         string file = model.SourcePath ?? "(model)";
         var inputs = model.Graph.Inputs.Where(v => v.Initializer is null).ToList();
         var outputs = model.Graph.Outputs;
@@ -59,17 +61,17 @@ public sealed class StatePairs
         foreach (var (outName, inName) in OutputToInput)
         {
             var output = outputs.FirstOrDefault(o => o.Name == outName)
-                ?? throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"--state {outName}={inName}: the model has no output '{outName}'; its outputs are: {string.Join(", ", outputs.Select(o => o.Name))}.");
+                ?? throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"{Pair(outName, inName)}: the model has no output '{outName}'; its outputs are: {string.Join(", ", outputs.Select(o => o.Name))}.");
             var input = inputs.FirstOrDefault(i => i.Name == inName)
-                ?? throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"--state {outName}={inName}: the model has no input '{inName}'; its inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.");
+                ?? throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"{Pair(outName, inName)}: the model has no input '{inName}'; its inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.");
             if (!fed.Add(inName))
-                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"--state {outName}={inName}: input '{inName}' is fed by two outputs.");
+                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"{Pair(outName, inName)}: input '{inName}' is fed by two outputs.");
             if (output.ElementType != input.ElementType && output.ElementType != Onnx.TensorProto.Types.DataType.Undefined)
-                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"--state {outName}={inName}: output '{outName}' is {DataTypes.Name(output.ElementType)} but input '{inName}' takes {DataTypes.Name(input.ElementType)}.");
+                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"{Pair(outName, inName)}: output '{outName}' is {DataTypes.Name(output.ElementType)} but input '{inName}' takes {DataTypes.Name(input.ElementType)}.");
             if (output.Shape is { IsFullyKnown: true } os && input.Shape is { IsFullyKnown: true } ins && !os.Dims.SequenceEqual(ins.Dims))
-                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"--state {outName}={inName}: output '{outName}' has shape {os} but input '{inName}' is {ins}.");
+                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"{Pair(outName, inName)}: output '{outName}' has shape {os} but input '{inName}' is {ins}.");
             if (input.BoundValue is null)
-                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"--state {outName}={inName}: the state needs a starting value; bind one with --value {inName}=zeros (or a .npy file).");
+                throw new ModelOptException(ErrorCode.InvalidStatePairing, file, $"{Pair(outName, inName)}: the state needs a starting value; bind one with {OptionNames.Value.With($"{inName}=zeros")} (or a .npy file).");
         }
     }
 }

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using System.Globalization;
 using ModelOpt.Engine.Data;
 using ModelOpt.Engine.Diagnostics;
@@ -38,10 +39,10 @@ public sealed class ValueBindings
         {
             int eq = text.IndexOf('=');
             if (eq <= 0 || eq == text.Length - 1)
-                throw new ModelOptException(ErrorCode.InvalidValueBinding, null, $"invalid --value '{text}': expected NAME=VALUE, for example sr=16000 or state=zeros.");
+                throw new ModelOptException(ErrorCode.InvalidValueBinding, null, $"invalid {OptionNames.Value.Name} '{text}': expected NAME=VALUE, for example sr=16000 or state=zeros.");
             string name = text[..eq].Trim();
             if (!specs.TryAdd(name, text[(eq + 1)..].Trim()))
-                throw new ModelOptException(ErrorCode.InvalidValueBinding, null, $"invalid --value '{text}': input '{name}' is bound more than once.");
+                throw new ModelOptException(ErrorCode.InvalidValueBinding, null, $"invalid {OptionNames.Value.Name} '{text}': input '{name}' is bound more than once.");
         }
         return new ValueBindings(specs);
     }
@@ -73,7 +74,7 @@ public sealed class ValueBindings
         else if (spec is "zeros" or "ones")
         {
             if (shape is null)
-                throw Invalid(file, input, spec, $"its shape {input.Shape?.ToString() ?? "(none declared)"} is not fully known; bind it too, e.g. --shape {input.Name}=..., or give a .npy file");
+                throw Invalid(file, input, spec, $"its shape {input.Shape?.ToString() ?? "(none declared)"} is not fully known; bind it too, e.g. {OptionNames.Shape.With($"{input.Name}=...")}, or give a .npy file");
             tensor = Filled(input.Name, type, shape, spec == "ones" ? 1 : 0, file, input, spec);
         }
         else if (spec.StartsWith('[') && spec.EndsWith(']'))
@@ -86,7 +87,7 @@ public sealed class ValueBindings
         {
             double number = ParseNumber(spec, file, input, spec);
             long[] dims = shape ?? (input.Shape is { Rank: 0 } ? [] : throw Invalid(file, input, spec,
-                $"a single number fills a scalar or a fully known shape, and '{input.Name}' is {input.Shape?.ToString() ?? "undeclared"}; bind its shape with --shape or give a .npy file"));
+                $"a single number fills a scalar or a fully known shape, and '{input.Name}' is {input.Shape?.ToString() ?? "undeclared"}; bind its shape with {OptionNames.Shape.Name} or give a .npy file"));
             tensor = Filled(input.Name, type, dims, number, file, input, spec);
         }
         CheckFits(file, input, spec, tensor.Dims);
@@ -149,7 +150,7 @@ public sealed class ValueBindings
     }
 
     private static ModelOptException Invalid(string file, Value input, string spec, string why) =>
-        new(ErrorCode.InvalidValueBinding, file, $"--value {input.Name}={spec}: {why}.");
+        new(ErrorCode.InvalidValueBinding, file, $"{OptionNames.Value.With($"{input.Name}={spec}")}: {why}.");
 
     public override string ToString() => string.Join(' ', _specs.Select(p => $"{p.Key}={p.Value}"));
 }

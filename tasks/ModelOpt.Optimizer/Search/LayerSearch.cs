@@ -76,9 +76,9 @@ public sealed partial class LayerSearch : IDisposable
     public static SearchOutcome Run(SearchRequest request)
     {
         if (!request.Budgets.NeedsOutputs)
-            throw new ModelOptException(ErrorCode.InvalidArgument, null, "--search needs a budget on the outputs to know how far it may go: --max-accuracy-drop, --min-agreement or --min-cosine.");
+            throw new ModelOptException(ErrorCode.InvalidArgument, null, $"{OptionNames.Search.Name} needs a budget on the outputs to know how far it may go: {SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop)}, {SettingNames.Budget(BudgetDefinition.MinAgreement)} or {SettingNames.Budget(BudgetDefinition.MinCosine)}.");
         if (request.Calibration is null)
-            throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, "--search needs calibration samples for its sensitivity profile (the tool gives synthetic ones when no --data is given).");
+            throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, $"{OptionNames.Search.Name} needs calibration samples for its sensitivity profile (synthetic ones are given when no {OptionNames.Data.Name} is).");
         var refitting = SearchRefitDefault.Apply(request);
         using var search = new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) };
         return search.Search();
@@ -184,7 +184,7 @@ public sealed partial class LayerSearch : IDisposable
         if (_timeRanOut && chosen.Count == 0)
         {
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
-            string ranOut = $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise --search-time (SearchTime) to let it finish.";
+            string ranOut = $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
             return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
         }
@@ -272,7 +272,7 @@ public sealed partial class LayerSearch : IDisposable
             + (report.Comparison is { } c ? $", agreement {ReportNumbers.Agreement(c.Agreement)}, cosine {c.MinCosine:0.#####}" : "");
         string spent = TimeSpent();
         var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log.Lines },
-            $"--search: {why}; {best}; {spent}. Budget(s) that could not be met:");
+            $"{OptionNames.Search.Name}: {why}; {best}; {spent}. Budget(s) that could not be met:");
         return new SearchOutcome(_request.Config, _passes, _log.Lines, failure);
     }
 
@@ -327,7 +327,7 @@ public sealed partial class LayerSearch : IDisposable
     /// stop, and the user is told when it decided.
     /// </summary>
     private string? CutShort() => _timeRanOut
-        ? $"--search-time ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {TimeSpent()}; raise --search-time (SearchTime) to let it finish, and the plan no longer depends on the machine's speed."
+        ? $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish, and the plan no longer depends on the machine's speed."
         : null;
 
     // The passes the run builds the choice with, as its trials were built.

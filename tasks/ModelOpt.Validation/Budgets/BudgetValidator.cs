@@ -58,8 +58,8 @@ public static class BudgetValidator
     {
         if (budgets[BudgetDefinition.MaxAccuracyDrop] is null || comparison.Samples == 0 || comparison.BaselineHits is not null) return;
         throw new ModelOptException(ErrorCode.LabelsMissing, file, comparison.LabelsGiven
-            ? $"maxAccuracyDrop needs an output with a class axis to score the labels on, and none was taken for classes ({string.Join(", ", comparison.Outputs.Select(o => $"{o.Name}: {OutputKinds.Name(o.Kind)}"))}); name it: --output-kinds NAME=classes, \"outputKinds\" in modelopt.json, OutputKinds in MSBuild."
-            : $"maxAccuracyDrop needs labels for the samples ({comparison.SampleDescription}): --labels FILE, labels.* in the sample folder, or Labels in MSBuild; or judge fidelity instead with minCosine or minAgreement.");
+            ? $"{SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop)} needs an output with a class axis to score the labels on, and none was taken for classes ({string.Join(", ", comparison.Outputs.Select(o => $"{o.Name}: {OutputKinds.Name(o.Kind)}"))}); name it: {OptionNames.OutputKinds.With("NAME=classes")}."
+            : $"{SettingNames.Budget(BudgetDefinition.MaxAccuracyDrop)} needs labels for the samples ({comparison.SampleDescription}): {OptionNames.Labels.With()}, or labels.* in the sample folder; or judge fidelity instead with {SettingNames.Budget(BudgetDefinition.MinCosine)} or {SettingNames.Budget(BudgetDefinition.MinAgreement)}.");
     }
 
     /// <summary>The warnings for output budgets these samples cannot resolve (<see cref="BudgetResolution"/>).</summary>
@@ -162,9 +162,9 @@ public static class BudgetValidator
         if (comparison is { Samples: > 0 } c)
         {
             m.Set(BudgetDefinition.MaxAccuracyDrop, ComparisonEstimates.AccuracyDrop(c, rules.Confidence),
-                "it needs labels: --labels FILE, or labels.* in the sample folder");
+                $"it needs labels: {OptionNames.Labels.With()}, or labels.* in the sample folder");
             m.Set(BudgetDefinition.MinAgreement, ComparisonEstimates.Agreement(c, rules.Confidence),
-                $"no output compared has a class axis ({string.Join(", ", c.Outputs.Select(o => $"{o.Name}: {OutputKinds.Name(o.Kind)}"))}); agreement means nothing for them. Judge them with minCosine, or name a class output: --output-kinds NAME=classes");
+                $"no output compared has a class axis ({string.Join(", ", c.Outputs.Select(o => $"{o.Name}: {OutputKinds.Name(o.Kind)}"))}); agreement means nothing for them. Judge them with {SettingNames.Budget(BudgetDefinition.MinCosine)}, or name a class output: {OptionNames.OutputKinds.With("NAME=classes")}");
             m.Set(BudgetDefinition.MinCosine, ComparisonEstimates.Cosine(c, rules.Confidence, rules.CosinePercentile) is { } cosine ? cosine : null, needsRun);
             // A comparison without per-sample figures (none ran) falls back to the pooled ones.
             if (m.Get(BudgetDefinition.MinCosine) is null) m.Set(BudgetDefinition.MinCosine, c.MinCosine);

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 using DataType = ModelOpt.Engine.Onnx.TensorProto.Types.DataType;
@@ -336,7 +337,7 @@ public sealed class SampleSet : IDisposable
             throw new ModelOptException(ErrorCode.DataFileInvalid, path, $"holds {DataTypes.Name(file.DataType)} but input '{input.Name}' takes {DataTypes.Name(input.Type)}.");
         if (file.RowShape.Length != input.RowRank)
             throw new ModelOptException(ErrorCode.DataFileInvalid, path, input.Unbatched
-                ? $"has shape [{string.Join(", ", file.RowShape)}] per sample, but input '{input.Name}' has rank {input.Rank} and no batch axis: a file holds it exactly as it is fed (or bind it with --value {input.Name}=...)."
+                ? $"has shape [{string.Join(", ", file.RowShape)}] per sample, but input '{input.Name}' has rank {input.Rank} and no batch axis: a file holds it exactly as it is fed (or bind it with {OptionNames.Value.With($"{input.Name}=...")})."
                 : $"has shape [{string.Join(", ", file.RowShape)}] per sample, but input '{input.Name}' has rank {input.Rank} (batch dimension first).");
         if (input.FixedRowShape is { } fixedShape)
             for (int d = 0; d < fixedShape.Length; d++)

@@ -55,11 +55,11 @@ public static class SampleSource
         if (folder is null)
         {
             if (labelsPath is not null)
-                throw new ModelOptException(ErrorCode.InvalidArgument, labelsPath, "--labels needs --data: labels belong to real samples, not to synthetic ones.");
+                throw new ModelOptException(ErrorCode.InvalidArgument, labelsPath, $"{OptionNames.Labels.Name} needs {OptionNames.Data.Name}: labels belong to real samples, not to synthetic ones.");
             var shapes = model.Graph.Inputs.Where(v => v.Initializer is null && v.Shape is { IsFullyKnown: true }).ToDictionary(v => v.Name, v => v.Shape!);
             int count = limit ?? syntheticSamples;
             var generated = synthetic == SyntheticKind.Pages ? SampleSet.SyntheticDocuments(model, count, seed, shapes) : SampleSet.Synthetic(model, count, seed, shapes);
-            return new OpenedSamples(generated, null, $"validation data: no data given, using {generated.Count} seeded synthetic {(synthetic == SyntheticKind.Pages ? "page images" : "samples")} — a fidelity check only (agreement and error against the original, not accuracy); give --data DIR --labels FILE for accuracy.");
+            return new OpenedSamples(generated, null, $"validation data: no data given, using {generated.Count} seeded synthetic {(synthetic == SyntheticKind.Pages ? "page images" : "samples")} — a fidelity check only (agreement and error against the original, not accuracy); give {OptionNames.Data.With()} {OptionNames.Labels.With()} for accuracy.");
         }
 
         var samples = SampleSet.FromFolder(folder, model, limit);

@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Shapes;
 
@@ -159,7 +160,7 @@ internal static class BranchInlining
                 foreach (var i in p.Inputs)
                     if (i is not null) stack.Push(i);
         }
-        return inputs.Count == 0 ? "" : $" (it depends on input(s) {string.Join(", ", inputs.Order().Select(n => $"'{n}'"))}: bind them with --value to inline the branch they select)";
+        return inputs.Count == 0 ? "" : $" (it depends on input(s) {string.Join(", ", inputs.Order().Select(n => $"'{n}'"))}: bind them with {OptionNames.Value.Name} to inline the branch they select)";
     }
 
     private static string Summarize(List<string> taken) =>

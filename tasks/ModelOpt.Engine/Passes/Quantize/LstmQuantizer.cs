@@ -1,3 +1,4 @@
+using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IR;
 using ModelOpt.Engine.Shapes;
@@ -79,7 +80,7 @@ public static class LstmQuantizer
             && x.Declaration?.Type?.TensorType?.Shape is { } declared && declared.Dim.Count == 3
             && declared.Dim[0].ValueCase != Onnx.TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue;
         if (seq is { IsKnown: true } && !guessed) return;
-        string source = SourceInput(x) is { } input ? $"it comes from input '{input.Name}' ({input.Shape?.ToString() ?? "no declared shape"}); bind its length with --shape {input.Name}=..." : $"value '{x.Name}' has shape {x.Shape?.ToString() ?? "unknown"}; bind the inputs it is computed from with --shape";
+        string source = SourceInput(x) is { } input ? $"it comes from input '{input.Name}' ({input.Shape?.ToString() ?? "no declared shape"}); bind its length with {OptionNames.Shape.With($"{input.Name}=...")}" : $"value '{x.Name}' has shape {x.Shape?.ToString() ?? "unknown"}; bind the inputs it is computed from with {OptionNames.Shape.Name}";
         throw new ModelOptException(ErrorCode.SequenceLengthUnknown, model.SourcePath,
             $"LSTM '{node.Name}': its sequence length (dimension 0 of X) is not known, and int8 is only kept when it is measured faster at the length the model runs with: {source}.");
     }
