@@ -4,7 +4,7 @@ using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Optimizer;
 using ModelOpt.TestSupport;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// A message names an option as its reader writes it: the <c>OnnxModel</c> attribute in a build,
