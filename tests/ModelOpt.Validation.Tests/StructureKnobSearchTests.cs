@@ -183,13 +183,18 @@ public sealed class StructureKnobSearchTests
     }
 
     [TestMethod]
-    [DataRow(true)]
-    [DataRow(false)]
-    public void TheLayersTheProbeLeftOutAreTakenBackWhenTheWholeIsFasterAndOnlyThen(bool wholeFaster)
+    [DataRow(true, false)]
+    [DataRow(false, false)]
+    [DataRow(true, true)]
+    [DataRow(false, true)]
+    public void TheLayersTheProbeLeftOutAreTakenBackWhenTheWholeIsFasterAndOnlyThen(bool wholeFaster, bool bothBreak)
     {
+        // bothBreak: conv8 int8 breaks the budget, with the islands joined or not (the walk leaves it
+        // float), and so does every conv float (the stem); joining them adds a little error (0.16
+        // against 0.15), so the clock decides as where both keep it.
         // Eight convs in a row: the output probe cuts them into two segments of four. Alone, the
         // first segment saves no time (its latencies equal the original's) and the second halves them.
-        string path = Path.Combine(Path.GetTempPath(), $"modelopt-islands-{Environment.ProcessId}-{wholeFaster}.onnx");
+        string path = Path.Combine(Path.GetTempPath(), $"modelopt-islands-{Environment.ProcessId}-{wholeFaster}-{bothBreak}.onnx");
         var t = new PassTestModels(43);
         var model = Model.Create(opset: 13);
         var g = model.Graph;
@@ -207,7 +212,9 @@ public sealed class StructureKnobSearchTests
             {
                 Judge = trial =>
                 {
-                    var outcome = Judge(trial, 0.95);
+                    var outcome = Judge(trial, !bothBreak ? 0.95
+                        : trial.Settings.Any(s => s.Knob.Node == "conv8") ? (trial.Settings.Any(s => s.Knob.Node == "conv1") ? 0.84 : 0.85)
+                        : trial.Settings.Count == 0 ? 0.85 : 0.95);
                     if (trial.Validation.Comparison.LatencyRuns == 0) return outcome;
                     bool saves = !trial.Settings.Any(s => s.Knob.Node is "conv1" or "conv2");
                     var original = new LatencyResult(0.01, 0.01, Enumerable.Repeat(0.01, 11).ToList());
