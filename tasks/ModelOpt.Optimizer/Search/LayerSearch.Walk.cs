@@ -31,11 +31,17 @@ public sealed partial class LayerSearch
             return trial.Kept;
         }, m => m.Knob.Knob.Key, TimeUp, BreakersInARow);
         if (walk.TimeRanOut) _timeRanOut = true;
+        _walked = (before, walk.Taken);
         if (walk.Exhausted) Log($"{kind}: {BreakersInARow} settings in a row break the budgets on their own: the budget is spent, the rest of the list is not tried.");
         Log($"{kind}: took {walk.Taken.Count} of {moves.Count} ranked setting(s) in {walk.Tests + 1} validation(s); left out {walk.LeftOut.Count}"
             + (walk.LeftOut.Count > 0 ? $" ({string.Join(", ", walk.LeftOut.Select(m => m.Knob.Knob.Node))})" : "") + ".");
         return (Apply(before, walk.Taken), last);
     }
+
+    // What the walk started from and the settings it took, in the order taken (least harm per saving
+    // first): where a speed choice breaks the budgets on the walk's choice, it is weighed on the
+    // shorter lists of these (WeighDeferred).
+    private (Dictionary<string, int> Before, IReadOnlyList<RankedMove> Taken)? _walked;
 
     // Single settings in a row that break the budgets before the walk ends: by then the budget is
     // spent, rather than held up by one layer that does not mix with those taken.

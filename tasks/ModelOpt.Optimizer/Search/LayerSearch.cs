@@ -173,7 +173,7 @@ public sealed partial class LayerSearch : IDisposable
             if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
             if (moves.Count == 0) continue;
             (chosen, var last) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
-            if (saves == KnobSaving.Time) WeighDeferred(chosen, last);
+            if (saves == KnobSaving.Time) chosen = WeighDeferred(chosen, last);
             if (_unreachable is { } all)
             {
                 Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
