@@ -1,7 +1,7 @@
 using ModelOpt.Optimizer.Search;
 using ModelOpt.Validation.Comparison;
 
-namespace ModelOpt.Validation.Tests;
+namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>The search's forecast of the worst cosine the confirmation will see (<see cref="ConfirmationForecast.Cosine"/>).</summary>
 [TestClass]
