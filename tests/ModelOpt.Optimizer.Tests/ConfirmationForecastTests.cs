@@ -9,7 +9,7 @@ public sealed class ConfirmationForecastTests
 {
     private static ComparisonResult Measured(params double[] errors) =>
         new(errors.Length, $"{errors.Length} samples", false, null, null, 1,
-            [new Comparison.OutputComparison("y", 100, 0, 0, 1 - errors.Average()) { SampleCosines = errors.Select(e => 1 - e).ToList() }], null, null, 0, 0);
+            [new ModelOpt.Validation.Comparison.OutputComparison("y", 100, 0, 0, 1 - errors.Average()) { SampleCosines = errors.Select(e => 1 - e).ToList() }], null, null, 0, 0);
 
     [TestMethod]
     public void TheWorstOfAHandfulIsForecastFromItsWorstSamplesNotFromTheBulk()
