@@ -27,7 +27,8 @@ namespace ModelOpt.Optimizer;
 /// and confirm. The models they wrote
 /// are then timed against the original, interleaved, on one of the user's samples; the fastest
 /// beyond the noise is written, else the smallest that is no slower, else the original with one
-/// line saying why nothing paid. The whole plan shares the search's time limit.
+/// line saying why nothing paid (<see cref="PlanChoice"/>: a model too small to time is chosen for
+/// by size alone). The whole plan shares the search's time limit.
 /// </summary>
 public static class AutoPlan
 {
@@ -47,9 +48,6 @@ public static class AutoPlan
 
     // Shares of the time limit: the int8 search that fits the model, then the other kind (the MAC-saving search takes what is left).
     private const double FirstShare = 0.45, SecondShare = 0.25;
-
-    // A size win must be worth a line in the build: a tenth of the file at least.
-    private const double MinSizeGain = 0.9;
 
     /// <summary>
     /// No pass named anywhere (not on the command line or in MSBuild metadata — <c>none</c> names
@@ -111,8 +109,10 @@ public static class AutoPlan
 
             var timed = tried.Where(t => t.Path is not null).ToList();
             if (timed.Count > 0) Time(options, config, data, timed, clock);
+            var (chosen, untimed) = Choose(tried);
+            // Said before the plans' lines: the notes of a run that writes the original leave those out (the warning lists them).
+            if (untimed is not null) lines.Add($"automatic plan: {untimed}");
             foreach (var t in tried) lines.Add($"automatic plan: {t.Plan.Name}: {Describe(t)}.");
-            var chosen = Choose(tried);
             if (chosen is null)
             {
                 var original = OptimizeJob.Run(options with { Passes = ["none"] }, registry);
@@ -273,18 +273,11 @@ public static class AutoPlan
         for (int i = 0; i < timed.Count; i++) timed[i].Timing = results[i];
     }
 
-    /// <summary>The fastest beyond the noise (a smaller file breaking near-ties); else the smallest by a tenth that is no slower; else none.</summary>
-    private static Tried? Choose(IReadOnlyList<Tried> tried)
+    /// <summary>The plan <see cref="PlanChoice"/> picks, with the line it gives where the model is too small to be chosen for by speed.</summary>
+    private static (Tried? Chosen, string? Note) Choose(IReadOnlyList<Tried> tried)
     {
-        var measured = tried.Where(t => t.Timing is not null).ToList();
-        var faster = measured.Where(t => t.Timing!.IsFaster).OrderByDescending(t => t.Timing!.Speedup).ToList();
-        if (faster.Count > 0)
-        {
-            double best = faster[0].Timing!.Speedup;
-            return faster.Where(t => t.Timing!.Speedup >= best * 0.97).OrderBy(t => t.Result!.OutputBytes).First();
-        }
-        return measured.Where(t => !t.Timing!.IsSlower && t.Result!.OutputBytes <= t.Result.SourceBytes * MinSizeGain)
-            .OrderBy(t => t.Result!.OutputBytes).FirstOrDefault();
+        var (chosen, note) = PlanChoice.Choose(tried.Select(t => new PlanChoice.Option(t.Timing, t.Result?.OutputBytes ?? 0, t.Result?.SourceBytes ?? 0)).ToList());
+        return (chosen is int i ? tried[i] : null, note);
     }
 
     private static string Describe(Tried t)
