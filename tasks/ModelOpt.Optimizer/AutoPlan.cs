@@ -20,8 +20,9 @@ namespace ModelOpt.Optimizer;
 /// <summary>
 /// What <c>optimize MODEL --data DIR</c> does when no pass is named: every plan that may pay on the
 /// model is run as a whole optimization of its own, by expected payoff (the int8 search that fits
-/// the model — dynamic int8 for MatMul/Gemm where they outnumber the convs, static otherwise — with
-/// the largest share of the time; then freeze, fp16 and share-weights; then the other int8 search;
+/// the model — dynamic int8 for MatMul/Gemm where they outnumber the convs, static otherwise, which
+/// weighs each MatMul/Gemm dynamic against static — with the largest share of the time; then freeze,
+/// fp16 and share-weights; then, on a transformer, the static search;
 /// then the search over the passes that remove MACs in what is left), each under the output budgets
 /// or the default fidelity floor and, for the searches, with the samples split to calibrate, choose
 /// and confirm. The models they wrote
@@ -190,6 +191,9 @@ public static class AutoPlan
         return why is null ? "" : $" ({FirstLine(why).TrimEnd('.')})";
     }
 
+    /// <summary>The static int8 search's name in the plan's lines.</summary>
+    public const string StaticPlanName = "search (int8: static, each MatMul/Gemm static or dynamic)";
+
     private static List<Plan> Plans(OptimizeOptions options, OptimizeConfig config, string data, List<string> lines)
     {
         var freeze = new Plan("freeze", options with { Passes = [FreezePass.PassName] });
@@ -214,7 +218,8 @@ public static class AutoPlan
         // remove MACs in what is left. No search takes the whole limit.
         var (dynamicLayers, convs) = Layers(options.ModelPath);
         bool dynamicFirst = dynamicLayers > convs;
-        var staticInt8 = new Plan("search (static int8)", options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamicFirst ? SecondShare : FirstShare);
+        // Static int8, each MatMul/Gemm weighed dynamic against static (QuantizePass's knobs).
+        var staticInt8 = new Plan(StaticPlanName, options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamicFirst ? SecondShare : FirstShare);
         // Dynamic int8 layers save in proportion to their multiply-adds and the plan times the whole
         // choice below: the search's probe does not time its segments (SearchTimesSegments).
         var dynamicInt8 = new Plan("search (dynamic int8 for MatMul/Gemm)", options with
@@ -225,10 +230,11 @@ public static class AutoPlan
             PassSettings = WithDynamicMode(options.PassSettings),
             SearchTimesSegments = false,
         }, dynamicFirst ? FirstShare : SecondShare);
+        // Where convs outnumber MatMul/Gemm, the static search already weighs each of those dynamic:
+        // a dynamic-only search would add a build and a validation per trial to time a subset of it.
         var plans = new List<Plan> { dynamicFirst ? dynamicInt8 : staticInt8 };
         plans.AddRange(cheap);
         if (dynamicFirst) plans.Add(staticInt8);
-        else if (dynamicLayers > 0) plans.Add(dynamicInt8);
         plans.Add(new("search (prune, separable, lowrank, refit)", options with
         {
             Passes = [FreezePass.PassName, PrunePass.PassName, SeparablePass.PassName, LowRankPass.PassName, RefitPass.PassName],

@@ -75,7 +75,7 @@ public sealed class AutoPlanTests
         var lines = result.Notes.Concat(result.Warnings.Select(w => w.Message)).ToList();
         string all = string.Join("\n", lines);
         // Freeze, both int8 searches (the model has MatMuls with constant weights), fp16 and share-weights are each accounted for.
-        foreach (string plan in new[] { "freeze", "search (static int8)", "search (dynamic int8 for MatMul/Gemm)", "fp16", "share-weights" })
+        foreach (string plan in new[] { "freeze", AutoPlan.StaticPlanName, "search (dynamic int8 for MatMul/Gemm)", "fp16", "share-weights" })
             StringAssert.Contains(all, plan, $"no word on plan '{plan}':\n{all}");
         // Freeze finds nothing to fold here; the plans that rewrite are timed against the original.
         StringAssert.Contains(all, "freeze: changed nothing");
