@@ -34,11 +34,14 @@ public sealed class QuantizePass : IStructureKnobProvider
         var settings = context.Settings<QuantizeSettings>(PassName);
         // As Run does: a float16 model's convs are targets only in its float32 form.
         WidenFloat16(model, []);
+        // The dynamic step beside static leaves its output float (what static adds over it is the output's
+        // rounding); dynamic mode's own ranking is left as it was, the output's range standing in for the
+        // rounding its consumers add.
         var dynamicChange = new LocalChange.Quantized(8, 8, settings.PerChannel, RoundsOutput: false);
         var (nodes, change, label) = settings.Mode switch
         {
             QuantizeMode.Static => (StaticQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
-            QuantizeMode.Dynamic => ((IReadOnlyList<Node>)DynamicQuantizer.Targets(model, context, settings), dynamicChange, "int8"),
+            QuantizeMode.Dynamic => ((IReadOnlyList<Node>)DynamicQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
             _ => (Int4Quantizer.Targets(model, context, settings), new LocalChange.Quantized(0, 4, true), "int4"),
         };
         // The LSTMs' int8 form is a knob of its own: a recurrent layer's rounding can add up over a stream.
