@@ -218,8 +218,17 @@ public static class AutoPlan
         // remove MACs in what is left. No search takes the whole limit.
         var (dynamicLayers, convs) = Layers(options.ModelPath);
         bool dynamicFirst = dynamicLayers > convs;
-        // Static int8, each MatMul/Gemm weighed dynamic against static (QuantizePass's knobs).
-        var staticInt8 = new Plan(StaticPlanName, options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamicFirst ? SecondShare : FirstShare);
+        // Static int8, each MatMul/Gemm weighed dynamic against static (QuantizePass's knobs). Where
+        // MatMul/Gemm layers outnumber the convs its layers are mostly dynamic first, and its probe does
+        // not time their segments either, for the reason below (MiniLM: every segment "saved no time"
+        // and the search chose nothing); the static alternatives are timed on the walk's choice.
+        var staticInt8 = new Plan(StaticPlanName, options with
+        {
+            Passes = [FreezePass.PassName, QuantizePass.PassName],
+            Search = true,
+            Budgets = search,
+            SearchTimesSegments = !dynamicFirst,
+        }, dynamicFirst ? SecondShare : FirstShare);
         // Dynamic int8 layers save in proportion to their multiply-adds and the plan times the whole
         // choice below: the search's probe does not time its segments (SearchTimesSegments).
         var dynamicInt8 = new Plan("search (dynamic int8 for MatMul/Gemm)", options with
