@@ -20,14 +20,16 @@ namespace ModelOpt.Optimizer;
 /// <summary>
 /// What <c>optimize MODEL --data DIR</c> does when no pass is named: every plan that may pay on the
 /// model is run as a whole optimization of its own, by expected payoff (the int8 search that fits
-/// the model — dynamic int8 for MatMul/Gemm where they outnumber the convs, static otherwise — with
-/// the largest share of the time; then freeze, fp16 and share-weights; then the other int8 search;
+/// the model — dynamic int8 for MatMul/Gemm where they outnumber the convs, static otherwise, which
+/// weighs each MatMul/Gemm dynamic against static — with the largest share of the time; then freeze,
+/// fp16 and share-weights; then, on a transformer, the static search;
 /// then the search over the passes that remove MACs in what is left), each under the output budgets
 /// or the default fidelity floor and, for the searches, with the samples split to calibrate, choose
 /// and confirm. The models they wrote
 /// are then timed against the original, interleaved, on one of the user's samples; the fastest
 /// beyond the noise is written, else the smallest that is no slower, else the original with one
-/// line saying why nothing paid. The whole plan shares the search's time limit.
+/// line saying why nothing paid (<see cref="PlanChoice"/>: a model too small to time is chosen for
+/// by size alone). The whole plan shares the search's time limit.
 /// </summary>
 public static class AutoPlan
 {
@@ -47,9 +49,6 @@ public static class AutoPlan
 
     // Shares of the time limit: the int8 search that fits the model, then the other kind (the MAC-saving search takes what is left).
     private const double FirstShare = 0.45, SecondShare = 0.25;
-
-    // A size win must be worth a line in the build: a tenth of the file at least.
-    private const double MinSizeGain = 0.9;
 
     /// <summary>
     /// No pass named anywhere (not on the command line or in MSBuild metadata — <c>none</c> names
@@ -111,8 +110,10 @@ public static class AutoPlan
 
             var timed = tried.Where(t => t.Path is not null).ToList();
             if (timed.Count > 0) Time(options, config, data, timed, clock);
+            var (chosen, untimed) = Choose(tried);
+            // Said before the plans' lines: the notes of a run that writes the original leave those out (the warning lists them).
+            if (untimed is not null) lines.Add($"automatic plan: {untimed}");
             foreach (var t in tried) lines.Add($"automatic plan: {t.Plan.Name}: {Describe(t)}.");
-            var chosen = Choose(tried);
             if (chosen is null)
             {
                 var original = OptimizeJob.Run(options with { Passes = ["none"] }, registry);
@@ -190,6 +191,9 @@ public static class AutoPlan
         return why is null ? "" : $" ({FirstLine(why).TrimEnd('.')})";
     }
 
+    /// <summary>The static int8 search's name in the plan's lines.</summary>
+    public const string StaticPlanName = "search (int8: static, each MatMul/Gemm static or dynamic)";
+
     private static List<Plan> Plans(OptimizeOptions options, OptimizeConfig config, string data, List<string> lines)
     {
         var freeze = new Plan("freeze", options with { Passes = [FreezePass.PassName] });
@@ -214,7 +218,17 @@ public static class AutoPlan
         // remove MACs in what is left. No search takes the whole limit.
         var (dynamicLayers, convs) = Layers(options.ModelPath);
         bool dynamicFirst = dynamicLayers > convs;
-        var staticInt8 = new Plan("search (static int8)", options with { Passes = [FreezePass.PassName, QuantizePass.PassName], Search = true, Budgets = search }, dynamicFirst ? SecondShare : FirstShare);
+        // Static int8, each MatMul/Gemm weighed dynamic against static (QuantizePass's knobs). Where
+        // MatMul/Gemm layers outnumber the convs its layers are mostly dynamic first, and its probe does
+        // not time their segments either, for the reason below (MiniLM: every segment "saved no time"
+        // and the search chose nothing); the static alternatives are timed on the walk's choice.
+        var staticInt8 = new Plan(StaticPlanName, options with
+        {
+            Passes = [FreezePass.PassName, QuantizePass.PassName],
+            Search = true,
+            Budgets = search,
+            SearchTimesSegments = !dynamicFirst,
+        }, dynamicFirst ? SecondShare : FirstShare);
         // Dynamic int8 layers save in proportion to their multiply-adds and the plan times the whole
         // choice below: the search's probe does not time its segments (SearchTimesSegments).
         var dynamicInt8 = new Plan("search (dynamic int8 for MatMul/Gemm)", options with
@@ -225,10 +239,11 @@ public static class AutoPlan
             PassSettings = WithDynamicMode(options.PassSettings),
             SearchTimesSegments = false,
         }, dynamicFirst ? FirstShare : SecondShare);
+        // Where convs outnumber MatMul/Gemm, the static search already weighs each of those dynamic:
+        // a dynamic-only search would add a build and a validation per trial to time a subset of it.
         var plans = new List<Plan> { dynamicFirst ? dynamicInt8 : staticInt8 };
         plans.AddRange(cheap);
         if (dynamicFirst) plans.Add(staticInt8);
-        else if (dynamicLayers > 0) plans.Add(dynamicInt8);
         plans.Add(new("search (prune, separable, lowrank, refit)", options with
         {
             Passes = [FreezePass.PassName, PrunePass.PassName, SeparablePass.PassName, LowRankPass.PassName, RefitPass.PassName],
@@ -273,18 +288,11 @@ public static class AutoPlan
         for (int i = 0; i < timed.Count; i++) timed[i].Timing = results[i];
     }
 
-    /// <summary>The fastest beyond the noise (a smaller file breaking near-ties); else the smallest by a tenth that is no slower; else none.</summary>
-    private static Tried? Choose(IReadOnlyList<Tried> tried)
+    /// <summary>The plan <see cref="PlanChoice"/> picks, with the line it gives where the model is too small to be chosen for by speed.</summary>
+    private static (Tried? Chosen, string? Note) Choose(IReadOnlyList<Tried> tried)
     {
-        var measured = tried.Where(t => t.Timing is not null).ToList();
-        var faster = measured.Where(t => t.Timing!.IsFaster).OrderByDescending(t => t.Timing!.Speedup).ToList();
-        if (faster.Count > 0)
-        {
-            double best = faster[0].Timing!.Speedup;
-            return faster.Where(t => t.Timing!.Speedup >= best * 0.97).OrderBy(t => t.Result!.OutputBytes).First();
-        }
-        return measured.Where(t => !t.Timing!.IsSlower && t.Result!.OutputBytes <= t.Result.SourceBytes * MinSizeGain)
-            .OrderBy(t => t.Result!.OutputBytes).FirstOrDefault();
+        var (chosen, note) = PlanChoice.Choose(tried.Select(t => new PlanChoice.Option(t.Timing, t.Result?.OutputBytes ?? 0, t.Result?.SourceBytes ?? 0)).ToList());
+        return (chosen is int i ? tried[i] : null, note);
     }
 
     private static string Describe(Tried t)

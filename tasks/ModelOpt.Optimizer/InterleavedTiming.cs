@@ -20,9 +20,15 @@ public sealed record TimedCandidate(string Name, double MedianSeconds, double Or
     /// <summary>Slower beyond the noise: the same rule with the two models' parts swapped.</summary>
     public bool IsSlower => Slower.Faster;
 
+    /// <summary>The original's fastest run in these rounds: what <see cref="TimingResolution"/> judges.</summary>
+    public double OriginalFastestSeconds { get; init; } = OriginalMedianSeconds;
+
     /// <summary>Judges a candidate's per-round times against the original's from the same rounds.</summary>
     public static TimedCandidate From(string name, IReadOnlyList<double> original, IReadOnlyList<double> own) =>
-        new(name, LatencyMeter.Percentile(own, 0.5), LatencyMeter.Percentile(original, 0.5), PairedTiming.Speedup(original, own), PairedTiming.Speedup(own, original));
+        new(name, LatencyMeter.Percentile(own, 0.5), LatencyMeter.Percentile(original, 0.5), PairedTiming.Speedup(original, own), PairedTiming.Speedup(own, original))
+        {
+            OriginalFastestSeconds = original.Count > 0 ? original.Min() : double.NaN,
+        };
 
     public string Describe() => $"{Speedup:0.00}× ({MedianSeconds * 1e3:0.##} ms vs {OriginalMedianSeconds * 1e3:0.##} ms; {Faster})";
 }

@@ -19,8 +19,12 @@ public sealed record SpeedCheckResult(double OriginalMedianSeconds, double Quant
     /// <summary>What the paired runs say, with the bound the decision took (<see cref="PairedTiming"/>); null where none was made.</summary>
     public PairedTiming.Verdict? Paired { get; init; }
 
+    /// <summary>The original's fastest run where it is below <see cref="TimingResolution.SmallModelSeconds"/>: no speed-based choice was made (<see cref="Passed"/> is false whatever the pairs said).</summary>
+    public double? TooSmallToTime { get; init; }
+
     public override string ToString() =>
-        $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×{(Paired is { } p ? $"; {p}" : "")})" + (Session is { } s ? $" under {s.Describe()}" : "");
+        $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×{(Paired is { } p ? $"; {p}" : "")})" + (Session is { } s ? $" under {s.Describe()}" : "")
+        + (TooSmallToTime is double fastest ? $"; not judged by speed: {TimingResolution.Why(fastest)}" : "");
 
     /// <summary>E.g. <c>int8 0.19 ms vs fp32 0.11 ms (0.58×)</c>.</summary>
     public string Describe() =>
@@ -55,8 +59,19 @@ public static class QuantizationSpeedCheck
             b.Add(y);
             return (x, y);
         }, first: runs, most: 3 * runs);
-        double ma = LatencyMeter.Percentile(a.ToArray(), 0.5), mb = LatencyMeter.Percentile(b.ToArray(), 0.5);
-        return new SpeedCheckResult(ma, mb, paired.Faster) { Session = fp32.Settings, Paired = paired };
+        return Judge(a, b, paired) with { Session = fp32.Settings };
+    }
+
+    /// <summary>
+    /// The decision from the timed runs: int8 passes when the pairs show it faster beyond their noise
+    /// and the original runs long enough for that to mean something (<see cref="TimingResolution"/>):
+    /// a model too small to time keeps float on every run, idle or busy, rather than on some.
+    /// </summary>
+    public static SpeedCheckResult Judge(IReadOnlyList<double> original, IReadOnlyList<double> quantized, PairedTiming.Verdict paired)
+    {
+        double ma = LatencyMeter.Percentile(original.ToArray(), 0.5), mb = LatencyMeter.Percentile(quantized.ToArray(), 0.5);
+        bool tooSmall = TimingResolution.TooSmall(original.ToList());
+        return new SpeedCheckResult(ma, mb, paired.Faster && !tooSmall) { Paired = paired, TooSmallToTime = tooSmall ? original.Min() : null };
     }
 
     /// <summary>
@@ -71,15 +86,15 @@ public static class QuantizationSpeedCheck
         return Measure(original, quantized, Data.RunInputs.For(original, modelPath, dataPath, seed).Tensors, settings: settings);
     }
 
-    /// <summary>Below this a model is launch- and memory-bound: int8's Q/DQ overhead outweighs what it saves.</summary>
-    public const double SmallModelSeconds = 0.5e-3;
+    /// <summary>Below this a model is launch- and memory-bound (<see cref="TimingResolution"/>).</summary>
+    public const double SmallModelSeconds = TimingResolution.SmallModelSeconds;
 
     /// <summary>
-    /// For a model too small for int8 to pay, the one sentence that says so and what is left (size
-    /// wins); null for a model where int8 being slower is a surprise worth its own message.
+    /// For a model too small for a timing to judge, the one sentence that says so and what is left
+    /// (size wins); null for a model where int8 being slower is a surprise worth its own message.
     /// </summary>
-    public static string? SmallModelReason(SpeedCheckResult result) => result.Passed || result.OriginalMedianSeconds >= SmallModelSeconds ? null
-        : $"the model already runs in {result.OriginalMedianSeconds * 1e3:0.00} ms under ONNX Runtime, too little arithmetic for int8 to pay: quantized it would be {1 / result.Speedup:0.0}× slower, the Q/DQ steps costing more than the multiply-adds they save, so no pass makes it faster. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins ({OptionNames.Passes.With("fp16")} or share-weights, with {SettingNames.Budget(Engine.Budgets.BudgetDefinition.MaxSize)})";
+    public static string? SmallModelReason(SpeedCheckResult result) => result.Passed || result.TooSmallToTime is null ? null
+        : $"the model already runs in {result.TooSmallToTime * 1e3:0.###} ms at its fastest under ONNX Runtime, too little for int8 to pay by a margin a timing can confirm (below {SmallModelSeconds * 1e3:0.#} ms a 5 % gain follows the machine's load), so int8 is not kept for its speed. For a smaller file, fp16 (half the weight bytes) and share-weights (4–8 bits per weight) are size wins ({OptionNames.Passes.With("fp16")} or share-weights, with {SettingNames.Budget(Engine.Budgets.BudgetDefinition.MaxSize)})";
 
     /// <summary>Throws when the quantized model is slower, unless the user allowed it (allowSlower); <paramref name="why"/> says why that is an error rather than a skipped pass.</summary>
     public static SpeedCheckResult Enforce(SpeedCheckResult result, bool allowSlower, string modelName, string? why = null, Engine.Config.FrontEnd frontEnd = Engine.Config.FrontEnd.CommandLine)

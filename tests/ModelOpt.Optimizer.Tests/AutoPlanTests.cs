@@ -75,7 +75,7 @@ public sealed class AutoPlanTests
         var lines = result.Notes.Concat(result.Warnings.Select(w => w.Message)).ToList();
         string all = string.Join("\n", lines);
         // Freeze, both int8 searches (the model has MatMuls with constant weights), fp16 and share-weights are each accounted for.
-        foreach (string plan in new[] { "freeze", "search (static int8)", "search (dynamic int8 for MatMul/Gemm)", "fp16", "share-weights" })
+        foreach (string plan in new[] { "freeze", AutoPlan.StaticPlanName, "search (dynamic int8 for MatMul/Gemm)", "fp16", "share-weights" })
             StringAssert.Contains(all, plan, $"no word on plan '{plan}':\n{all}");
         // Freeze finds nothing to fold here; the plans that rewrite are timed against the original.
         StringAssert.Contains(all, "freeze: changed nothing");
@@ -133,7 +133,9 @@ public sealed class AutoPlanTests
     }
 
     [TestMethod]
-    public void DynamicInt8KeepsAttentionLayerNormAndGeluAsTheyAre()
+    [DataRow("""{ "quantize": { "mode": "dynamic", "allowSlower": true } }""")]
+    [DataRow("""{ "quantize": { "dynamicMatMul": true, "allowSlower": true } }""")]
+    public void DynamicInt8KeepsAttentionLayerNormAndGeluAsTheyAre(string settings)
     {
         using var temp = new TempFolder();
         string model = WriteTransformerBlock(temp);
@@ -143,12 +145,14 @@ public sealed class AutoPlanTests
             OutputPath = temp.File("out.onnx"),
             DataPath = temp.File("block-data"),
             Passes = ["freeze", "quantize"],
-            PassSettings = """{ "quantize": { "mode": "dynamic", "allowSlower": true } }""",
+            PassSettings = settings,
         });
 
         var written = ModelLoader.Load(result.OutputPath).Graph.Nodes.ToList();
-        // The six layers with constant weights read int8 weights; the two products of activations stay float.
+        // The six layers with constant weights read int8 weights; the two products of activations stay float
+        // (static mode with every MatMul dynamic leaves the Adds and Muls between them float too: no static layer reaches them).
         Assert.AreEqual(6, written.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+        Assert.AreEqual(0, written.Count(n => n.OpType == "QuantizeLinear"));
         CollectionAssert.AreEquivalent(new[] { "qk", "av" }, written.Where(n => n.OpType == "MatMul").Select(n => n.Name).ToArray());
         Assert.AreEqual(2, written.Count(n => n.OpType == "LayerNormalization"));
         Assert.AreEqual(1, written.Count(n => n.OpType == "Erf"));

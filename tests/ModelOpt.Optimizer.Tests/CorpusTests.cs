@@ -138,7 +138,7 @@ public sealed class CorpusTests
 
         _ = ModelLoader.Load(result.OutputPath);
         string all = string.Join("\n", result.Notes.Concat(result.Warnings.Select(w => w.Message)));
-        foreach (string plan in new[] { "freeze", "fp16", "share-weights", "search (static int8)" })
+        foreach (string plan in new[] { "freeze", "fp16", "share-weights", AutoPlan.StaticPlanName })
             StringAssert.Contains(all, $"{plan}: ", $"no word on plan '{plan}':\n{all}");
         // The whole-model plans fit in the time (the last may not, on a loaded machine).
         Assert.IsFalse(all.Contains("freeze: not tried", StringComparison.Ordinal) || all.Contains("fp16: not tried", StringComparison.Ordinal), all);

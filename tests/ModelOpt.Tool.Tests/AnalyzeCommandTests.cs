@@ -136,7 +136,9 @@ public sealed class AnalyzeCommandTests
         // fc1 holds 368,640 of the 530 K MACs; rank 96 of 128 leaves 96·(2880 + 128) = 288,768.
         StringAssert.Contains(result.Out, "lowrank rank 96");
         StringAssert.Contains(result.Out, "79.872 K");
-        StringAssert.Contains(result.Out, "quantize int8");
+        // fc1 is a Gemm: static int8 offers it dynamic and static, each with its own fidelity cost.
+        StringAssert.Contains(result.Out, "quantize dynamic int8");
+        StringAssert.Contains(result.Out, "quantize static int8");
         StringAssert.Contains(result.Out, "1/SQNR on 8 samples");
         Assert.IsFalse(result.Out.Contains("conv1 ", StringComparison.Ordinal) && result.Out.Contains("separable rank", StringComparison.Ordinal), "--top 1: only the heaviest layer");
 

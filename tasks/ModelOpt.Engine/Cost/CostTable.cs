@@ -1,8 +1,9 @@
 namespace ModelOpt.Engine.Cost;
 
 /// <summary>
-/// The cost model's table: one formula per op type of the default ONNX domain. An op not in it is
-/// unknown to the cost model and reported so, never counted as 0.
+/// The cost model's table: one formula per op type of the default ONNX domain, and the com.microsoft
+/// int8 ops (<see cref="MicrosoftQuantizedCosts"/>). An op not in it is unknown to the cost model and
+/// reported so, never counted as 0.
 /// </summary>
 internal static class CostTable
 {
@@ -19,9 +20,11 @@ internal static class CostTable
 
     private static readonly Dictionary<string, Func<CostContext, OpCost>> Formulas = Build();
 
-    public static bool IsKnown(string domain, string opType) => domain.Length == 0 && Formulas.ContainsKey(opType);
+    public static bool IsKnown(string domain, string opType) => domain.Length == 0 ? Formulas.ContainsKey(opType)
+        : domain == MicrosoftQuantizedCosts.Domain && MicrosoftQuantizedCosts.Formulas.ContainsKey(opType);
 
-    public static OpCost Compute(CostContext context) => Formulas[context.Node.OpType](context);
+    public static OpCost Compute(CostContext context) => context.Node.Domain.Length == 0
+        ? Formulas[context.Node.OpType](context) : MicrosoftQuantizedCosts.Formulas[context.Node.OpType](context);
 
     private static Dictionary<string, Func<CostContext, OpCost>> Build()
     {

@@ -30,6 +30,14 @@ internal static class WeightSlots
         ["RNN"] = [1, 2, 3],
     };
 
+    // The com.microsoft int8 ops: their int8 weights and float biases; scales and zero points configure them.
+    private static readonly Dictionary<string, int[]> MicrosoftKnown = new(StringComparer.Ordinal)
+    {
+        ["DynamicQuantizeMatMul"] = [1, 4],
+        ["MatMulIntegerToFloat"] = [0, 1, 6],
+        ["DynamicQuantizeLSTM"] = [1, 2, 3, 7],
+    };
+
     // Quantized weights are integers; everywhere else a weight is floating point.
     private static readonly HashSet<string> IntegerWeights = ["ConvInteger", "QLinearConv", "MatMulInteger", "QLinearMatMul", "DequantizeLinear"];
 
@@ -91,6 +99,8 @@ internal static class WeightSlots
             return true;
         if (node.Domain.Length == 0 && Known.TryGetValue(node.OpType, out int[]? slots))
             return slots.Contains(slot) && (DataTypes.IsFloatingPoint(tensor.DataType) || IntegerWeights.Contains(node.OpType));
+        if (node.Domain == MicrosoftQuantizedCosts.Domain && MicrosoftKnown.TryGetValue(node.OpType, out int[]? quantized))
+            return quantized.Contains(slot);
         if (node.Domain.Length == 0 && Configuration.Contains(node.OpType)) return false;
         // Anything else (Add of a bias, Mul of a scale, Gather of an embedding table, custom ops):
         // a floating-point constant with more than one element. Scalars are almost always literals.

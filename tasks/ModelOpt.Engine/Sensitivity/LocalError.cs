@@ -42,7 +42,7 @@ internal static class LocalError
                 var qw = QuantizeWeights(weights, layer, q.WeightBits, q.PerChannel);
                 Func<float, float>? input = q.ActivationBits > 0 ? Grid(layer.InputRange, q.ActivationBits) : null;
                 var other = Evaluate(layer, qw, input);
-                var output = q.ActivationBits > 0 ? Grid(layer.OutputRange, q.ActivationBits) : null;
+                var output = q.ActivationBits > 0 && q.RoundsOutput ? Grid(layer.OutputRange, q.ActivationBits) : null;
                 for (int i = 0; i < other.Length; i++)
                 {
                     double v = output is null ? other[i] : output((float)other[i]);

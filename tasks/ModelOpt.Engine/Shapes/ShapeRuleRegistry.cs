@@ -2,13 +2,16 @@ using ModelOpt.Engine.Shapes.Rules;
 
 namespace ModelOpt.Engine.Shapes;
 
-/// <summary>The shape rules by op type (default ONNX domain). An op with no rule leaves its outputs unknown.</summary>
+/// <summary>The shape rules by op type (default ONNX domain, and the com.microsoft int8 ops). An op with no rule leaves its outputs unknown.</summary>
 internal static class ShapeRuleRegistry
 {
     private static readonly Dictionary<string, IShapeRule> Rules = Build();
 
+    private static readonly MicrosoftQuantizedRule Microsoft = new();
+
     public static IShapeRule? Find(string domain, string opType) =>
-        domain.Length == 0 && Rules.TryGetValue(opType, out var rule) ? rule : null;
+        domain.Length == 0 ? Rules.GetValueOrDefault(opType)
+        : domain == "com.microsoft" && Microsoft.OpTypes.Contains(opType) ? Microsoft : null;
 
     public static IEnumerable<string> OpTypes => Rules.Keys;
 

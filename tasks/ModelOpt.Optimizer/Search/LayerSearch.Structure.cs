@@ -241,7 +241,7 @@ public sealed partial class LayerSearch
 
     /// <summary>
     /// The second model's speed-up over the first, from paired interleaved runs on the first of the
-    /// samples (<see cref="SearchRequest.TimeStructure"/> in tests). A model that runs in less than
+    /// samples (<see cref="SearchRequest.TimeStructure"/> in tests). A model whose fastest run is under
     /// <see cref="QuantizationSpeedCheck.SmallModelSeconds"/> is not judged by speed: its run is launch
     /// overhead, and whether a layout clears the margin would follow the machine's load, not the model,
     /// so the same command would lay it out differently on a busy machine.
@@ -257,8 +257,6 @@ public sealed partial class LayerSearch
         var inputs = Validation.Data.RunInputs.For(original, _request.ModelPath, _request.Validation.DataPath, _request.Validation.Seed).Tensors;
         var result = QuantizationSpeedCheck.Measure(a, b, inputs, settings: _request.Validation.Session);
         var speed = result.Paired ?? PairedTiming.Speedup([result.OriginalMedianSeconds], [result.QuantizedMedianSeconds]);
-        return result.OriginalMedianSeconds < QuantizationSpeedCheck.SmallModelSeconds
-            ? (speed, $"not timed: a run takes {result.OriginalMedianSeconds * 1e3:0.###} ms, below {QuantizationSpeedCheck.SmallModelSeconds * 1e3:0.#} ms a run is launch overhead and a layout's speed would follow the machine's load")
-            : (speed, null);
+        return result.TooSmallToTime is double fastest ? (speed, $"not timed: {Validation.Comparison.TimingResolution.Why(fastest)}") : (speed, null);
     }
 }

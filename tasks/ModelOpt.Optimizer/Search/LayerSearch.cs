@@ -160,7 +160,9 @@ public sealed partial class LayerSearch : IDisposable
             _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
             LogProfile(profile);
             profile = AtOutput(profile, saves, sets[0].Model, chosen);
-            var moves = profile.Ranked(saves);
+            // Alternative forms of a setting (static int8 where dynamic comes first) are weighed on the walk's choice, not walked.
+            var alternatives = profile.Ranked(saves).Where(IsAlternative).ToList();
+            IReadOnlyList<RankedMove> moves = profile.Ranked(saves).Where(m => !IsAlternative(m)).ToList();
             var ranked = moves;
             if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
             if (ranked.Count == 0) continue;
@@ -173,7 +175,11 @@ public sealed partial class LayerSearch : IDisposable
             if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
             if (moves.Count == 0) continue;
             (chosen, var last) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
-            if (saves == KnobSaving.Time) chosen = WeighDeferred(chosen, last);
+            if (saves == KnobSaving.Time)
+            {
+                chosen = WeighDeferred(chosen, last);
+                chosen = WeighAlternatives(chosen, alternatives);
+            }
             if (_unreachable is { } all)
             {
                 Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");

@@ -64,7 +64,12 @@ public sealed class SearchKnobTests
     {
         var knobs = Knobs(new QuantizePass(), json);
         Assert.AreEqual(expected, string.Join(",", knobs.Select(k => k.Node)));
-        Assert.IsTrue(knobs.All(k => k.Ladder.Single().Change is LocalChange.Quantized { WeightBits: 8 }));
+        Assert.IsTrue(knobs.All(k => k.Ladder.All(s => s.Change is LocalChange.Quantized { WeightBits: 8 })));
+        // Static mode offers each MatMul/Gemm dynamic first and static as its alternative; a conv, and dynamic mode, one setting.
+        bool staticMode = !json.Contains("dynamic", StringComparison.Ordinal);
+        foreach (var knob in knobs)
+            Assert.AreEqual(staticMode && knob.Node.StartsWith("fc", StringComparison.Ordinal) ? "dynamic int8,static int8" : "int8",
+                string.Join(",", knob.Ladder.Select(s => s.Label)), knob.Node);
     }
 
     [TestMethod]

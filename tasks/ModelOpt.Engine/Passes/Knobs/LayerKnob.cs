@@ -8,8 +8,14 @@ namespace ModelOpt.Engine.Passes.Knobs;
 /// MACs left after it (1 for a setting that keeps the MACs, such as int8). <see cref="AlsoSaved"/>:
 /// the MACs it removes from other layers as well (those reading a pruned layer's channels), as a
 /// share of the knob's own MACs, so a setting that shrinks its consumers is ranked by all it saves.
+/// <see cref="Alternative"/>: another form of the setting before it in the ladder that saves nothing
+/// more the cost model can count (static int8 for a layer whose setting before is dynamic int8): the
+/// search does not walk it but weighs it on its choice, by fidelity and by interleaved timing.
 /// </summary>
-public sealed record KnobSetting(string Label, JsonObject Settings, LocalChange Change, double MacsLeft = 1, double AlsoSaved = 0);
+public sealed record KnobSetting(string Label, JsonObject Settings, LocalChange Change, double MacsLeft = 1, double AlsoSaved = 0)
+{
+    public bool Alternative { get; init; }
+}
 
 /// <summary>
 /// A layer a pass may rewrite, with its settings from mildest to most aggressive. <see cref="Node"/>
@@ -42,7 +48,8 @@ public abstract record LocalChange
     /// <summary>
     /// Integer arithmetic: the layer's float inputs and output rounded to a grid spanning their
     /// calibrated range (<paramref name="ActivationBits"/>; 0: inputs stay float), its weights to
-    /// <paramref name="WeightBits"/> bits, per output channel or per tensor.
+    /// <paramref name="WeightBits"/> bits, per output channel or per tensor. <paramref name="RoundsOutput"/>
+    /// false: the output stays float (dynamic int8, which scales its int32 result back to float).
     /// </summary>
-    public sealed record Quantized(int ActivationBits, int WeightBits, bool PerChannel) : LocalChange;
+    public sealed record Quantized(int ActivationBits, int WeightBits, bool PerChannel, bool RoundsOutput = true) : LocalChange;
 }

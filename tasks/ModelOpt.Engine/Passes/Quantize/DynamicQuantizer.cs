@@ -8,7 +8,8 @@ namespace ModelOpt.Engine.Passes.Quantize;
 /// Dynamic int8 for MatMul/Gemm with constant weights: weights become int8 (symmetric, per output
 /// column or per tensor) and the layer becomes com.microsoft <c>DynamicQuantizeMatMul</c>, which
 /// quantizes its input to uint8 at run time. Convs are never touched: ConvInteger is slow or
-/// missing on ORT's CPU provider. The contrib op is what ORT itself fuses the portable form
+/// missing on ORT's CPU provider. In static mode the layers chosen dynamic per node
+/// (<see cref="QuantizeSettings.DynamicMatMul"/>) are rewritten so after the static ones. The contrib op is what ORT itself fuses the portable form
 /// (DynamicQuantizeLinear + MatMulInteger + Cast + Mul) into, so writing it directly is the same
 /// kernel without relying on the fusion.
 /// </summary>
@@ -16,12 +17,13 @@ public static class DynamicQuantizer
 {
     public const string MicrosoftDomain = "com.microsoft";
 
-    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes)
+    /// <param name="only">Static mode: the layers chosen dynamic (<see cref="QuantizeSettings.DynamicMatMul"/>); null: every target.</param>
+    public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes, Func<Node, bool>? only = null)
     {
         var graph = model.Graph;
         int rewritten = 0;
         var range = WeightRange.For(settings.ReduceRange, context.DeployCpu);
-        foreach (var node in Targets(model, context, settings, notes))
+        foreach (var node in Targets(model, context, settings, only is null ? notes : null).Where(n => only?.Invoke(n) ?? true).ToList())
         {
             Rewrite(graph, node, settings.PerChannel, range);
             rewritten++;

@@ -34,6 +34,10 @@ public sealed class QuantizePass : IStructureKnobProvider
         var settings = context.Settings<QuantizeSettings>(PassName);
         // As Run does: a float16 model's convs are targets only in its float32 form.
         WidenFloat16(model, []);
+        // The dynamic step beside static leaves its output float (what static adds over it is the output's
+        // rounding); dynamic mode's own ranking is left as it was, the output's range standing in for the
+        // rounding its consumers add.
+        var dynamicChange = new LocalChange.Quantized(8, 8, settings.PerChannel, RoundsOutput: false);
         var (nodes, change, label) = settings.Mode switch
         {
             QuantizeMode.Static => (StaticQuantizer.Targets(model, context, settings), new LocalChange.Quantized(8, 8, settings.PerChannel), "int8"),
@@ -43,8 +47,22 @@ public sealed class QuantizePass : IStructureKnobProvider
         // The LSTMs' int8 form is a knob of its own: a recurrent layer's rounding can add up over a stream.
         if (settings.Mode != QuantizeMode.Int4) nodes = [.. nodes, .. LstmQuantizer.Targets(model, context, settings)];
         return nodes.Where(n => n.Name.Length > 0)
-            .Select(n => new LayerKnob(n.Name, PassName, [new KnobSetting(label, new System.Text.Json.Nodes.JsonObject(), change)]))
+            .Select(n => new LayerKnob(n.Name, PassName, Ladder(n, settings, change, dynamicChange, label)))
             .ToList();
+    }
+
+    /// <summary>
+    /// One int8 setting; in static mode a MatMul/Gemm the user left to choose has two, dynamic int8
+    /// first (its input's range taken at run time and its output left float: the milder rounding), then
+    /// static as its <see cref="KnobSetting.Alternative"/>: no more MACs saved, so the search takes it
+    /// only where it keeps the budgets and times faster than dynamic.
+    /// </summary>
+    private static IReadOnlyList<KnobSetting> Ladder(Node node, QuantizeSettings settings, LocalChange change, LocalChange dynamicChange, string label)
+    {
+        var own = new KnobSetting(label, new System.Text.Json.Nodes.JsonObject(), change);
+        if (settings.Mode != QuantizeMode.Static || settings.DynamicMatMul is not null || !DynamicQuantizer.IsCandidate(node)) return [own];
+        var dynamic = new KnobSetting("dynamic int8", new System.Text.Json.Nodes.JsonObject { ["dynamicMatMul"] = true }, dynamicChange);
+        return [dynamic, own with { Label = "static int8", Alternative = true }];
     }
 
     /// <summary>Static int8's layout choices (<see cref="StaticQuantizer.StructureKnobs"/>); none for the other modes.</summary>
@@ -66,7 +84,8 @@ public sealed class QuantizePass : IStructureKnobProvider
         string? skipped = null;
         int touched = settings.Mode switch
         {
-            QuantizeMode.Static => StaticQuantizer.Run(model, context, settings, notes, out skipped),
+            QuantizeMode.Static => StaticQuantizer.Run(model, context, settings, notes, out skipped)
+                + DynamicQuantizer.Run(model, context, settings, notes, node => StaticQuantizer.IsDynamic(node, context)),
             QuantizeMode.Dynamic => DynamicQuantizer.Run(model, context, settings, notes),
             _ => Int4Quantizer.Run(model, context, settings, notes),
         };

@@ -116,6 +116,13 @@ public sealed record QuantizeSettings : ISettings
     /// <summary>Static, opt-in (neutral to slightly worse on det's held-out pages: measured, docs/benchmarks.md): subtract each quantized conv's expected output shift (W_q − W)·E[x], measured on the calibration stream, from its bias (Nagel et al. 2019).</summary>
     public bool BiasCorrection { get; init; }
 
+    /// <summary>
+    /// Static: MatMul/Gemm layers as dynamic int8 (DynamicQuantizeMatMul, their input quantized at run
+    /// time) instead of QDQ, the other layers static. Null (the default): static, and the search weighs
+    /// dynamic against static per layer; set per node to choose for one layer.
+    /// </summary>
+    public bool? DynamicMatMul { get; init; }
+
     [JsonIgnore] public bool ActivationsSigned => ActivationType == ActivationType.Int8;
     /// <summary>Static: symmetric int8 activations; int4: symmetric weights (no zero points).</summary>
     [JsonIgnore] public bool Symmetric => GivenSymmetric ?? Mode == QuantizeMode.Int4;
@@ -147,6 +154,7 @@ public sealed record QuantizeSettings : ISettings
         Only("integerHardSwish", m == QuantizeMode.Static, "applies only to mode 'static'");
         Only("reduceRange", m == QuantizeMode.Static || m == QuantizeMode.Dynamic, "applies only to modes 'static' and 'dynamic' (int4 weights are dequantized to float before the product)");
         Only("biasCorrection", m == QuantizeMode.Static, "applies only to mode 'static' (it needs the calibration stream)");
+        Only("dynamicMatMul", m == QuantizeMode.Static, "applies only to mode 'static' (mode 'dynamic' makes every MatMul/Gemm dynamic int8 and leaves the rest float)");
         Only("keepFloat", m != QuantizeMode.Int4, "does not apply to mode 'int4' (use 'exclude')");
         if (KeepDepthwise && m == QuantizeMode.Dynamic)
             problems.Add(new("keepFloat", "value 'depthwise' applies only to mode 'static' (dynamic quantization never touches convs)."));

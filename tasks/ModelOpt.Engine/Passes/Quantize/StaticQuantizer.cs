@@ -288,6 +288,8 @@ public static class StaticQuantizer
             if (!IsCandidate(node)) continue;
             if (!everyLayer && context.SettingsFor(QuantizePass.PassName, node) is null || settings.Excludes(node))
                 notes.Add($"{node.Name}: kept float by the configuration");
+            else if (!everyLayer && IsDynamic(node, context))
+                notes.Add($"{node.Name}: dynamic int8 (\"dynamicMatMul\")");
             else if (keep.Contains(node))
                 notes.Add($"{node.Name}: kept float ({(node == weighted[0] ? "first" : "last")} layer)");
             else if (settings.KeepDepthwise && IsDepthwise(node))
@@ -429,6 +431,10 @@ public static class StaticQuantizer
 
     /// <summary>A node static int8 would quantize unless the configuration keeps it float (element types must be known).</summary>
     /// <remarks>Not hard-swish's product: a float island between quantized ops either way, quantizing it adds a Q/DQ pair.</remarks>
+    /// <summary>A MatMul/Gemm this run makes dynamic int8 instead (<see cref="QuantizeSettings.DynamicMatMul"/>, globally or for the node).</summary>
+    internal static bool IsDynamic(Node node, PassContext context) =>
+        DynamicQuantizer.IsCandidate(node) && context.Settings<QuantizeSettings>(QuantizePass.PassName, node)?.DynamicMatMul == true;
+
     internal static bool IsCandidate(Node node) =>
         (IsWeighted(node) || IsResize(node) || (node.Domain.Length == 0 && ActivationOps.Contains(node.OpType) && node.Inputs.All(i => i is not null && i.ConstantValue is null && i.ElementType == TensorProto.Types.DataType.Float)))
         && !IsHardSwishProduct(node);
