@@ -108,9 +108,9 @@ public sealed class DynamicOrStaticMatMulTests
         var request = new SearchRequest(_path, OptimizeConfig.Empty, ["quantize"], budgets, new ValidationSettings(), TimeSpan.FromMinutes(5),
             PassRegistry.Default, new OrtActivationSource(_samples!, batchSize: 4))
         {
-            Judge = trial => Judge(trial, fc2StaticBreaks && trial.Settings.Any(s => s.Knob.Node == "fc2" && s.Knob.Ladder[s.Step].Alternative) ? 0.85 : 0.95),
+            Judge = trial => FakeTrials.WithCosine(trial, fc2StaticBreaks && trial.Settings.Any(s => s.Knob.Node == "fc2" && s.Knob.Ladder[s.Step].Alternative) ? 0.85 : 0.95, 4),
             // The layout with more static MatMul/Gemm layers times faster (or even); nothing else does.
-            TimeStructure = (first, second) => staticFaster && Statics(second) > Statics(first) ? Faster : Even,
+            TimeStructure = (first, second) => staticFaster && Statics(second) > Statics(first) ? FakeTrials.Faster : FakeTrials.Even,
             TimeSegments = false,
         };
 
@@ -130,18 +130,6 @@ public sealed class DynamicOrStaticMatMulTests
     }
 
     private static int Statics(SearchTrial trial) => trial.Settings.Count(s => s.Knob.Ladder[s.Step].Alternative);
-
-    private static readonly PairedTiming.Verdict Faster = new(1.12, 1.08, PairedTiming.DefaultMargin, 15);
-    private static readonly PairedTiming.Verdict Even = new(1.01, 0.96, PairedTiming.DefaultMargin, 15);
-
-    private static TrialOutcome Judge(SearchTrial trial, double cosine)
-    {
-        var comparison = new ComparisonResult(8, "8 fake samples", false, null, null, 1, [new ModelOpt.Validation.Comparison.OutputComparison("y", 4, 0, 0, cosine)], null, null, 0, 0);
-        var measured = new BudgetMeasurements();
-        measured.Set(BudgetDefinition.MinCosine, cosine);
-        var footprint = new ModelFootprint(1000, 100, 400, []);
-        return new TrialOutcome(new ValidationReport("chain", "trial", footprint, footprint, comparison, measured.Evaluate(trial.Budgets), [], []), null);
-    }
 
     private static IReadOnlyList<TensorData> RunInOnnxRuntime(Model model, IReadOnlyList<TensorData> inputs)
     {

@@ -87,7 +87,7 @@ public sealed class StructureKnobSearchTests
     [TestMethod]
     public void TheSearchTakesIntegerHardSwishWhenTheInterleavedRunsShowItFaster()
     {
-        var outcome = Search(trial => 0.95, (_, second) => IntegerSwish(second.Config) ? Faster : Even);
+        var outcome = Search(trial => 0.95, (_, second) => IntegerSwish(second.Config) ? FakeTrials.Faster : FakeTrials.Even);
 
         Assert.IsNull(outcome.Failure, Log(outcome));
         Assert.IsTrue(IntegerSwish(outcome.Config), Log(outcome));
@@ -99,7 +99,7 @@ public sealed class StructureKnobSearchTests
     [TestMethod]
     public void TheSearchLeavesIntegerHardSwishWhenItIsNotFasterOrBreaksTheBudget()
     {
-        var even = Search(trial => 0.95, (_, _) => Even);
+        var even = Search(trial => 0.95, (_, _) => FakeTrials.Even);
         Assert.IsFalse(IntegerSwish(even.Config), Log(even));
         StringAssert.Contains(Log(even), "integer hard-swish (2) left: not faster beyond the noise");
 
@@ -107,7 +107,7 @@ public sealed class StructureKnobSearchTests
         var breaks = Search(trial => IntegerSwish(trial.Config) ? 0.8 : 0.95, (_, _) =>
         {
             timed++;
-            return Faster;
+            return FakeTrials.Faster;
         });
         Assert.IsFalse(IntegerSwish(breaks.Config), Log(breaks));
         StringAssert.Contains(Log(breaks), "integer hard-swish (2) left: it breaks minCosine");
@@ -117,7 +117,7 @@ public sealed class StructureKnobSearchTests
     public void TheSearchKeepsTheFirstLayerFloatWhenThatAloneLetsEveryOtherLayerStayInt8()
     {
         // Every layer int8: 0.85 (the budget is 0.9); with conv1 float: 0.95.
-        var outcome = Search(trial => trial.Settings.Any(s => s.Knob.Node == "conv1") ? 0.85 : 0.95, (_, _) => Even);
+        var outcome = Search(trial => trial.Settings.Any(s => s.Knob.Node == "conv1") ? 0.85 : 0.95, (_, _) => FakeTrials.Even);
 
         Assert.IsNull(outcome.Failure, Log(outcome));
         Assert.IsNull(Setting(outcome.Config, "conv1"), Log(outcome));
@@ -133,7 +133,7 @@ public sealed class StructureKnobSearchTests
         // conv3 int8 breaks the budget whatever else (worse with integer hard-swish: it is not timed
         // there); without conv1 int8 as well it is worse still.
         static bool Int8(SearchTrial t, string node) => t.Settings.Any(s => s.Knob.Node == node);
-        var outcome = Search(t => Int8(t, "conv3") ? (IntegerSwish(t.Config) ? 0.75 : 0.85) : Int8(t, "conv1") ? 0.95 : 0.8, (_, second) => IntegerSwish(second.Config) ? Faster : Even);
+        var outcome = Search(t => Int8(t, "conv3") ? (IntegerSwish(t.Config) ? 0.75 : 0.85) : Int8(t, "conv1") ? 0.95 : 0.8, (_, second) => IntegerSwish(second.Config) ? FakeTrials.Faster : FakeTrials.Even);
 
         Assert.IsNull(outcome.Failure, Log(outcome));
         StringAssert.Contains(Log(outcome), "integer hard-swish (2) weighed again on the walk's choice");
@@ -151,7 +151,7 @@ public sealed class StructureKnobSearchTests
         // conv3 int8 breaks the budget whatever else; integer hard-swish adds a tenth to that error.
         static bool Int8(SearchTrial t, string node) => t.Settings.Any(s => s.Knob.Node == node);
         var outcome = Search(t => Int8(t, "conv3") ? (IntegerSwish(t.Config) ? 0.835 : 0.85) : Int8(t, "conv1") ? 0.95 : 0.8,
-            (_, second) => IntegerSwish(second.Config) && faster ? Faster : Even);
+            (_, second) => IntegerSwish(second.Config) && faster ? FakeTrials.Faster : FakeTrials.Even);
 
         Assert.IsNull(outcome.Failure, Log(outcome));
         StringAssert.Contains(Log(outcome), $"integer hard-swish (2) {(faster ? "taken" : "left")}: the budgets break with and without it, it adds little at the output");
@@ -171,7 +171,7 @@ public sealed class StructureKnobSearchTests
         var outcome = Search(t => Int8(t, "conv3") ? (IntegerSwish(t.Config) ? 0.75 : 0.85)
                 : Int8(t, "conv1") && Int8(t, "conv2") ? (IntegerSwish(t.Config) ? 0.88 : 0.95)
                 : Int8(t, "conv1") || Int8(t, "conv2") ? 0.95 : 0.8,
-            (_, second) => IntegerSwish(second.Config) && faster ? Faster : Even);
+            (_, second) => IntegerSwish(second.Config) && faster ? FakeTrials.Faster : FakeTrials.Even);
 
         Assert.IsNull(outcome.Failure, Log(outcome));
         StringAssert.Contains(Log(outcome), "integer hard-swish (2) breaks the budgets on the walk's choice (2 setting(s) taken); weighing it on fewer of them");
@@ -212,9 +212,9 @@ public sealed class StructureKnobSearchTests
             {
                 Judge = trial =>
                 {
-                    var outcome = Judge(trial, !bothBreak ? 0.95
+                    var outcome = FakeTrials.WithCosine(trial, !bothBreak ? 0.95
                         : trial.Settings.Any(s => s.Knob.Node == "conv8") ? (trial.Settings.Any(s => s.Knob.Node == "conv1") ? 0.84 : 0.85)
-                        : trial.Settings.Count == 0 ? 0.85 : 0.95);
+                        : trial.Settings.Count == 0 ? 0.85 : 0.95, 256);
                     if (trial.Validation.Comparison.LatencyRuns == 0) return outcome;
                     bool saves = !trial.Settings.Any(s => s.Knob.Node is "conv1" or "conv2");
                     var original = new LatencyResult(0.01, 0.01, Enumerable.Repeat(0.01, 11).ToList());
@@ -222,7 +222,7 @@ public sealed class StructureKnobSearchTests
                     return outcome with { Report = outcome.Report with { Comparison = outcome.Report.Comparison! with { BaselineLatency = original, CandidateLatency = candidate } } };
                 },
                 // The whole against the probe's list: more settings in the second trial.
-                TimeStructure = (first, second) => second.Settings.Count > first.Settings.Count && wholeFaster ? Faster : Even,
+                TimeStructure = (first, second) => second.Settings.Count > first.Settings.Count && wholeFaster ? FakeTrials.Faster : FakeTrials.Even,
             };
             var outcome = LayerSearch.Run(request);
 
@@ -238,28 +238,16 @@ public sealed class StructureKnobSearchTests
         }
     }
 
-    private static readonly PairedTiming.Verdict Faster = new(1.12, 1.08, PairedTiming.DefaultMargin, 15);
-    private static readonly PairedTiming.Verdict Even = new(1.01, 0.96, PairedTiming.DefaultMargin, 15);
-
     private static SearchOutcome Search(Func<SearchTrial, double> cosine, Func<SearchTrial, SearchTrial, PairedTiming.Verdict> time)
     {
         var budgets = BudgetSet.FromText([KeyValuePair.Create("--min-cosine", "0.9")]);
         var request = new SearchRequest(_path, OptimizeConfig.Empty, ["quantize"], budgets, new ValidationSettings(), TimeSpan.FromMinutes(5),
             PassRegistry.Default, new OrtActivationSource(_samples!, batchSize: 4))
         {
-            Judge = trial => Judge(trial, cosine(trial)),
+            Judge = trial => FakeTrials.WithCosine(trial, cosine(trial), 256),
             TimeStructure = time,
         };
         return LayerSearch.Run(request);
-    }
-
-    private static TrialOutcome Judge(SearchTrial trial, double cosine)
-    {
-        var comparison = new ComparisonResult(8, "8 fake samples", false, null, null, 1, [new ModelOpt.Validation.Comparison.OutputComparison("y", 256, 0, 0, cosine)], null, null, 0, 0);
-        var measured = new BudgetMeasurements();
-        measured.Set(BudgetDefinition.MinCosine, cosine);
-        var footprint = new ModelFootprint(1000, 100, 400, []);
-        return new TrialOutcome(new ValidationReport("chain", "trial", footprint, footprint, comparison, measured.Evaluate(trial.Budgets), [], []), null);
     }
 
     private static readonly Lazy<Model> Chain = new(SwishChain);
