@@ -39,8 +39,11 @@ public sealed class ConsumerProject : IDisposable
         relativePaths.Where(p => File.Exists(PathOf(p)) || System.IO.Directory.Exists(PathOf(p))).ToArray();
 
     /// <summary>Runs <c>dotnet VERB</c> (build, clean, publish) at normal verbosity, so skipped targets show in the log.</summary>
-    public ProcessResult Run(string verb, params string[] extra) =>
-        ChildProcess.Run("dotnet", [verb, "-p:ModelOptVersion=" + Feed.Version, "-nodeReuse:false", "-v:n", .. extra], Directory, TimeSpan.FromMinutes(5));
+    public ProcessResult Run(string verb, params string[] extra) => RunAtDefaultVerbosity(verb, ["-v:n", .. extra]);
+
+    /// <summary>Runs <c>dotnet VERB</c> at MSBuild's default verbosity, as a developer's plain <c>dotnet build</c> does.</summary>
+    public ProcessResult RunAtDefaultVerbosity(string verb, params string[] extra) =>
+        ChildProcess.Run("dotnet", [verb, "-p:ModelOptVersion=" + Feed.Version, "-nodeReuse:false", .. extra], Directory, TimeSpan.FromMinutes(5));
 
     public void Dispose() => _root.Dispose();
 

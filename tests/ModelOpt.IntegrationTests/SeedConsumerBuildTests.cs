@@ -14,7 +14,8 @@ namespace ModelOpt.IntegrationTests;
 /// and ONNX Runtime 1.30.0 (the task carries 3.36.2 and 1.31.1) and lists the seed CNN as an OnnxModel.
 /// One sequence of real builds, shared by every assertion: build, build again, publish, clean.
 /// Beside it, a generated model whose validation needs more than the former fixed 2 GiB memory cap
-/// (a 1024² U-Net's case, in a model that runs in a fraction of a second), built with no memory setting.
+/// (a 1024² U-Net's case, in a model that runs in a fraction of a second), built with no memory setting,
+/// and a tiny generated MLP with <c>Search="true"</c>, whose progress the first build shows at the default verbosity.
 /// </summary>
 [TestClass]
 public sealed class SeedConsumerBuildTests
@@ -22,6 +23,7 @@ public sealed class SeedConsumerBuildTests
     private const string Model = "Models/seed-cnn.onnx";
     private const string OutputFolder = "bin/Debug/net10.0";
     private const string WideModel = "Models/wide/wide.onnx";
+    private const string SearchedModel = "Models/tiny/tiny.onnx";
     private const long FormerDefaultCap = 2L << 30;
 
     private static ConsumerProject s_project = null!;
@@ -51,9 +53,12 @@ public sealed class SeedConsumerBuildTests
         WideActivations.Write(s_project.PathOf(WideModel));
         s_wideUnderDefaultCap = WideMemoryCheck(Engine.Config.RuntimeConfig.DefaultMemoryCapBytes);
         if (s_wideUnderDefaultCap is not null) File.Delete(s_project.PathOf(WideModel));
+        TinyMlp.WriteSamples(s_project.PathOf("Models/tiny/samples"));
+        TinyMlp.Write(s_project.PathOf(SearchedModel));
         string optimized = s_project.PathOf(Path.Combine(OutputFolder, Model));
 
-        s_firstBuild = s_project.Run("build");
+        // At the default verbosity (what a developer's plain `dotnet build` shows): the search's progress must be there.
+        s_firstBuild = s_project.RunAtDefaultVerbosity("build");
         if (!s_firstBuild.Succeeded) return;
         s_builtModel = File.ReadAllBytes(optimized);
         s_builtReport = File.ReadAllText(RunReportJson.PathBeside(optimized));
@@ -138,6 +143,20 @@ public sealed class SeedConsumerBuildTests
         {
             if (model != path) File.Delete(model);
         }
+    }
+
+    [TestMethod]
+    public void ASearchShowsItsProgressAtTheDefaultVerbosity()
+    {
+        Assert.IsTrue(s_firstBuild.Succeeded, s_firstBuild.Describe());
+        var lines = s_firstBuild.Output.Split('\n');
+        int summary = Array.FindIndex(lines, l => l.Contains($"ModelOpt: {SearchedModel} -> {OutputFolder}/{SearchedModel}", StringComparison.Ordinal));
+        Assert.IsGreaterThanOrEqualTo(0, summary, "no summary for the searched model: " + s_firstBuild.Describe());
+        // A search runs for minutes on a real model: its lines, named by the item, come as it goes, before the summary.
+        var progress = lines[..summary].Where(l => l.Contains($"ModelOpt: {SearchedModel}: search:", StringComparison.Ordinal)).ToArray();
+        Assert.IsGreaterThanOrEqualTo(2, progress.Length, s_firstBuild.Describe());
+        Assert.IsTrue(progress.Any(l => l.Contains("search: chose", StringComparison.Ordinal)), "the search ran to a choice: " + s_firstBuild.Describe());
+        Assert.IsTrue(lines[..summary].Any(l => l.Contains($"ModelOpt: {SearchedModel}: confirmation:", StringComparison.Ordinal)), s_firstBuild.Describe());
     }
 
     [TestMethod]
