@@ -151,7 +151,13 @@ public sealed class AutoPlanTests
         var written = ModelLoader.Load(result.OutputPath).Graph.Nodes.ToList();
         // The six layers with constant weights read int8 weights; the two products of activations stay float
         // (static mode with every MatMul dynamic leaves the Adds and Muls between them float too: no static layer reaches them).
-        Assert.AreEqual(6, written.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+        // q, k and v read ln1's output: one quantization of it feeds all three, as ONNX Runtime's quantizer writes them.
+        Assert.AreEqual(3, written.Count(n => n.OpType == "DynamicQuantizeMatMul"));
+        var shared = written.Single(n => n.OpType == "DynamicQuantizeLinear");
+        Assert.AreEqual("ln1", shared.Input(0)!.Producer!.Name);
+        var sharing = written.Where(n => n.OpType == "MatMulIntegerToFloat").ToList();
+        CollectionAssert.AreEquivalent(new[] { "q_dynamic", "k_dynamic", "v_dynamic" }, sharing.Select(n => n.Name).ToArray());
+        Assert.IsTrue(sharing.All(n => n.Input(0) == shared.Output(0) && n.Input(2) == shared.Output(1) && n.Input(4) == shared.Output(2)));
         Assert.AreEqual(0, written.Count(n => n.OpType == "QuantizeLinear"));
         CollectionAssert.AreEquivalent(new[] { "qk", "av" }, written.Where(n => n.OpType == "MatMul").Select(n => n.Name).ToArray());
         Assert.AreEqual(2, written.Count(n => n.OpType == "LayerNormalization"));

@@ -129,6 +129,45 @@ public sealed class QuantizePassTests
     }
 
     [TestMethod]
+    public void LayersReadingOneInputShareItsQuantizationAndAnswerAsEachQuantizingItsOwn()
+    {
+        // Three projections of one input (a transformer's q, k, v), and the same three reading copies of it.
+        Model Projections(bool copies)
+        {
+            var t = new PassTestModels(29);
+            var model = Model.Create(opset: 17);
+            var g = model.Graph;
+            var x = g.AddInput("x", TensorProto.Types.DataType.Float, [8, 64]);
+            var outputs = new[] { "q", "k", "v" }.Select(name =>
+            {
+                var read = copies ? g.CreateNode("Identity", [x], name: $"{name}_copy").Output(0) : x;
+                return g.CreateNode("MatMul", [read, t.Weight(g, $"{name}.w", 64, 32)], name: name).Output(0);
+            }).ToList();
+            var sum = g.CreateNode("Sum", outputs, name: "sum");
+            PassTestModels.DeclareOutput(g, sum.Output(0));
+            return model;
+        }
+        var shared = Projections(copies: false);
+        var separate = Projections(copies: true);
+        var inputs = SyntheticInputs.For(shared, seed: 3);
+        var expected = OutputComparison.Run(shared, inputs);
+
+        var report = QuantizeRun.Quantize(shared, """{ "quantize": { "mode": "dynamic" } }""");
+        QuantizeRun.Quantize(separate, """{ "quantize": { "mode": "dynamic" } }""");
+
+        string notes = string.Join("\n", report.Notes);
+        Assert.AreEqual(1, shared.Graph.Nodes.Count(n => n.OpType == "DynamicQuantizeLinear"), notes);
+        Assert.AreEqual(3, shared.Graph.Nodes.Count(n => n.OpType == "MatMulIntegerToFloat"), notes);
+        Assert.AreEqual(0, shared.Graph.Nodes.Count(n => n.OpType == "DynamicQuantizeMatMul"), notes);
+        StringAssert.Contains(notes, "3 of them read an input another one reads and share its one quantization");
+        Assert.AreEqual(3, separate.Graph.Nodes.Count(n => n.OpType == "DynamicQuantizeMatMul"), "copies of the input are quantized each on its own");
+        // The same uint8 input and int8 weights through the same integer product: the same answers.
+        var once = OutputComparison.Run(shared, inputs);
+        Assert.IsLessThanOrEqualTo(1e-5, OutputComparison.MaxRelativeError(OutputComparison.Run(separate, inputs), once));
+        Assert.IsGreaterThanOrEqualTo(0.99, Cosine(expected[0].ToFloats(), once[0].ToFloats()));
+    }
+
+    [TestMethod]
     public void StaticQuantizationOfASmallModelIsRefusedByTheSpeedCheckUnlessAllowed()
     {
         // A tiny conv: the Q/DQ overhead outweighs the integer kernel, so the check must catch it.

@@ -11,7 +11,10 @@ namespace ModelOpt.Engine.Passes.Quantize;
 /// missing on ORT's CPU provider. In static mode the layers chosen dynamic per node
 /// (<see cref="QuantizeSettings.DynamicMatMul"/>) are rewritten so after the static ones. The contrib op is what ORT itself fuses the portable form
 /// (DynamicQuantizeLinear + MatMulInteger + Cast + Mul) into, so writing it directly is the same
-/// kernel without relying on the fusion.
+/// kernel without relying on the fusion. Layers that read the same input (a transformer's query, key
+/// and value projections) share one run-time quantization of it, as ONNX Runtime's own quantizer
+/// writes them: one <c>DynamicQuantizeLinear</c> feeding a <c>MatMulIntegerToFloat</c> per layer, so
+/// the input is scanned and rounded once instead of once per layer, with the same uint8 values.
 /// </summary>
 public static class DynamicQuantizer
 {
@@ -21,17 +24,25 @@ public static class DynamicQuantizer
     public static int Run(Model model, PassContext context, QuantizeSettings settings, List<string> notes, Func<Node, bool>? only = null)
     {
         var graph = model.Graph;
-        int rewritten = 0;
+        int rewritten = 0, shared = 0;
         var range = WeightRange.For(settings.ReduceRange, context.DeployCpu);
-        foreach (var node in Targets(model, context, settings, only is null ? notes : null).Where(n => only?.Invoke(n) ?? true).ToList())
+        var targets = Targets(model, context, settings, only is null ? notes : null).Where(n => only?.Invoke(n) ?? true).ToList();
+        // Targets come in topological order, so each group's first layer is where its input is first read.
+        foreach (var group in targets.GroupBy(n => n.Input(0)!).ToList())
         {
-            Rewrite(graph, node, settings.PerChannel, range);
-            rewritten++;
+            var quantized = group.Count() > 1 ? SharedQuantization(graph, group.Key, group.First()) : null;
+            if (quantized is not null) shared += group.Count();
+            foreach (var node in group)
+            {
+                Rewrite(graph, node, settings.PerChannel, range, quantized);
+                rewritten++;
+            }
         }
         if (rewritten > 0)
         {
             model.SetOpsetVersion(MicrosoftDomain, 1);
-            notes.Add($"{rewritten} MatMul/Gemm layers rewritten as DynamicQuantizeMatMul (int8 weights {(settings.PerChannel ? "per column" : "per tensor")}{range.Note}, uint8 activations quantized at run time)");
+            notes.Add($"{rewritten} MatMul/Gemm layers rewritten as dynamic int8 (int8 weights {(settings.PerChannel ? "per column" : "per tensor")}{range.Note}, uint8 activations quantized at run time"
+                + (shared > 0 ? $"; {shared} of them read an input another one reads and share its one quantization (MatMulIntegerToFloat)" : "") + ")");
         }
         return rewritten;
     }
@@ -67,7 +78,21 @@ public static class DynamicQuantizer
         return node.Input(2) is null || node.Input(2)!.ConstantValue is { DataType: DataType.Float, Dims.Length: 1 } b && b.Dims[0] == n;
     }
 
-    private static void Rewrite(Graph graph, Node node, bool perChannel, WeightRange range)
+    /// <summary>One <c>DynamicQuantizeLinear</c> of <paramref name="input"/>: its uint8 values, scale and zero point.</summary>
+    private static Node SharedQuantization(Graph graph, Value input, Node firstReader)
+    {
+        var node = graph.CreateNode("DynamicQuantizeLinear", [input], outputCount: 3, name: $"{input.Name}_dynamic_quantize", before: firstReader);
+        node.Output(0).ElementType = DataType.Uint8;
+        node.Output(0).Shape = input.Shape;
+        node.Output(1).ElementType = DataType.Float;
+        node.Output(1).Shape = TensorShape.Scalar;
+        node.Output(2).ElementType = DataType.Uint8;
+        node.Output(2).Shape = TensorShape.Scalar;
+        return node;
+    }
+
+    /// <param name="quantized">The input's shared quantization (<see cref="SharedQuantization"/>), or null for a layer that quantizes its own.</param>
+    private static void Rewrite(Graph graph, Node node, bool perChannel, WeightRange range, Node? quantized)
     {
         var weight = node.Input(1)!.ConstantValue!;
         float[] w = weight.ToFloats();
@@ -91,9 +116,12 @@ public static class DynamicQuantizer
         var qInit = graph.AddInitializer(Tensor.FromArray($"{name}.weight_quantized", DataType.Int8, [k, n], q));
         var scaleInit = graph.AddInitializer(Tensor.FromFloats($"{name}.weight_scale", scaleDims, scales));
         var zeroInit = graph.AddInitializer(Tensor.FromArray($"{name}.weight_zero_point", DataType.Int8, scaleDims, new sbyte[groups]));
-        var inputs = new List<Value?> { node.Input(0), qInit, scaleInit, zeroInit };
-        if (node.OpType == "Gemm" && node.Input(2) is { } bias) inputs.Add(bias);
-        var fused = graph.CreateNode("DynamicQuantizeMatMul", inputs, name: $"{name}_dynamic", domain: MicrosoftDomain, before: node);
+        var bias = node.OpType == "Gemm" ? node.Input(2) : null;
+        var inputs = quantized is null
+            ? new List<Value?> { node.Input(0), qInit, scaleInit, zeroInit }
+            : [quantized.Output(0), qInit, quantized.Output(1), scaleInit, quantized.Output(2), zeroInit];
+        if (bias is not null) inputs.Add(bias);
+        var fused = graph.CreateNode(quantized is null ? "DynamicQuantizeMatMul" : "MatMulIntegerToFloat", inputs, name: $"{name}_dynamic", domain: MicrosoftDomain, before: node);
         var y = node.Output(0);
         fused.Output(0).ElementType = DataType.Float;
         fused.Output(0).Shape = y.Shape;
