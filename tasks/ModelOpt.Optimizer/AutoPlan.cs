@@ -131,7 +131,7 @@ public static class AutoPlan
                 };
             }
             var result = chosen.Result!;
-            lines.Add($"automatic plan: chose {chosen.Plan.Name} ({Gain(chosen)}) in {clock.Elapsed.TotalSeconds:0} s.");
+            lines.Add($"automatic plan: chose {chosen.Plan.Name} ({Gain(chosen, forSpeed: untimed is null && chosen.Timing!.IsFaster)}) in {clock.Elapsed.TotalSeconds:0} s.");
             // The plan as chosen, with the pass sections its trial ran with beyond the user's (dynamic int8).
             var lockedPlan = result.Plan is { } p && chosen.Plan.Options.PassSettings != options.PassSettings && chosen.Plan.Options.PassSettings is { } own
                 ? p with { Settings = PlanSettings.Merge(p.Settings, JsonNode.Parse(own) as JsonObject) } : result.Plan;
@@ -303,7 +303,9 @@ public static class AutoPlan
         return $"{speed}, {timing.Describe()}; {Size(t.Result!)}{Fidelity(t.Result!)}";
     }
 
-    private static string Gain(Tried t) => $"{t.Timing!.Speedup:0.00}× the original's speed, {Size(t.Result!)}{Fidelity(t.Result!)}";
+    // Why it was chosen first: faster beyond the noise, or (no faster, or the model too short to time) for its size.
+    private static string Gain(Tried t, bool forSpeed) =>
+        $"{(forSpeed ? "faster" : "for its size")}: {t.Timing!.Speedup:0.00}× the original's speed, {Size(t.Result!)}{Fidelity(t.Result!)}";
 
     private static string Size(OptimizeResult r) =>
         $"size {Quantity.Format(r.SourceBytes, QuantityKind.Bytes)} → {Quantity.Format(r.OutputBytes, QuantityKind.Bytes)}";
