@@ -44,14 +44,8 @@ public sealed class ReportOutputTests
     [TestMethod]
     public void MarkdownIsGitHubSafe()
     {
-        var report = new RunReport
+        var report = WrittenReport() with
         {
-            Tool = new ReportTool("ModelOpt", "1.0.0"),
-            Command = "optimize",
-            Created = "2026-01-01T00:00:00Z",
-            Baseline = new ReportModel("Models/net.onnx", 100, 10, 1000),
-            Candidate = new ReportModel("out/net.onnx", 50, 5, 500),
-            Written = true,
             FlopChange = "2× fewer",
             Layers = [new ReportLayer("a|b", "Conv", 100, 50, "rewritten", "separable: rank 1 <of 5>")],
             Search = ["tried conv1 at rank 1", "kept conv1"],
@@ -72,14 +66,8 @@ public sealed class ReportOutputTests
     [TestMethod]
     public void MarkdownAndHtmlShowThePlanNodeByNode()
     {
-        var report = new RunReport
+        var report = WrittenReport() with
         {
-            Tool = new ReportTool("ModelOpt", "1.0.0"),
-            Command = "optimize",
-            Created = "2026-01-01T00:00:00Z",
-            Baseline = new ReportModel("Models/net.onnx", 100, 10, 1000),
-            Candidate = new ReportModel("out/net.onnx", 50, 5, 500),
-            Written = true,
             Plan = new ReportPlan(["freeze", "prune", "quantize"], "avx2", "Models/net.modelopt.lock.json", Replayed: true,
                 [new ReportDecision("conv1", "prune", "ratio=0.5"), new ReportDecision("fc|2", "quantize", "float"), new ReportDecision("", "prune", "unchanged")],
                 new ReportQuantization("percentile 99.999", "pair-safe", 6), Unchecked: null),
@@ -165,4 +153,15 @@ public sealed class ReportOutputTests
         Assert.IsTrue(deep.Length > 200);
         StringAssert.Contains(output, $"Wrote {deep} (", "the line was wrapped: " + output);
     }
+
+    // An optimize run that wrote its model, the fields every report has; each test adds what it checks.
+    private static RunReport WrittenReport() => new()
+    {
+        Tool = new ReportTool("ModelOpt", "1.0.0"),
+        Command = "optimize",
+        Created = "2026-01-01T00:00:00Z",
+        Baseline = new ReportModel("Models/net.onnx", 100, 10, 1000),
+        Candidate = new ReportModel("out/net.onnx", 50, 5, 500),
+        Written = true,
+    };
 }
