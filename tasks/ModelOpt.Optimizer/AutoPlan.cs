@@ -284,7 +284,7 @@ public static class AutoPlan
         using var samples = SampleSet.FromFolder(data, model, 1);
         var inputs = samples.Batches(1).First();
         double seconds = Math.Clamp(options.SearchTime.TotalSeconds - clock.Elapsed.TotalSeconds, 5, 15);
-        var results = InterleavedTiming.Measure(options.ModelPath, timed.Select(t => (t.Plan.Name, t.Path!)).ToList(), inputs, session, TimeSpan.FromSeconds(seconds));
+        var results = InterleavedTiming.Measure(options.ModelPath, timed.Select(t => (t.Plan.Name, t.Path!)).ToList(), inputs, Validation.Comparison.DecisionClock.For(session), TimeSpan.FromSeconds(seconds));
         for (int i = 0; i < timed.Count; i++) timed[i].Timing = results[i];
     }
 

@@ -30,32 +30,37 @@ public sealed record TimedCandidate(string Name, double MedianSeconds, double Or
             OriginalFastestSeconds = original.Count > 0 ? original.Min() : double.NaN,
         };
 
-    public string Describe() => $"{Speedup:0.00}× ({MedianSeconds * 1e3:0.##} ms vs {OriginalMedianSeconds * 1e3:0.##} ms; {Faster})";
+    /// <summary>Timed on the thread's CPU time at one intra-op thread (<see cref="DecisionClock"/>) rather than wall time.</summary>
+    public bool ThreadCpu { get; init; }
+
+    public string Describe() => $"{Speedup:0.00}× ({MedianSeconds * 1e3:0.##} ms vs {OriginalMedianSeconds * 1e3:0.##} ms{(ThreadCpu ? " of thread CPU time at 1 intra-op thread" : "")}; {Faster})";
 }
 
 /// <summary>
 /// Times the original and several candidates on the same input in the same process, round by round
 /// (each round runs every model once, the order turning from round to round), so the load of a
 /// shared machine falls on all of them alike. Each candidate is judged against the original by its
-/// median and by how many rounds it won: one quiet moment cannot make a model look faster.
+/// median and by how many rounds it won: one quiet moment cannot make a model look faster. The
+/// rounds run on the clock given: a choice runs on the <see cref="DecisionClock"/> (what it chooses
+/// must not follow the machine's load), a benchmark on wall time under the user's session.
 /// </summary>
 public static class InterleavedTiming
 {
     public static IReadOnlyList<TimedCandidate> Measure(string originalPath, IReadOnlyList<(string Name, string Path)> candidates, IReadOnlyList<TensorData> inputs,
-        OrtSessionSettings session, TimeSpan budget, int minRounds = 7, int maxRounds = 40) =>
-        Measure(originalPath, candidates.Select(c => (c.Name, (Func<OrtModelRunner>)(() => OrtModelRunner.FromFile(c.Path, session)))).ToList(), inputs, session, budget, minRounds, maxRounds);
+        DecisionClock clock, TimeSpan budget, int minRounds = 7, int maxRounds = 40) =>
+        Measure(originalPath, candidates.Select(c => (c.Name, (Func<OrtModelRunner>)(() => OrtModelRunner.FromFile(c.Path, clock.Session)))).ToList(), inputs, clock, budget, minRounds, maxRounds);
 
     /// <summary>One candidate held in memory against the original on disk.</summary>
-    public static TimedCandidate Measure(string originalPath, Engine.IR.Model candidate, IReadOnlyList<TensorData> inputs, OrtSessionSettings session, TimeSpan budget) =>
-        Measure(originalPath, [("candidate", (Func<OrtModelRunner>)(() => OrtModelRunner.FromModel(candidate, session)))], inputs, session, budget, 7, 40)[0];
+    public static TimedCandidate Measure(string originalPath, Engine.IR.Model candidate, IReadOnlyList<TensorData> inputs, DecisionClock clock, TimeSpan budget) =>
+        Measure(originalPath, [("candidate", (Func<OrtModelRunner>)(() => OrtModelRunner.FromModel(candidate, clock.Session)))], inputs, clock, budget, 7, 40)[0];
 
     private static IReadOnlyList<TimedCandidate> Measure(string originalPath, IReadOnlyList<(string Name, Func<OrtModelRunner> Open)> candidates, IReadOnlyList<TensorData> inputs,
-        OrtSessionSettings session, TimeSpan budget, int minRounds, int maxRounds)
+        DecisionClock decisions, TimeSpan budget, int minRounds, int maxRounds)
     {
         var runners = new List<OrtModelRunner>();
         try
         {
-            runners.Add(OrtModelRunner.FromFile(originalPath, session));
+            runners.Add(OrtModelRunner.FromFile(originalPath, decisions.Session));
             foreach (var (_, open) in candidates) runners.Add(open());
             foreach (var runner in runners)
             {
@@ -68,11 +73,9 @@ public static class InterleavedTiming
                 for (int k = 0; k < runners.Count; k++)
                 {
                     int i = (k + round) % runners.Count;
-                    long start = Stopwatch.GetTimestamp();
-                    runners[i].Run(inputs);
-                    times[i].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                    times[i].Add(decisions.Time(() => runners[i].Run(inputs)));
                 }
-            return candidates.Select((c, j) => TimedCandidate.From(c.Name, times[0], times[j + 1])).ToList();
+            return candidates.Select((c, j) => TimedCandidate.From(c.Name, times[0], times[j + 1]) with { ThreadCpu = decisions.ThreadCpu }).ToList();
         }
         finally
         {

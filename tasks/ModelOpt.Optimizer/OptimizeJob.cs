@@ -229,7 +229,7 @@ public static class OptimizeJob
             }
             var keptWhatever = candidate.RequiredChecks.Where(c => c.Waived || c.PassRequired).Select(c => c.Pass).ToHashSet(StringComparer.Ordinal);
             TimedCandidate TimeInterleaved() =>
-                InterleavedTiming.Measure(options.ModelPath, candidate.Model, RunInputs.For(candidate.Model, options.ModelPath, validation.DataPath, options.Seed).Tensors, session, TimeSpan.FromSeconds(10));
+                InterleavedTiming.Measure(options.ModelPath, candidate.Model, RunInputs.For(candidate.Model, options.ModelPath, validation.DataPath, options.Seed).Tensors, DecisionClock.For(session), TimeSpan.FromSeconds(10));
             if (passes.Count > 0 && replay is null && PassPayoff.Unpaid(report, reports, budgets, keptWhatever, TimeInterleaved) is { } unpaid)
             {
                 // As int8 that is slower: the pass that did not pay is left out and the others still reach the build.

@@ -1,5 +1,4 @@
 using ModelOpt.Engine.Config;
-using System.Diagnostics;
 using ModelOpt.Engine.Diagnostics;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
@@ -19,16 +18,19 @@ public sealed record SpeedCheckResult(double OriginalMedianSeconds, double Quant
     /// <summary>What the paired runs say, with the bound the decision took (<see cref="PairedTiming"/>); null where none was made.</summary>
     public PairedTiming.Verdict? Paired { get; init; }
 
+    /// <summary>The clock both were timed on (<see cref="DecisionClock"/>); null: wall time.</summary>
+    public DecisionClock? Clock { get; init; }
+
     /// <summary>The original's fastest run where it is below <see cref="TimingResolution.SmallModelSeconds"/>: no speed-based choice was made (<see cref="Passed"/> is false whatever the pairs said).</summary>
     public double? TooSmallToTime { get; init; }
 
     public override string ToString() =>
-        $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×{(Paired is { } p ? $"; {p}" : "")})" + (Session is { } s ? $" under {s.Describe()}" : "")
+        $"fp32 {OriginalMedianSeconds * 1e3:0.00} ms, quantized {QuantizedMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×{(Paired is { } p ? $"; {p}" : "")})" + (Session is { } s ? $" under {s.Describe()}" : "") + (Clock is { ThreadCpu: true } c ? $", on {c.Describe()}" : "")
         + (TooSmallToTime is double fastest ? $"; not judged by speed: {TimingResolution.Why(fastest)}" : "");
 
     /// <summary>E.g. <c>int8 0.19 ms vs fp32 0.11 ms (0.58×)</c>.</summary>
     public string Describe() =>
-        $"int8 {QuantizedMedianSeconds * 1e3:0.00} ms vs fp32 {OriginalMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)" + (Session is { } s ? $" under {s.Describe()}" : "");
+        $"int8 {QuantizedMedianSeconds * 1e3:0.00} ms vs fp32 {OriginalMedianSeconds * 1e3:0.00} ms ({Speedup:0.00}×)" + (Session is { } s ? $" under {s.Describe()}" : "") + (Clock is { ThreadCpu: true } ? ", thread CPU time" : "");
 }
 
 /// <summary>
@@ -37,14 +39,17 @@ public sealed record SpeedCheckResult(double OriginalMedianSeconds, double Quant
 /// alternately run by run so drift of a shared machine hits both alike. int8 passes only when the
 /// paired runs show it faster by a margin beyond their noise (<see cref="PairedTiming"/>): a model
 /// that runs 0.90–1.08× of fp32 depending on the machine's load is not kept for being faster once.
+/// Both are timed on the <see cref="DecisionClock"/>: the model's own work, which the machine's load
+/// does not change, so the same command keeps or drops int8 alike idle and busy.
 /// </summary>
 public static class QuantizationSpeedCheck
 {
     public static SpeedCheckResult Measure(Model original, Model quantized, IReadOnlyList<TensorData> inputs, int runs = 15, int warmupRuns = 3,
         OrtSessionSettings? settings = null)
     {
-        using var fp32 = OrtModelRunner.FromModel(original, settings);
-        using var int8 = OrtModelRunner.FromModel(quantized, settings);
+        var clock = DecisionClock.For(settings);
+        using var fp32 = OrtModelRunner.FromModel(original, clock.Session);
+        using var int8 = OrtModelRunner.FromModel(quantized, clock.Session);
         for (int i = 0; i < warmupRuns; i++)
         {
             fp32.Run(inputs);
@@ -54,12 +59,12 @@ public static class QuantizationSpeedCheck
         var b = new List<double>();
         var paired = PairedTiming.Decide(() =>
         {
-            double x = Time(() => fp32.Run(inputs)), y = Time(() => int8.Run(inputs));
+            double x = clock.Time(() => fp32.Run(inputs)), y = clock.Time(() => int8.Run(inputs));
             a.Add(x);
             b.Add(y);
             return (x, y);
         }, first: runs, most: 3 * runs);
-        return Judge(a, b, paired) with { Session = fp32.Settings };
+        return Judge(a, b, paired) with { Session = fp32.Settings, Clock = clock };
     }
 
     /// <summary>
@@ -105,10 +110,4 @@ public static class QuantizationSpeedCheck
         return result;
     }
 
-    private static double Time(Action run)
-    {
-        long start = Stopwatch.GetTimestamp();
-        run();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
 }

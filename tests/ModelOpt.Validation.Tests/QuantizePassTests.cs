@@ -187,6 +187,10 @@ public sealed class QuantizePassTests
         var measured = QuantizationSpeedCheck.Measure(original, ConvChain(new PassTestModels(24), channels: 64), inputs, runs: 5, warmupRuns: 1);
         Assert.IsFalse(measured.Passed, measured.ToString());
         Assert.IsTrue(measured.Speedup < 1);
+        // A keep-or-drop decision: timed on the decision clock, and the result says so.
+        Assert.AreEqual(1, measured.Session?.IntraOpThreads);
+        StringAssert.Contains(measured.ToString(), "1 intra-op thread");
+        StringAssert.Contains(measured.ToString(), "thread CPU time");
     }
 
     [TestMethod]

@@ -49,7 +49,7 @@ internal static class KernelsBenchmark
         foreach (int threads in new[] { 0, 1 })
         {
             var session = new OrtSessionSettings { IntraOpThreads = threads };
-            var timed = InterleavedTiming.Measure(paths[0], paths.Skip(1).Select(p => (Path.GetFileName(p), p)).ToList(), samples[0], session, TimeSpan.FromSeconds(BenchArguments.Int(args, "--seconds", 60)), runs, runs * 4);
+            var timed = InterleavedTiming.Measure(paths[0], paths.Skip(1).Select(p => (Path.GetFileName(p), p)).ToList(), samples[0], DecisionClock.Wall(session), TimeSpan.FromSeconds(BenchArguments.Int(args, "--seconds", 60)), runs, runs * 4);
             foreach (var t in timed) Console.WriteLine($"{(threads == 0 ? "default threads" : "1 thread")}: {t.Name} {t.Describe()}");
         }
         Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");

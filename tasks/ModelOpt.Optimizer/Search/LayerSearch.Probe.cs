@@ -56,12 +56,15 @@ public sealed partial class LayerSearch
         if (saves != KnobSaving.Time) return profile;
         var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
         if (segments.Count == 0) return profile;
+        // Timed on the decision clock: which segments save time must not follow the machine's load.
+        var decisions = DecisionClock.For(_request.Validation.Session);
         var probe = _request.Validation with
         {
             SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
                 _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
             AlwaysCompare = true,
-            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time && _request.TimeSegments ? ProbeLatencyRuns : 0, WarmupRuns = 1 },
+            Session = decisions.Session,
+            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time && _request.TimeSegments ? ProbeLatencyRuns : 0, WarmupRuns = 1, LatencyClock = decisions },
         };
         var clock = Stopwatch.StartNew();
         bool cut = false;

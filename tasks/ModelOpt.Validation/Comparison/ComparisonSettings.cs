@@ -11,6 +11,9 @@ public sealed record ComparisonSettings
 
     public int WarmupRuns { get; init; } = 3;
 
+    /// <summary>The clock latency is timed on: null, wall time (what the user sees); a search's probe times on the <see cref="DecisionClock"/>.</summary>
+    public DecisionClock? LatencyClock { get; init; }
+
     /// <summary>Called after each batch with (samples done, samples in all): the tool draws a progress bar from it.</summary>
     public Action<int, int>? Progress { get; init; }
 

@@ -5,11 +5,12 @@ namespace ModelOpt.Validation.Comparison;
 /// <summary>
 /// Times two models in the same process, alternating A, B, A, B…, so that whatever the machine is
 /// doing meanwhile (frequency scaling, another process, a garbage collection) falls on both alike
-/// and the speedup ratio is fair. Warm-up runs of each come first and are not counted.
+/// and the speedup ratio is fair. Warm-up runs of each come first and are not counted. Wall time
+/// unless a <see cref="DecisionClock"/>'s time is given.
 /// </summary>
 public static class InterleavedLatency
 {
-    public static (LatencyResult A, LatencyResult B) Measure(Action a, Action b, int warmupRuns = 3, int runs = 20)
+    public static (LatencyResult A, LatencyResult B) Measure(Action a, Action b, int warmupRuns = 3, int runs = 20, Func<Action, double>? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(warmupRuns);
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
@@ -20,10 +21,11 @@ public static class InterleavedLatency
         }
         var timesA = new double[runs];
         var timesB = new double[runs];
+        time ??= Time;
         for (int i = 0; i < runs; i++)
         {
-            timesA[i] = Time(a);
-            timesB[i] = Time(b);
+            timesA[i] = time(a);
+            timesB[i] = time(b);
         }
         return (Summary(timesA), Summary(timesB));
     }

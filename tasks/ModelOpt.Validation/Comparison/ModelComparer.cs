@@ -91,7 +91,7 @@ public static class ModelComparer
         if (settings.LatencyRuns > 0 && firstBatch is not null)
         {
             var inputs = FirstSample(firstBatch, baseline);
-            (latencyA, latencyB) = InterleavedLatency.Measure(() => baseline.Run(inputs, names), () => candidate.Run(inputs, names), settings.WarmupRuns, settings.LatencyRuns);
+            (latencyA, latencyB) = InterleavedLatency.Measure(() => baseline.Run(inputs, names), () => candidate.Run(inputs, names), settings.WarmupRuns, settings.LatencyRuns, settings.LatencyClock is { } clock ? clock.Time : null);
         }
 
         var outputs = stats.Select((s, k) => s.Result(kinds[k].Kind, kinds[k].Why)).ToList();
