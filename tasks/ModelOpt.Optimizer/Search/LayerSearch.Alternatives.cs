@@ -30,12 +30,12 @@ public sealed partial class LayerSearch
         string Was(RankedMove m) => m.Knob.Knob.Ladder[m.Step - 1].Label;
         const string kind = "alternatives";
         Log($"{kind}: {open.Count} layer(s) the walk took as {Was(open[0])} may run as {Label(open[0])}: weighed on the outputs, then timed against the choice.");
-        var every = Apply(chosen, open);
-        var all = Evaluate(Assignment(every), null, $"{kind}: all {open.Count} as {Label(open[0])}");
+        var every = SearchPlan.Apply(chosen, open);
+        var all = Evaluate(_plan.Assignment(every), null, $"{kind}: all {open.Count} as {Label(open[0])}");
         IReadOnlyList<RankedMove> taken = open;
         if (!all.Kept)
         {
-            var walk = GrowingWalk.Run(open, (done, chunk, at) => Evaluate(Assignment(Apply(Apply(chosen, done), chunk)), null,
+            var walk = GrowingWalk.Run(open, (done, chunk, at) => Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(chosen, done), chunk)), null,
                 $"{kind}: {(chunk.Count == 1 ? $"{chunk[0].Knob.Knob.Node} as {Label(chunk[0])}" : $"{chunk.Count} from {at + 1} of {open.Count}")} on the {done.Count} taken").Kept,
                 m => m.Knob.Knob.Key, TimeUp, BreakersInARow);
             if (walk.TimeRanOut) _timeRanOut = true;
@@ -46,7 +46,7 @@ public sealed partial class LayerSearch
             Log($"{kind}: none keeps the output budgets as {Label(open[0])}; every layer stays {Was(open[0])}.");
             return chosen;
         }
-        var with = Apply(chosen, taken);
+        var with = SearchPlan.Apply(chosen, taken);
         string name = $"{taken.Count} of {open.Count} layer(s) as {Label(open[0])} instead of {Was(open[0])}";
         if (TimeUp())
         {
@@ -55,7 +55,7 @@ public sealed partial class LayerSearch
             return chosen;
         }
         _log.Doing($"timing {name} against the choice (interleaved pairs of runs)");
-        var (speed, tooFast) = TimeStructure(TrialOf(Assignment(chosen)), TrialOf(Assignment(with)));
+        var (speed, tooFast) = TimeStructure(TrialOf(_plan.Assignment(chosen)), TrialOf(_plan.Assignment(with)));
         bool take = tooFast is null && speed.Faster;
         Log($"{kind}: {name} {(take ? "taken" : "left")}: {tooFast ?? (speed.Faster ? $"faster beyond the noise ({speed})" : $"not faster beyond the noise ({speed})")}"
             + (take ? $" ({string.Join(", ", taken.Select(m => m.Knob.Knob.Node))})." : "."));

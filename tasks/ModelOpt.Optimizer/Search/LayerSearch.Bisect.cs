@@ -23,14 +23,14 @@ public sealed partial class LayerSearch
     // rank steps are coarse enough for their error to grow with the prefix (int8's does not: Walk).
     // Between rounds the knobs are listed again (Relist): each pass's on the model it receives with
     // what was chosen so far, so a separable rank is priced on the conv as pruning left it.
-    private (Dictionary<string, int> Chosen, Trial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
+    private (Dictionary<string, int> Chosen, JudgedTrial? Last) Bisect(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before)
     {
         const string kind = "MAC-saving";
         const int maxRounds = 4;
         var stuck = new HashSet<string>(StringComparer.Ordinal);
         var staticBudgets = _request.Budgets.Where(d => !d.NeedsOutputs && !d.NeedsLatency);
         var chosen = before;
-        Trial? last = null;
+        JudgedTrial? last = null;
         var remaining = moves.ToList();
         for (int round = 1; round <= maxRounds && remaining.Count > 0; round++)
         {
@@ -41,7 +41,7 @@ public sealed partial class LayerSearch
             }
             var (taken, trial, breaker) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}", firstRound: round == 1);
             if (_unreachable is not null) return (chosen, null);
-            chosen = Apply(chosen, remaining.Take(taken));
+            chosen = SearchPlan.Apply(chosen, remaining.Take(taken));
             last = trial ?? last;
             if (breaker is null) break;
             stuck.Add(breaker.Knob.Knob.Key);
@@ -52,26 +52,19 @@ public sealed partial class LayerSearch
         return (chosen, last);
     }
 
-    private static Dictionary<string, int> Apply(Dictionary<string, int> before, IEnumerable<RankedMove> moves)
-    {
-        var result = new Dictionary<string, int>(before);
-        foreach (var move in moves) result[move.Knob.Knob.Key] = Math.Max(result.GetValueOrDefault(move.Knob.Knob.Key, -1), move.Step);
-        return result;
-    }
-
-    private static bool StaticBudgetsKept(Trial trial, BudgetSet budgets) =>
+    private static bool StaticBudgetsKept(JudgedTrial trial, BudgetSet budgets) =>
         BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null).Evaluate(budgets).All(v => v.Kept);
 
     // The budgets only the MAC-saving passes move (int8 keeps FLOPs and parameters, but shrinks the file).
-    private IReadOnlyList<BudgetVerdict> StaticVerdicts(Trial trial) =>
+    private IReadOnlyList<BudgetVerdict> StaticVerdicts(JudgedTrial trial) =>
         BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null)
             .Evaluate(_request.Budgets.Where(d => d == BudgetDefinition.MaxFlops || d == BudgetDefinition.MinFlopReduction || d == BudgetDefinition.MaxParams));
 
-    private (int Taken, Trial? Trial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind, bool firstRound)
+    private (int Taken, JudgedTrial? JudgedTrial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind, bool firstRound)
     {
         int lo = 0, hi = moves.Count;
-        Trial? last = null;
-        var all = Evaluate(Assignment(Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
+        JudgedTrial? last = null;
+        var all = Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
         // Every ranked setting at once is the most any round can save: if that misses a FLOP or
         // parameter budget, no prefix reaches it and bisecting on would only spend the time limit.
         if (firstRound && all.Rejected is null && StaticVerdicts(all).Any(v => !v.Kept))
@@ -89,7 +82,7 @@ public sealed partial class LayerSearch
             }
             int mid = (lo + hi) / 2;
             var boundary = moves[mid - 1];
-            var trial = Evaluate(Assignment(Apply(before, moves.Take(mid))), null,
+            var trial = Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves.Take(mid))), null,
                 $"{kind}: first {mid} of {moves.Count} (up to {boundary.Knob.Knob.Key} {boundary.Knob.Knob.Ladder[boundary.Step].Label})");
             _spentOn[boundary.Knob.Knob.Key] = _spentOn.GetValueOrDefault(boundary.Knob.Knob.Key) + _spent[^1].Seconds;
             if (trial.Kept)

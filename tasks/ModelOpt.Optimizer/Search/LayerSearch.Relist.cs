@@ -18,34 +18,29 @@ public sealed partial class LayerSearch
     {
         var clock = Stopwatch.StartNew();
         _log.Doing("listing and profiling the knobs again on the model the choice so far makes");
-        var pipeline = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
+        var pipeline = _request.Registry.Parse(string.Join(',', _plan.PassesFor(_plan.Assignment(chosen)))).ToList();
         int last = pipeline.FindLastIndex(p => p is IKnobProvider { Saves: KnobSaving.Macs });
         var received = new List<(IKnobProvider Pass, Engine.IR.Model Received)>();
-        var built = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), pipeline.Take(last).ToList(), _request.Validation.Bindings, _request.Calibration,
+        var built = CandidateBuilder.Build(_request.ModelPath, _plan.ConfigFor(_plan.Assignment(chosen)), pipeline.Take(last).ToList(), _request.Validation.Bindings, _request.Calibration,
             (pass, model) => { if (pass is IKnobProvider { Saves: KnobSaving.Macs } k) received.Add((k, ModelCopy.Of(model))); });
         received.Add(((IKnobProvider)pipeline[last], built.Model));
         var sets = KnobCatalog.For(received, _request.Config, _request.Validation.Bindings, _request.ModelPath);
         var profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
         var result = new Dictionary<string, int>(chosen);
         var open = new HashSet<string>(StringComparer.Ordinal);
-        var knobs = _knobs.ToList();
         foreach (var knob in profile.Knobs.Select(k => k.Knob))
         {
             if (stuck.Contains(knob.Key)) continue;
-            int index = knobs.FindIndex(k => k.Key == knob.Key);
             if (chosen.TryGetValue(knob.Key, out int step))
             {
-                var setting = knobs[index].Ladder[step].Settings;
+                var setting = _plan.Knob(knob.Key).Ladder[step].Settings;
                 int at = knob.Ladder.ToList().FindIndex(s => System.Text.Json.Nodes.JsonNode.DeepEquals(s.Settings, setting));
                 if (at < 0) continue;
                 result[knob.Key] = at;
             }
-            if (index >= 0) knobs[index] = knob;
-            else knobs.Add(knob);
-            _saves[knob.Key] = KnobSaving.Macs;
+            _plan.Relist(knob);
             open.Add(knob.Key);
         }
-        _knobs = knobs;
         var moves = profile.Ranked(KnobSaving.Macs).Where(m => open.Contains(m.Knob.Knob.Key) && m.Step > result.GetValueOrDefault(m.Knob.Knob.Key, -1)).ToList();
         _spent.Add(("sensitivity profile", clock.Elapsed.TotalSeconds));
         Log($"search: knobs listed again on the chosen model ({clock.Elapsed.TotalSeconds:0.#} s): {moves.Count} setting(s) of {moves.Select(m => m.Knob.Knob.Key).Distinct().Count()} knob(s) still open"

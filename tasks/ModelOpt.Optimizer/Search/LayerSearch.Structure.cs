@@ -12,9 +12,6 @@ namespace ModelOpt.Optimizer.Search;
 // The structure phase: the passes' layout choices (StructureKnob) weighed on every ranked layer at once, before the walk.
 public sealed partial class LayerSearch
 {
-    // The layout choices taken, in the order taken: their per-node settings go into every trial's config after.
-    private readonly List<StructureKnob> _structure = [];
-
     // Speed choices no layout with every ranked layer int8 could judge (the budgets broke either way): weighed on the walk's choice.
     private readonly List<StructureKnob> _deferred = [];
 
@@ -30,7 +27,7 @@ public sealed partial class LayerSearch
     /// budgets with it is timed against the walk's choice without it; the clock decides.
     /// Returns the choice, the walk's or the one stepped back to.
     /// </summary>
-    private Dictionary<string, int> WeighDeferred(Dictionary<string, int> chosen, Trial? last)
+    private Dictionary<string, int> WeighDeferred(Dictionary<string, int> chosen, JudgedTrial? last)
     {
         if (_deferred.Count == 0 || last is not { Kept: true }) return chosen;
         foreach (var knob in _deferred)
@@ -40,16 +37,16 @@ public sealed partial class LayerSearch
                 _timeRanOut = true;
                 break;
             }
-            var assignment = Assignment(chosen);
+            var assignment = _plan.Assignment(chosen);
             var laidOut = TrialOf(assignment);
-            _structure.Add(knob);
+            _plan.Take(knob);
             var trial = Evaluate(assignment, null, $"structure: {knob.Name} on the walk's choice");
             if (trial.Kept || trial.Rejected is not null)
             {
                 var (take, why) = Weigh(knob.Gain, knob.Name, last, trial, () => TimeStructure(laidOut, TrialOf(assignment)));
                 Log($"structure: {knob.Name} {(take ? "taken" : "left")} on the walk's choice: {why}.");
                 if (take) last = trial;
-                else _structure.Remove(knob);
+                else _plan.Leave(knob);
                 continue;
             }
             if (StepBackFor(knob, chosen, laidOut) is { } stepped)
@@ -57,7 +54,7 @@ public sealed partial class LayerSearch
                 chosen = stepped.Plan;
                 last = stepped.Trial;
             }
-            else _structure.Remove(knob);
+            else _plan.Leave(knob);
         }
         _deferred.Clear();
         return chosen;
@@ -73,7 +70,7 @@ public sealed partial class LayerSearch
     /// timed against <paramref name="walked"/> (the walk's choice without it). The choice and its
     /// trial where that is faster beyond the noise; null (the knob is left) otherwise.
     /// </summary>
-    private (Dictionary<string, int> Plan, Trial Trial)? StepBackFor(StructureKnob knob, Dictionary<string, int> chosen, SearchTrial walked)
+    private (Dictionary<string, int> Plan, JudgedTrial Trial)? StepBackFor(StructureKnob knob, Dictionary<string, int> chosen, SearchTrial walked)
     {
         if (_walked is not var (before, taken) || taken.Count < 2)
         {
@@ -82,13 +79,13 @@ public sealed partial class LayerSearch
         }
         Log($"structure: {knob.Name} breaks the budgets on the walk's choice ({taken.Count} setting(s) taken); weighing it on fewer of them, the last taken given up first.");
         int lo = 1, hi = taken.Count - 1, tests = 0;
-        (Dictionary<string, int> Plan, Trial Trial)? found = null;
+        (Dictionary<string, int> Plan, JudgedTrial Trial)? found = null;
         while (lo <= hi && tests < StepBackTrials && !TimeUp())
         {
             int mid = (lo + hi + 1) / 2;
             tests++;
-            var plan = Apply(before, taken.Take(mid));
-            var trial = Evaluate(Assignment(plan), null, $"structure: {knob.Name} with the walk's first {mid} of {taken.Count} setting(s)");
+            var plan = SearchPlan.Apply(before, taken.Take(mid));
+            var trial = Evaluate(_plan.Assignment(plan), null, $"structure: {knob.Name} with the walk's first {mid} of {taken.Count} setting(s)");
             if (trial.Kept)
             {
                 found = (plan, trial);
@@ -108,8 +105,8 @@ public sealed partial class LayerSearch
         }
         int kept = best.Plan.Count - before.Count;
         _log.Doing($"timing {knob.Name} with {kept} of the walk's settings against all {taken.Count} without it (interleaved pairs of runs)");
-        var (speed, tooFast) = TimeStructure(walked, TrialOf(Assignment(best.Plan)));
-        string outcome = tooFast ?? (speed.Faster ? $"faster beyond the noise ({speed}), {Harm(best.Trial)}" : $"not faster beyond the noise ({speed})");
+        var (speed, tooFast) = TimeStructure(walked, TrialOf(_plan.Assignment(best.Plan)));
+        string outcome = tooFast ?? (speed.Faster ? $"faster beyond the noise ({speed}), {best.Trial.HarmText}" : $"not faster beyond the noise ({speed})");
         bool take = tooFast is null && speed.Faster;
         Log($"structure: {knob.Name} with {kept} of the walk's settings against all {taken.Count} without it: {(take ? "taken" : "left")}, {outcome}.");
         return take ? best : null;
@@ -131,7 +128,7 @@ public sealed partial class LayerSearch
     /// int8 by the probe ran 1.5–1.7×, all of them 2.4×). Returns the list the walk goes down and
     /// the trial of all of it at once (the walk's first), or null where nothing was weighed.
     /// </summary>
-    private (IReadOnlyList<RankedMove> Moves, Trial? All) ChooseStructure(IReadOnlyList<IKnobProvider> providers, Model basis,
+    private (IReadOnlyList<RankedMove> Moves, JudgedTrial? All) ChooseStructure(IReadOnlyList<IKnobProvider> providers, Model basis,
         IReadOnlyList<RankedMove> ranked, IReadOnlyList<RankedMove> timeSaving, Dictionary<string, int> before)
     {
         var context = new PassContext(_request.ModelPath) { Config = _request.Config, Bindings = _request.Validation.Bindings };
@@ -141,7 +138,7 @@ public sealed partial class LayerSearch
         if (offered.Count == 0 && !islands || ranked.Count == 0 || TimeUp()) return (timeSaving, null);
         if (offered.Count > 0) Log($"structure: {offered.Count} layout choice(s) to weigh with every ranked layer int8: {string.Join(", ", offered)}.");
         var moves = ranked;
-        var assignment = Assignment(Apply(before, moves));
+        var assignment = _plan.Assignment(SearchPlan.Apply(before, moves));
         var current = Evaluate(assignment, null, $"structure: all {moves.Count} ranked setting(s), as laid out so far");
         foreach (var knob in offered)
         {
@@ -153,8 +150,8 @@ public sealed partial class LayerSearch
             var floats = knob.FloatNodes.ToHashSet(StringComparer.Ordinal);
             var without = moves.Where(m => !m.Knob.Knob.Members.Any(floats.Contains)).ToList();
             var laidOut = TrialOf(assignment);
-            _structure.Add(knob);
-            var withAssignment = Assignment(Apply(before, without));
+            _plan.Take(knob);
+            var withAssignment = _plan.Assignment(SearchPlan.Apply(before, without));
             var trial = Evaluate(withAssignment, null, $"structure: {knob.Name}");
             if (knob.Gain == StructureGain.Speed && !trial.Kept && !current.Kept && trial.Rejected is null)
             {
@@ -164,11 +161,11 @@ public sealed partial class LayerSearch
                     _log.Doing($"timing {knob.Name} against the layout so far (interleaved pairs of runs)");
                     var (speed, tooFast) = TimeStructure(laidOut, TrialOf(withAssignment));
                     bool faster = tooFast is null && speed.Faster;
-                    Log($"structure: {knob.Name} {(faster ? "taken" : "left")}: the budgets break with and without it, it adds little at the output ({Harm(trial)} against {Harm(current)}) and is "
+                    Log($"structure: {knob.Name} {(faster ? "taken" : "left")}: the budgets break with and without it, it adds little at the output ({trial.HarmText} against {current.HarmText}) and is "
                         + (faster ? $"faster beyond the noise ({speed}): the walk starts from there" : tooFast ?? $"not faster beyond the noise ({speed})") + ".");
                     if (!faster)
                     {
-                        _structure.Remove(knob);
+                        _plan.Leave(knob);
                         continue;
                     }
                     moves = without;
@@ -177,8 +174,8 @@ public sealed partial class LayerSearch
                     continue;
                 }
                 // Nothing keeps the budgets yet: timed on the walk's choice, which does.
-                Log($"structure: {knob.Name} weighed again on the walk's choice (the budgets break with and without it here, and it adds {Harm(trial)} against {Harm(current)}).");
-                _structure.Remove(knob);
+                Log($"structure: {knob.Name} weighed again on the walk's choice (the budgets break with and without it here, and it adds {trial.HarmText} against {current.HarmText}).");
+                _plan.Leave(knob);
                 _deferred.Add(knob);
                 continue;
             }
@@ -186,7 +183,7 @@ public sealed partial class LayerSearch
             Log($"structure: {knob.Name} {(take ? "taken" : "left")}: {why}.");
             if (!take)
             {
-                _structure.Remove(knob);
+                _plan.Leave(knob);
                 continue;
             }
             moves = without;
@@ -201,7 +198,7 @@ public sealed partial class LayerSearch
             return (lean, null);
         }
         // The probe's list against all of it: joining the islands is the choice weighed.
-        var leanAssignment = Assignment(Apply(before, lean));
+        var leanAssignment = _plan.Assignment(SearchPlan.Apply(before, lean));
         var leanTrial = Evaluate(leanAssignment, null, $"structure: the {lean.Count} setting(s) whose segments saved time alone");
         string name = $"the {moves.Count - lean.Count} layer(s) whose segments saved no time alone, int8 with the rest (no float islands)";
         var (joined, reason) = Weigh(StructureGain.Speed, name, leanTrial, current, () => TimeStructure(TrialOf(leanAssignment), TrialOf(assignment)));
@@ -215,29 +212,25 @@ public sealed partial class LayerSearch
     // costs is a small part of what the walk gives up anyway. One that adds more waits for the walk's choice.
     private const double SpeedChoiceRoom = 0.25;
 
-    private (bool Take, string Why) Weigh(StructureGain gain, string name, Trial current, Trial trial, Func<(PairedTiming.Verdict Speed, string? TooFast)> time)
+    private (bool Take, string Why) Weigh(StructureGain gain, string name, JudgedTrial current, JudgedTrial trial, Func<(PairedTiming.Verdict Speed, string? TooFast)> time)
     {
         if (trial.Rejected is { } rejected) return (false, rejected);
-        if (!trial.Kept && current.Kept) return (false, $"it breaks {BrokenKeys(trial)}");
-        if (trial.Kept && !current.Kept) return (true, $"every other ranked layer int8 keeps the budgets with it ({Harm(trial)}) and breaks them without ({Harm(current)})");
+        if (!trial.Kept && current.Kept) return (false, $"it breaks {trial.BrokenKeys}");
+        if (trial.Kept && !current.Kept) return (true, $"every other ranked layer int8 keeps the budgets with it ({trial.HarmText}) and breaks them without ({current.HarmText})");
         if (!trial.Kept && gain == StructureGain.Fidelity)
             return trial.Harm <= current.Harm / 2
-                ? (true, $"the budgets break with it as well, but it cuts the output error by half or more ({Harm(trial)} against {Harm(current)}): the walk starts from there")
-                : (false, $"the budgets break with it as well ({Harm(trial)}); the walk chooses the float layers");
+                ? (true, $"the budgets break with it as well, but it cuts the output error by half or more ({trial.HarmText} against {current.HarmText}): the walk starts from there")
+                : (false, $"the budgets break with it as well ({trial.HarmText}); the walk chooses the float layers");
         // Where both break, the walk finds the float layers: a speed choice that adds little error is timed (the probe's float islands joined, det: 9.08e-3 against 7.52e-3).
-        if (!trial.Kept && trial.Harm > current.Harm * (1 + SpeedChoiceRoom)) return (false, $"worse at the output ({Harm(trial)} against {Harm(current)}) and the budgets break either way");
+        if (!trial.Kept && trial.Harm > current.Harm * (1 + SpeedChoiceRoom)) return (false, $"worse at the output ({trial.HarmText} against {current.HarmText}) and the budgets break either way");
         _log.Doing($"timing {name} against the layout so far (interleaved pairs of runs)");
         var (speed, tooFast) = time();
         if (tooFast is not null) return (false, tooFast);
-        return speed.Faster ? (true, $"faster beyond the noise ({speed}), {Harm(trial)}") : (false, $"not faster beyond the noise ({speed})");
+        return speed.Faster ? (true, $"faster beyond the noise ({speed}), {trial.HarmText}") : (false, $"not faster beyond the noise ({speed})");
     }
 
     private SearchTrial TrialOf(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
-        new(_request.ModelPath, ConfigFor(assignment), PassesFor(assignment), assignment, _outputBudgets, _request.Validation);
-
-    // The structure knobs' per-node settings, laid over the layer knobs' in every trial's config.
-    private IEnumerable<(string Node, string Pass, System.Text.Json.Nodes.JsonObject? Settings)> StructureSettings() =>
-        _structure.SelectMany(k => k.SettingNodes.Select(n => (n, k.Pass, (System.Text.Json.Nodes.JsonObject?)k.Settings)));
+        new(_request.ModelPath, _plan.ConfigFor(assignment), _plan.PassesFor(assignment), assignment, _outputBudgets, _request.Validation);
 
     /// <summary>
     /// The second model's speed-up over the first, from paired interleaved runs on the first of the

@@ -12,18 +12,18 @@ public sealed partial class LayerSearch
     /// and a decoder skip) each double the error when added, and a bisection stops at the first of them.
     /// </summary>
     /// <param name="all">The trial of every ranked setting at once where one was already made (the structure phase's last).</param>
-    private (Dictionary<string, int> Chosen, Trial? Last) Walk(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, Trial? all = null)
+    private (Dictionary<string, int> Chosen, JudgedTrial? Last) Walk(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, JudgedTrial? all = null)
     {
         const string kind = "time-saving";
-        var every = Apply(before, moves);
-        all ??= Evaluate(Assignment(every), null, $"{kind}: all {moves.Count} ranked setting(s)");
+        var every = SearchPlan.Apply(before, moves);
+        all ??= Evaluate(_plan.Assignment(every), null, $"{kind}: all {moves.Count} ranked setting(s)");
         if (all.Kept) return (every, all);
 
-        Trial? last = null;
+        JudgedTrial? last = null;
         var walk = GrowingWalk.Run(moves, (taken, chunk, at) =>
         {
             var first = chunk[0];
-            var trial = Evaluate(Assignment(Apply(Apply(before, taken), chunk)), null,
+            var trial = Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(before, taken), chunk)), null,
                 $"{kind}: {(chunk.Count == 1 ? $"setting {at + 1}" : $"{chunk.Count} settings from {at + 1}")} of {moves.Count} ({first.Knob.Knob.Key} {first.Knob.Knob.Ladder[first.Step].Label}{(chunk.Count > 1 ? ", …" : "")}) on the {taken.Count} taken");
             if (chunk.Count == 1) _spentOn[first.Knob.Knob.Key] = _spentOn.GetValueOrDefault(first.Knob.Knob.Key) + _spent[^1].Seconds;
             if (trial.Kept) last = trial;
@@ -35,7 +35,7 @@ public sealed partial class LayerSearch
         if (walk.Exhausted) Log($"{kind}: {BreakersInARow} settings in a row break the budgets on their own: the budget is spent, the rest of the list is not tried.");
         Log($"{kind}: took {walk.Taken.Count} of {moves.Count} ranked setting(s) in {walk.Tests + 1} validation(s); left out {walk.LeftOut.Count}"
             + (walk.LeftOut.Count > 0 ? $" ({string.Join(", ", walk.LeftOut.Select(m => m.Knob.Knob.Node))})" : "") + ".");
-        return (Apply(before, walk.Taken), last);
+        return (SearchPlan.Apply(before, walk.Taken), last);
     }
 
     // What the walk started from and the settings it took, in the order taken (least harm per saving

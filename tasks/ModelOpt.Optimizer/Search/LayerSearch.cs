@@ -34,33 +34,17 @@ public sealed partial class LayerSearch : IDisposable
     private readonly BudgetSet _outputBudgets;
     private readonly SearchLog _log;
     private readonly Func<SearchTrial, TrialOutcome> _judge;
-    private readonly IReadOnlyList<string> _passes;
-    private readonly IReadOnlyList<string> _knobPasses;
-    private readonly bool _hasUnnamedNodes;
+    private readonly SearchPlan _plan;
     private readonly List<(string What, double Seconds)> _spent = [];
     // Seconds of full validations per layer at the boundary being tested (the layer whose setting a bisection step decided).
     private readonly Dictionary<string, double> _spentOn = new(StringComparer.Ordinal);
-    private IReadOnlyList<LayerKnob> _knobs = [];
-    private readonly Dictionary<string, KnobSaving> _saves = new(StringComparer.Ordinal);
     private bool _timeRanOut;
-    // Until the time-saving knobs are listed (after the MAC-saving choice), trials leave their passes
-    // out: a quantizer with no per-node choice yet would quantize every layer of every MAC trial.
-    private bool _timeKnobsListed;
     private bool _refitAll;
     // Every choice a trial validated, in the order the search took them: where the confirmation
     // breaks a budget, the run steps back along these.
-    private readonly List<(Dictionary<string, int> Plan, Trial Trial)> _validated = [];
+    private readonly List<(Dictionary<string, int> Plan, JudgedTrial Trial)> _validated = [];
     // Set when even every MAC-saving setting at once misses a static budget: no plan can keep it.
-    private Trial? _unreachable;
-
-    private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
-    {
-        public bool Kept => Rejected is null && Report.AllKept;
-        public long? Flops => Report.CandidateFootprint.Flops;
-
-        /// <summary>Why the trial's rewrite could not be judged at all (it does not run), or null.</summary>
-        public string? Rejected { get; init; }
-    }
+    private JudgedTrial? _unreachable;
 
     private LayerSearch(SearchRequest request)
     {
@@ -69,8 +53,7 @@ public sealed partial class LayerSearch : IDisposable
         _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
         _judge = request.Judge ?? (trial => TrialJudge.Build(trial, request));
         _outputBudgets = request.Budgets.Where(d => d.NeedsOutputs);
-        (_passes, _knobPasses) = TrialPasses(request.Passes, request.Registry);
-        _hasUnnamedNodes = ModelLoader.Load(request.ModelPath).Graph.AllNodes().Any(n => n.Name.Length == 0);
+        _plan = new SearchPlan(request);
     }
 
     public static SearchOutcome Run(SearchRequest request)
@@ -95,37 +78,16 @@ public sealed partial class LayerSearch : IDisposable
     /// When the user names no knob pass, every pass that declares knobs is considered, in the
     /// registry's order, with refit after each compressing one.
     /// </summary>
-    public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given, PassRegistry? registry = null)
-    {
-        registry ??= PassRegistry.Default;
-        var providers = KnobCatalog.Providers(registry);
-        var compressing = providers.Where(p => p.Saves == KnobSaving.Macs).Select(p => p.Name).ToList();
-        var passes = given.Where(p => !p.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(registry.Canonical).ToList();
-        bool refit = passes.Contains(RefitPass.PassName);
-        if (!passes.Any(p => providers.Any(k => k.Name == p)))
-        {
-            int at = passes.IndexOf(RefitPass.PassName);
-            if (at < 0) at = passes.Count;
-            passes.InsertRange(at, compressing);
-            passes.AddRange(providers.Where(p => p.Saves != KnobSaving.Macs).Select(p => p.Name));
-            refit = true;
-        }
-        if (refit && passes.Any(compressing.Contains))
-        {
-            passes.RemoveAll(p => p == RefitPass.PassName);
-            for (int i = passes.Count - 1; i >= 0; i--)
-                if (compressing.Contains(passes[i])) passes.Insert(i + 1, RefitPass.PassName);
-        }
-        return (passes, providers.Select(p => p.Name).Where(passes.Contains).ToList());
-    }
+    public static (IReadOnlyList<string> Passes, IReadOnlyList<string> KnobPasses) TrialPasses(IReadOnlyList<string> given, PassRegistry? registry = null) =>
+        SearchPlan.TrialPasses(given, registry);
 
     private SearchOutcome Search()
     {
-        var pipeline = _request.Registry.Parse(string.Join(',', _passes));
+        var pipeline = _request.Registry.Parse(string.Join(',', _plan.Passes));
         // The model the knob passes first see: after the passes before them that keep outputs (freeze).
         var prefix = pipeline.TakeWhile(p => p is not IKnobProvider && p.Name != RefitPass.PassName).ToList();
         var prepared = CandidateBuilder.Build(_request.ModelPath, _request.Config, prefix, _request.Validation.Bindings, null).Model;
-        Log($"search: passes {string.Join(", ", _passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
+        Log($"search: passes {string.Join(", ", _plan.Passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
         if (_request.SplitNote is { } split) Log(split);
         foreach (var line in _request.UpFront) Log($"search: warning {line}");
         if (_refitAll) Log("search: refit fits every layer whose inputs changed (\"refit\": { \"layers\": \"all\" }): this model is small enough for it to cost little.");
@@ -144,16 +106,14 @@ public sealed partial class LayerSearch : IDisposable
             // Time-saving knobs (int8) are listed on the model as the MAC-saving choice and refit
             // left it, so the layers those passes created (a factorized conv's halves) are knobs too.
             var basis = prepared;
-            if (saves == KnobSaving.Time && _knobs.Count > 0)
+            if (saves == KnobSaving.Time && _plan.Knobs.Count > 0)
             {
                 _log.Doing("building the model the MAC-saving choice makes, to list its int8 knobs");
-                var before = _request.Registry.Parse(string.Join(',', PassesFor(Assignment(chosen)))).ToList();
-                basis = CandidateBuilder.Build(_request.ModelPath, ConfigFor(Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
+                var before = _request.Registry.Parse(string.Join(',', _plan.PassesFor(_plan.Assignment(chosen)))).ToList();
+                basis = CandidateBuilder.Build(_request.ModelPath, _plan.ConfigFor(_plan.Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
             }
             var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
-            if (saves == KnobSaving.Time) _timeKnobsListed = true;
-            _knobs = [.. _knobs, .. sets.SelectMany(s => s.Knobs)];
-            foreach (var knob in sets.SelectMany(s => s.Knobs)) _saves[knob.Key] = saves;
+            _plan.List(sets.SelectMany(s => s.Knobs), saves);
             Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
             _log.Doing($"measuring the sensitivity profile of {sets.Sum(s => s.Knobs.Count)} layer(s)");
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
@@ -171,7 +131,7 @@ public sealed partial class LayerSearch : IDisposable
                 _timeRanOut = true;
                 break;
             }
-            Trial? laidOut = null;
+            JudgedTrial? laidOut = null;
             if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
             if (moves.Count == 0) continue;
             (chosen, var last) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
@@ -192,10 +152,10 @@ public sealed partial class LayerSearch : IDisposable
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
-            return new SearchOutcome(ConfigFor([]), OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
+            return new SearchOutcome(_plan.ConfigFor([]), _plan.OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
-        var final = Evaluate(Assignment(chosen), _request.Budgets, "final check, every budget");
+        var final = Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check, every budget");
         _log.Doing("timing int8 against fp32 on the choice (interleaved pairs of runs)");
         var speed = SpeedCheck(final);
         if (speed is { Passed: false })
@@ -205,12 +165,12 @@ public sealed partial class LayerSearch : IDisposable
                 QuantizationSpeedCheck.Enforce(speed, allowSlower: false, _request.ModelPath, "\"quantize\": { \"required\": true } is set");
             // int8 slower than fp32 is a broken speed budget, not an error: the search drops the
             // time-saving knobs rather than fail, since a mixed model only adds float↔int8 conversions.
-            var timeKnobs = chosen.Keys.Where(k => _saves[k] == KnobSaving.Time).ToList();
+            var timeKnobs = chosen.Keys.Where(k => _plan.Saves(k) == KnobSaving.Time).ToList();
             Log($"speed check: int8 is not measurably faster than fp32 ({speed}); every layer kept float.");
             if (timeKnobs.Count > 0)
             {
                 foreach (var key in timeKnobs) chosen.Remove(key);
-                final = Evaluate(Assignment(chosen), _request.Budgets, "final check without int8");
+                final = Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check without int8");
                 speed = null;
             }
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
@@ -218,26 +178,26 @@ public sealed partial class LayerSearch : IDisposable
         // The int8 layers add QuantizeLinear/DequantizeLinear arithmetic to the count: a FLOP budget the
         // MAC-saving choice kept in float can break once they join. Then float is the choice that keeps
         // every budget, unless the user asked for int8 or nothing.
-        var int8Knobs = chosen.Keys.Where(k => _saves[k] == KnobSaving.Time).ToList();
+        var int8Knobs = chosen.Keys.Where(k => _plan.Saves(k) == KnobSaving.Time).ToList();
         if (!final.Kept && int8Knobs.Count > 0 && final.Candidate?.RequiredChecks.Any(c => c.PassRequired) != true)
         {
             var withoutInt8 = new Dictionary<string, int>(chosen);
             foreach (var key in int8Knobs) withoutInt8.Remove(key);
-            var floatFinal = Evaluate(Assignment(withoutInt8), _request.Budgets, "final check without int8");
+            var floatFinal = Evaluate(_plan.Assignment(withoutInt8), _request.Budgets, "final check without int8");
             if (floatFinal.Kept)
             {
-                Log($"search: with its int8 layers the choice breaks {BrokenKeys(final)}; without them it keeps every budget: every layer kept float.");
+                Log($"search: with its int8 layers the choice breaks {final.BrokenKeys}; without them it keeps every budget: every layer kept float.");
                 chosen = withoutInt8;
                 final = floatFinal;
                 speed = null;
             }
         }
-        var config = ConfigFor(Assignment(chosen));
-        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))}{(_structure.Count > 0 ? $"; layout: {string.Join(", ", _structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
+        var config = _plan.ConfigFor(_plan.Assignment(chosen));
+        Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : _plan.Describe(chosen))}{(_plan.Structure.Count > 0 ? $"; layout: {string.Join(", ", _plan.Structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen), CutShort = CutShort() };
+        return new SearchOutcome(config, _plan.OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen), CutShort = CutShort() };
     }
 
     private void LogProfile(SensitivityProfile profile)
@@ -256,7 +216,7 @@ public sealed partial class LayerSearch : IDisposable
     }
 
     // The speed check quantize asks for, made on the final choice only (it is the one timing-dependent step).
-    private SpeedCheckResult? SpeedCheck(Trial final)
+    private SpeedCheckResult? SpeedCheck(JudgedTrial final)
     {
         if (final.Candidate is not { } candidate) return null;
         var checks = candidate.RequiredChecks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
@@ -279,7 +239,7 @@ public sealed partial class LayerSearch : IDisposable
         string spent = TimeSpent();
         var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log.Lines },
             $"{OptionNames.Search.Name}: {why}; {best}; {spent}. Budget(s) that could not be met:");
-        return new SearchOutcome(_request.Config, _passes, _log.Lines, failure);
+        return new SearchOutcome(_request.Config, _plan.Passes, _log.Lines, failure);
     }
 
     private string TimeSpent()
@@ -289,38 +249,6 @@ public sealed partial class LayerSearch : IDisposable
         string layers = string.Join(", ", _spentOn.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:0.#} s"));
         return $"time spent: sensitivity profile {profile:0.#} s, {validations.Count} full validation(s) {validations.Sum(v => v.Seconds):0.#} s"
             + (layers.Length > 0 ? $", deciding {layers}" : "");
-    }
-
-    private string Describe(Dictionary<string, int> chosen)
-    {
-        var byPass = chosen.GroupBy(c => Knob(c.Key).Pass).ToList();
-        return string.Join("; ", byPass.Select(g =>
-        {
-            var items = g.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{Knob(c.Key).Node} {Knob(c.Key).Ladder[c.Value].Label}").ToList();
-            int total = _knobs.Count(k => k.Pass == g.Key);
-            return items.Count > 12 ? $"{g.Key} on {items.Count} of {total} layers ({total - items.Count} left as they are: {string.Join(", ", _knobs.Where(k => k.Pass == g.Key && !chosen.ContainsKey(k.Key)).Select(k => k.Node))})"
-                : string.Join(", ", items.Select(i => $"{i} by {g.Key}"));
-        }));
-    }
-
-    private LayerKnob Knob(string key) => _knobs.First(k => k.Key == key);
-
-    private List<(LayerKnob, int)> Assignment(Dictionary<string, int> chosen) =>
-        _knobs.Where(k => chosen.ContainsKey(k.Key)).Select(k => (k, chosen[k.Key])).ToList();
-
-    // Every knob layer not in the assignment is left alone (null), so a trial rewrites exactly what
-    // it names; unnamed nodes, which no knob can address, are left alone by the knob passes too.
-    private OptimizeConfig ConfigFor(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment)
-    {
-        var settings = _knobs.SelectMany(k =>
-        {
-            var set = assignment.FirstOrDefault(a => a.Knob.Key == k.Key);
-            var value = set.Knob is null ? null : k.Ladder[set.Step].Settings;
-            return k.Members.Select(m => (m, k.Pass, value));
-        });
-        if (_hasUnnamedNodes) settings = settings.Concat(_knobPasses.Select(p => ("", p, (System.Text.Json.Nodes.JsonObject?)null)));
-        settings = settings.Concat(StructureSettings());
-        return _request.Config.WithNodeSettings(settings.ToList(), _passes);
     }
 
     private bool TimeUp() => _log.TimeUp();
@@ -335,30 +263,6 @@ public sealed partial class LayerSearch : IDisposable
     private string? CutShort() => _timeRanOut
         ? $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish, and the plan no longer depends on the machine's speed."
         : null;
-
-    // The passes the run builds the choice with, as its trials were built.
-    private IReadOnlyList<string> OutcomePasses(Dictionary<string, int> chosen) => PassesFor(Assignment(chosen));
-
-    /// <summary>
-    /// The passes a trial of <paramref name="assignment"/> runs: without the time-saving ones until
-    /// their knobs are listed (the MAC phase, or a search whose time ran out before), and without a
-    /// refit right after a knob pass the assignment turns no knob of. That pass changes nothing, and
-    /// refit again would only fit the layers already refit once more: with <c>"layers": "all"</c>
-    /// every layer after a change, a Gemm of thousands of inputs included, each time.
-    /// </summary>
-    private IReadOnlyList<string> PassesFor(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment)
-    {
-        var turned = assignment.Select(a => a.Knob.Pass).ToHashSet(StringComparer.Ordinal);
-        var result = new List<string>();
-        for (int i = 0; i < _passes.Count; i++)
-        {
-            var pass = _request.Registry.Create(_passes[i]);
-            if (!_timeKnobsListed && pass is IKnobProvider { Saves: KnobSaving.Time }) continue;
-            if (pass.Name == RefitPass.PassName && i > 0 && _request.Registry.Create(_passes[i - 1]) is IKnobProvider before && !turned.Contains(before.Name)) continue;
-            result.Add(_passes[i]);
-        }
-        return result;
-    }
 
     private void Log(string line)
     {
