@@ -21,11 +21,7 @@ public sealed partial class LayerSearch
         var open = alternatives.Where(m => chosen.TryGetValue(m.Knob.Knob.Key, out int step) && step == m.Step - 1)
             .OrderBy(m => m.Harm).ThenBy(m => m.Knob.Knob.Key, StringComparer.Ordinal).ToList();
         if (open.Count == 0) return chosen;
-        if (TimeUp())
-        {
-            _timeRanOut = true;
-            return chosen;
-        }
+        if (_log.OutOfTime()) return chosen;
         string Label(RankedMove m) => m.Knob.Knob.Ladder[m.Step].Label;
         string Was(RankedMove m) => m.Knob.Knob.Ladder[m.Step - 1].Label;
         const string kind = "alternatives";
@@ -37,8 +33,8 @@ public sealed partial class LayerSearch
         {
             var walk = GrowingWalk.Run(open, (done, chunk, at) => Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(chosen, done), chunk)), null,
                 $"{kind}: {(chunk.Count == 1 ? $"{chunk[0].Knob.Knob.Node} as {Label(chunk[0])}" : $"{chunk.Count} from {at + 1} of {open.Count}")} on the {done.Count} taken").Kept,
-                m => m.Knob.Knob.Key, TimeUp, BreakersInARow);
-            if (walk.TimeRanOut) _timeRanOut = true;
+                m => m.Knob.Knob.Key, _log.TimeUp, BreakersInARow);
+            if (walk.TimeRanOut) _log.RanOut();
             taken = walk.Taken;
         }
         if (taken.Count == 0)
@@ -48,9 +44,8 @@ public sealed partial class LayerSearch
         }
         var with = SearchPlan.Apply(chosen, taken);
         string name = $"{taken.Count} of {open.Count} layer(s) as {Label(open[0])} instead of {Was(open[0])}";
-        if (TimeUp())
+        if (_log.OutOfTime())
         {
-            _timeRanOut = true;
             Log($"{kind}: {name} left: the time limit ran out before they were timed.");
             return chosen;
         }

@@ -34,11 +34,7 @@ public sealed partial class LayerSearch
         var remaining = moves.ToList();
         for (int round = 1; round <= maxRounds && remaining.Count > 0; round++)
         {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
+            if (_log.OutOfTime()) break;
             var (taken, trial, breaker) = BisectOnce(remaining, chosen, $"{kind}{(round > 1 ? $" round {round}" : "")}", firstRound: round == 1);
             if (_unreachable is not null) return (chosen, null);
             chosen = SearchPlan.Apply(chosen, remaining.Take(taken));
@@ -47,7 +43,7 @@ public sealed partial class LayerSearch
             stuck.Add(breaker.Knob.Knob.Key);
             remaining = remaining.Skip(taken).Where(m => !stuck.Contains(m.Knob.Knob.Key)).ToList();
             if (!staticBudgets.IsEmpty && last is not null && StaticBudgetsKept(last, staticBudgets)) break;
-            if (round < maxRounds && remaining.Count > 0 && !TimeUp()) (chosen, remaining) = Relist(chosen, stuck);
+            if (round < maxRounds && remaining.Count > 0 && !_log.TimeUp()) (chosen, remaining) = Relist(chosen, stuck);
         }
         return (chosen, last);
     }
@@ -75,11 +71,7 @@ public sealed partial class LayerSearch
         if (all.Kept) return (hi, all, null);
         while (hi - lo > 1)
         {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
+            if (_log.OutOfTime()) break;
             int mid = (lo + hi) / 2;
             var boundary = moves[mid - 1];
             var trial = Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves.Take(mid))), null,

@@ -70,7 +70,7 @@ public sealed partial class LayerSearch
         bool cut = false;
         var measured = PropagationProbe.Measure(segments, (knobs, s) =>
         {
-            if (cut || TimeUp())
+            if (cut || _log.TimeUp())
             {
                 cut = true;
                 return new PropagationProbe.Measurement(0, null);
@@ -84,7 +84,7 @@ public sealed partial class LayerSearch
         });
         if (cut)
         {
-            _timeRanOut = true;
+            _log.RanOut();
             Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
             return profile;
         }

@@ -32,11 +32,7 @@ public sealed partial class LayerSearch
         if (_deferred.Count == 0 || last is not { Kept: true }) return chosen;
         foreach (var knob in _deferred)
         {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
+            if (_log.OutOfTime()) break;
             var assignment = _plan.Assignment(chosen);
             var laidOut = TrialOf(assignment);
             _plan.Take(knob);
@@ -80,7 +76,7 @@ public sealed partial class LayerSearch
         Log($"structure: {knob.Name} breaks the budgets on the walk's choice ({taken.Count} setting(s) taken); weighing it on fewer of them, the last taken given up first.");
         int lo = 1, hi = taken.Count - 1, tests = 0;
         (Dictionary<string, int> Plan, JudgedTrial Trial)? found = null;
-        while (lo <= hi && tests < StepBackTrials && !TimeUp())
+        while (lo <= hi && tests < StepBackTrials && !_log.TimeUp())
         {
             int mid = (lo + hi + 1) / 2;
             tests++;
@@ -98,11 +94,7 @@ public sealed partial class LayerSearch
             Log($"structure: {knob.Name} left: it breaks the budgets on fewer of the walk's settings as well.");
             return null;
         }
-        if (TimeUp())
-        {
-            _timeRanOut = true;
-            return null;
-        }
+        if (_log.OutOfTime()) return null;
         int kept = best.Plan.Count - before.Count;
         _log.Doing($"timing {knob.Name} with {kept} of the walk's settings against all {taken.Count} without it (interleaved pairs of runs)");
         var (speed, tooFast) = TimeStructure(walked, TrialOf(_plan.Assignment(best.Plan)));
@@ -135,18 +127,14 @@ public sealed partial class LayerSearch
         var offered = providers.OfType<IStructureKnobProvider>().SelectMany(p => p.StructureKnobs(ModelCopy.Of(basis), context))
             .OrderBy(k => k.Gain).ToList();
         bool islands = timeSaving.Count < ranked.Count;
-        if (offered.Count == 0 && !islands || ranked.Count == 0 || TimeUp()) return (timeSaving, null);
+        if (offered.Count == 0 && !islands || ranked.Count == 0 || _log.TimeUp()) return (timeSaving, null);
         if (offered.Count > 0) Log($"structure: {offered.Count} layout choice(s) to weigh with every ranked layer int8: {string.Join(", ", offered)}.");
         var moves = ranked;
         var assignment = _plan.Assignment(SearchPlan.Apply(before, moves));
         var current = Evaluate(assignment, null, $"structure: all {moves.Count} ranked setting(s), as laid out so far");
         foreach (var knob in offered)
         {
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                return (timeSaving.Where(moves.Contains).ToList(), null);
-            }
+            if (_log.OutOfTime()) return (timeSaving.Where(moves.Contains).ToList(), null);
             var floats = knob.FloatNodes.ToHashSet(StringComparer.Ordinal);
             var without = moves.Where(m => !m.Knob.Knob.Members.Any(floats.Contains)).ToList();
             var laidOut = TrialOf(assignment);
@@ -192,11 +180,7 @@ public sealed partial class LayerSearch
         }
         var lean = moves.Where(timeSaving.Contains).ToList();
         if (lean.Count == moves.Count) return (moves, current);
-        if (TimeUp())
-        {
-            _timeRanOut = true;
-            return (lean, null);
-        }
+        if (_log.OutOfTime()) return (lean, null);
         // The probe's list against all of it: joining the islands is the choice weighed.
         var leanAssignment = _plan.Assignment(SearchPlan.Apply(before, lean));
         var leanTrial = Evaluate(leanAssignment, null, $"structure: the {lean.Count} setting(s) whose segments saved time alone");

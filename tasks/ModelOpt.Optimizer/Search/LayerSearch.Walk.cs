@@ -29,8 +29,8 @@ public sealed partial class LayerSearch
             if (trial.Kept) last = trial;
             else if (chunk.Count == 1) Log($"{kind}: {first.Knob.Knob.Key} {first.Knob.Knob.Ladder[first.Step].Label} breaks the output budgets on the {taken.Count} taken: {first.Knob.Knob.Node} stays where it is; going on past it.");
             return trial.Kept;
-        }, m => m.Knob.Knob.Key, TimeUp, BreakersInARow);
-        if (walk.TimeRanOut) _timeRanOut = true;
+        }, m => m.Knob.Knob.Key, _log.TimeUp, BreakersInARow);
+        if (walk.TimeRanOut) _log.RanOut();
         _walked = (before, walk.Taken);
         if (walk.Exhausted) Log($"{kind}: {BreakersInARow} settings in a row break the budgets on their own: the budget is spent, the rest of the list is not tried.");
         Log($"{kind}: took {walk.Taken.Count} of {moves.Count} ranked setting(s) in {walk.Tests + 1} validation(s); left out {walk.LeftOut.Count}"

@@ -38,7 +38,6 @@ public sealed partial class LayerSearch : IDisposable
     private readonly List<(string What, double Seconds)> _spent = [];
     // Seconds of full validations per layer at the boundary being tested (the layer whose setting a bisection step decided).
     private readonly Dictionary<string, double> _spentOn = new(StringComparer.Ordinal);
-    private bool _timeRanOut;
     private bool _refitAll;
     // Every choice a trial validated, in the order the search took them: where the confirmation
     // breaks a budget, the run steps back along these.
@@ -98,11 +97,7 @@ public sealed partial class LayerSearch : IDisposable
         {
             var providers = pipeline.OfType<IKnobProvider>().Where(p => p.Saves == saves).ToList();
             if (providers.Count == 0) continue;
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
+            if (_log.OutOfTime()) break;
             // Time-saving knobs (int8) are listed on the model as the MAC-saving choice and refit
             // left it, so the layers those passes created (a factorized conv's halves) are knobs too.
             var basis = prepared;
@@ -126,11 +121,7 @@ public sealed partial class LayerSearch : IDisposable
             var ranked = moves;
             if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
             if (ranked.Count == 0) continue;
-            if (TimeUp())
-            {
-                _timeRanOut = true;
-                break;
-            }
+            if (_log.OutOfTime()) break;
             JudgedTrial? laidOut = null;
             if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
             if (moves.Count == 0) continue;
@@ -146,8 +137,8 @@ public sealed partial class LayerSearch : IDisposable
                 return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
             }
         }
-        if (_timeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
-        if (_timeRanOut && chosen.Count == 0)
+        if (_log.TimeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
+        if (_log.TimeRanOut && chosen.Count == 0)
         {
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
             string ranOut = $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish.";
@@ -251,8 +242,6 @@ public sealed partial class LayerSearch : IDisposable
             + (layers.Length > 0 ? $", deciding {layers}" : "");
     }
 
-    private bool TimeUp() => _log.TimeUp();
-
     /// <summary>
     /// What to warn when the time limit cut the search short. Every step of the search is fixed by the
     /// model, the samples and the budgets (the bisection's halvings, the walk's chunks), so a search
@@ -260,7 +249,7 @@ public sealed partial class LayerSearch : IDisposable
     /// the best found by then, and that depends on how fast the machine ran. The limit is a safety
     /// stop, and the user is told when it decided.
     /// </summary>
-    private string? CutShort() => _timeRanOut
+    private string? CutShort() => _log.TimeRanOut
         ? $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish, and the plan no longer depends on the machine's speed."
         : null;
 
