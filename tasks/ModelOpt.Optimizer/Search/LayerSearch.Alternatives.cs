@@ -27,11 +27,11 @@ public sealed partial class LayerSearch
         const string kind = "alternatives";
         Log($"{kind}: {open.Count} layer(s) the walk took as {Was(open[0])} may run as {Label(open[0])}: weighed on the outputs, then timed against the choice.");
         var every = SearchPlan.Apply(chosen, open);
-        var all = Evaluate(_plan.Assignment(every), null, $"{kind}: all {open.Count} as {Label(open[0])}");
+        var all = _trials.Evaluate(_plan.Assignment(every), null, $"{kind}: all {open.Count} as {Label(open[0])}");
         IReadOnlyList<RankedMove> taken = open;
         if (!all.Kept)
         {
-            var walk = GrowingWalk.Run(open, (done, chunk, at) => Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(chosen, done), chunk)), null,
+            var walk = GrowingWalk.Run(open, (done, chunk, at) => _trials.Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(chosen, done), chunk)), null,
                 $"{kind}: {(chunk.Count == 1 ? $"{chunk[0].Knob.Knob.Node} as {Label(chunk[0])}" : $"{chunk.Count} from {at + 1} of {open.Count}")} on the {done.Count} taken").Kept,
                 m => m.Knob.Knob.Key, _log.TimeUp, BreakersInARow);
             if (walk.TimeRanOut) _log.RanOut();
@@ -50,7 +50,7 @@ public sealed partial class LayerSearch
             return chosen;
         }
         _log.Doing($"timing {name} against the choice (interleaved pairs of runs)");
-        var (speed, tooFast) = TimeStructure(TrialOf(_plan.Assignment(chosen)), TrialOf(_plan.Assignment(with)));
+        var (speed, tooFast) = _trials.TimeStructure(_trials.TrialOf(_plan.Assignment(chosen)), _trials.TrialOf(_plan.Assignment(with)));
         bool take = tooFast is null && speed.Faster;
         Log($"{kind}: {name} {(take ? "taken" : "left")}: {tooFast ?? (speed.Faster ? $"faster beyond the noise ({speed})" : $"not faster beyond the noise ({speed})")}"
             + (take ? $" ({string.Join(", ", taken.Select(m => m.Knob.Knob.Node))})." : "."));

@@ -51,19 +51,14 @@ public sealed partial class LayerSearch
     private static bool StaticBudgetsKept(JudgedTrial trial, BudgetSet budgets) =>
         BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null).Evaluate(budgets).All(v => v.Kept);
 
-    // The budgets only the MAC-saving passes move (int8 keeps FLOPs and parameters, but shrinks the file).
-    private IReadOnlyList<BudgetVerdict> StaticVerdicts(JudgedTrial trial) =>
-        BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null)
-            .Evaluate(_request.Budgets.Where(d => d == BudgetDefinition.MaxFlops || d == BudgetDefinition.MinFlopReduction || d == BudgetDefinition.MaxParams));
-
-    private (int Taken, JudgedTrial? JudgedTrial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind, bool firstRound)
+    private (int Taken, JudgedTrial? Trial, RankedMove? Breaker) BisectOnce(IReadOnlyList<RankedMove> moves, Dictionary<string, int> before, string kind, bool firstRound)
     {
         int lo = 0, hi = moves.Count;
         JudgedTrial? last = null;
-        var all = Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
+        var all = _trials.Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves)), null, $"{kind}: all {hi} ranked setting(s)");
         // Every ranked setting at once is the most any round can save: if that misses a FLOP or
         // parameter budget, no prefix reaches it and bisecting on would only spend the time limit.
-        if (firstRound && all.Rejected is null && StaticVerdicts(all).Any(v => !v.Kept))
+        if (firstRound && all.Rejected is null && _trials.StaticVerdicts(all).Any(v => !v.Kept))
         {
             _unreachable = all;
             return (0, null, null);
@@ -74,9 +69,9 @@ public sealed partial class LayerSearch
             if (_log.OutOfTime()) break;
             int mid = (lo + hi) / 2;
             var boundary = moves[mid - 1];
-            var trial = Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves.Take(mid))), null,
+            var trial = _trials.Evaluate(_plan.Assignment(SearchPlan.Apply(before, moves.Take(mid))), null,
                 $"{kind}: first {mid} of {moves.Count} (up to {boundary.Knob.Knob.Key} {boundary.Knob.Knob.Ladder[boundary.Step].Label})");
-            _spentOn[boundary.Knob.Knob.Key] = _spentOn.GetValueOrDefault(boundary.Knob.Knob.Key) + _spent[^1].Seconds;
+            _trials.Decided(boundary.Knob.Knob.Key);
             if (trial.Kept)
             {
                 lo = mid;

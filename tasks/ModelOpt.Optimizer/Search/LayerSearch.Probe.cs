@@ -77,7 +77,7 @@ public sealed partial class LayerSearch
             }
             var assignment = new Dictionary<string, int>(chosen);
             foreach (var knob in knobs) assignment[knob.Knob.Key] = 0;
-            var trial = Evaluate(_plan.Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
+            var trial = _trials.Evaluate(_plan.Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
             var c = trial.Report.Comparison;
             double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? SegmentSaving(a.Samples, b.Samples) : null;
             return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);

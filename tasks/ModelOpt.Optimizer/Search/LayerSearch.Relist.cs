@@ -42,7 +42,7 @@ public sealed partial class LayerSearch
             open.Add(knob.Key);
         }
         var moves = profile.Ranked(KnobSaving.Macs).Where(m => open.Contains(m.Knob.Knob.Key) && m.Step > result.GetValueOrDefault(m.Knob.Knob.Key, -1)).ToList();
-        _spent.Add(("sensitivity profile", clock.Elapsed.TotalSeconds));
+        _trials.ProfileTook(clock.Elapsed.TotalSeconds);
         Log($"search: knobs listed again on the chosen model ({clock.Elapsed.TotalSeconds:0.#} s): {moves.Count} setting(s) of {moves.Select(m => m.Knob.Knob.Key).Distinct().Count()} knob(s) still open"
             + (moves.Count > 0 ? $"; least harm per saving: {string.Join(", ", moves.Take(3).Select(m => $"{m.Knob.Knob.Key} {m.Knob.Knob.Ladder[m.Step].Label}"))}." : "."));
         return (result, moves);

@@ -34,12 +34,12 @@ public sealed partial class LayerSearch
         {
             if (_log.OutOfTime()) break;
             var assignment = _plan.Assignment(chosen);
-            var laidOut = TrialOf(assignment);
+            var laidOut = _trials.TrialOf(assignment);
             _plan.Take(knob);
-            var trial = Evaluate(assignment, null, $"structure: {knob.Name} on the walk's choice");
+            var trial = _trials.Evaluate(assignment, null, $"structure: {knob.Name} on the walk's choice");
             if (trial.Kept || trial.Rejected is not null)
             {
-                var (take, why) = Weigh(knob.Gain, knob.Name, last, trial, () => TimeStructure(laidOut, TrialOf(assignment)));
+                var (take, why) = Weigh(knob.Gain, knob.Name, last, trial, () => _trials.TimeStructure(laidOut, _trials.TrialOf(assignment)));
                 Log($"structure: {knob.Name} {(take ? "taken" : "left")} on the walk's choice: {why}.");
                 if (take) last = trial;
                 else _plan.Leave(knob);
@@ -81,7 +81,7 @@ public sealed partial class LayerSearch
             int mid = (lo + hi + 1) / 2;
             tests++;
             var plan = SearchPlan.Apply(before, taken.Take(mid));
-            var trial = Evaluate(_plan.Assignment(plan), null, $"structure: {knob.Name} with the walk's first {mid} of {taken.Count} setting(s)");
+            var trial = _trials.Evaluate(_plan.Assignment(plan), null, $"structure: {knob.Name} with the walk's first {mid} of {taken.Count} setting(s)");
             if (trial.Kept)
             {
                 found = (plan, trial);
@@ -97,7 +97,7 @@ public sealed partial class LayerSearch
         if (_log.OutOfTime()) return null;
         int kept = best.Plan.Count - before.Count;
         _log.Doing($"timing {knob.Name} with {kept} of the walk's settings against all {taken.Count} without it (interleaved pairs of runs)");
-        var (speed, tooFast) = TimeStructure(walked, TrialOf(_plan.Assignment(best.Plan)));
+        var (speed, tooFast) = _trials.TimeStructure(walked, _trials.TrialOf(_plan.Assignment(best.Plan)));
         string outcome = tooFast ?? (speed.Faster ? $"faster beyond the noise ({speed}), {best.Trial.HarmText}" : $"not faster beyond the noise ({speed})");
         bool take = tooFast is null && speed.Faster;
         Log($"structure: {knob.Name} with {kept} of the walk's settings against all {taken.Count} without it: {(take ? "taken" : "left")}, {outcome}.");
@@ -131,23 +131,23 @@ public sealed partial class LayerSearch
         if (offered.Count > 0) Log($"structure: {offered.Count} layout choice(s) to weigh with every ranked layer int8: {string.Join(", ", offered)}.");
         var moves = ranked;
         var assignment = _plan.Assignment(SearchPlan.Apply(before, moves));
-        var current = Evaluate(assignment, null, $"structure: all {moves.Count} ranked setting(s), as laid out so far");
+        var current = _trials.Evaluate(assignment, null, $"structure: all {moves.Count} ranked setting(s), as laid out so far");
         foreach (var knob in offered)
         {
             if (_log.OutOfTime()) return (timeSaving.Where(moves.Contains).ToList(), null);
             var floats = knob.FloatNodes.ToHashSet(StringComparer.Ordinal);
             var without = moves.Where(m => !m.Knob.Knob.Members.Any(floats.Contains)).ToList();
-            var laidOut = TrialOf(assignment);
+            var laidOut = _trials.TrialOf(assignment);
             _plan.Take(knob);
             var withAssignment = _plan.Assignment(SearchPlan.Apply(before, without));
-            var trial = Evaluate(withAssignment, null, $"structure: {knob.Name}");
+            var trial = _trials.Evaluate(withAssignment, null, $"structure: {knob.Name}");
             if (knob.Gain == StructureGain.Speed && !trial.Kept && !current.Kept && trial.Rejected is null)
             {
                 if (trial.Harm <= current.Harm * (1 + SpeedChoiceRoom))
                 {
                     // It adds little at the output: the clock decides here, before the walk spends the room.
                     _log.Doing($"timing {knob.Name} against the layout so far (interleaved pairs of runs)");
-                    var (speed, tooFast) = TimeStructure(laidOut, TrialOf(withAssignment));
+                    var (speed, tooFast) = _trials.TimeStructure(laidOut, _trials.TrialOf(withAssignment));
                     bool faster = tooFast is null && speed.Faster;
                     Log($"structure: {knob.Name} {(faster ? "taken" : "left")}: the budgets break with and without it, it adds little at the output ({trial.HarmText} against {current.HarmText}) and is "
                         + (faster ? $"faster beyond the noise ({speed}): the walk starts from there" : tooFast ?? $"not faster beyond the noise ({speed})") + ".");
@@ -167,7 +167,7 @@ public sealed partial class LayerSearch
                 _deferred.Add(knob);
                 continue;
             }
-            var (take, why) = Weigh(knob.Gain, knob.Name, current, trial, () => TimeStructure(laidOut, TrialOf(withAssignment)));
+            var (take, why) = Weigh(knob.Gain, knob.Name, current, trial, () => _trials.TimeStructure(laidOut, _trials.TrialOf(withAssignment)));
             Log($"structure: {knob.Name} {(take ? "taken" : "left")}: {why}.");
             if (!take)
             {
@@ -183,9 +183,9 @@ public sealed partial class LayerSearch
         if (_log.OutOfTime()) return (lean, null);
         // The probe's list against all of it: joining the islands is the choice weighed.
         var leanAssignment = _plan.Assignment(SearchPlan.Apply(before, lean));
-        var leanTrial = Evaluate(leanAssignment, null, $"structure: the {lean.Count} setting(s) whose segments saved time alone");
+        var leanTrial = _trials.Evaluate(leanAssignment, null, $"structure: the {lean.Count} setting(s) whose segments saved time alone");
         string name = $"the {moves.Count - lean.Count} layer(s) whose segments saved no time alone, int8 with the rest (no float islands)";
-        var (joined, reason) = Weigh(StructureGain.Speed, name, leanTrial, current, () => TimeStructure(TrialOf(leanAssignment), TrialOf(assignment)));
+        var (joined, reason) = Weigh(StructureGain.Speed, name, leanTrial, current, () => _trials.TimeStructure(_trials.TrialOf(leanAssignment), _trials.TrialOf(assignment)));
         Log($"structure: {name} {(joined ? "taken" : "left")}: {reason}.");
         return joined ? (moves, current) : (lean, leanTrial);
     }
@@ -211,29 +211,5 @@ public sealed partial class LayerSearch
         var (speed, tooFast) = time();
         if (tooFast is not null) return (false, tooFast);
         return speed.Faster ? (true, $"faster beyond the noise ({speed}), {trial.HarmText}") : (false, $"not faster beyond the noise ({speed})");
-    }
-
-    private SearchTrial TrialOf(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
-        new(_request.ModelPath, _plan.ConfigFor(assignment), _plan.PassesFor(assignment), assignment, _outputBudgets, _request.Validation);
-
-    /// <summary>
-    /// The second model's speed-up over the first, from paired interleaved runs on the first of the
-    /// samples (<see cref="SearchRequest.TimeStructure"/> in tests). A model whose fastest run is under
-    /// <see cref="QuantizationSpeedCheck.SmallModelSeconds"/> is not judged by speed: its run is launch
-    /// overhead, and whether a layout clears the margin would follow the machine's load, not the model,
-    /// so the same command would lay it out differently on a busy machine.
-    /// </summary>
-    private (PairedTiming.Verdict Speed, string? TooFast) TimeStructure(SearchTrial first, SearchTrial second)
-    {
-        if (_request.TimeStructure is { } fake) return (fake(first, second), null);
-        Model Build(SearchTrial t) => CandidateBuilder.Build(t.ModelPath, t.Config, _request.Registry.Parse(string.Join(',', t.Passes)), t.Validation.Bindings, _request.Calibration).Model;
-        var a = Build(first);
-        var b = Build(second);
-        var original = ModelLoader.Load(_request.ModelPath);
-        ShapeInference.Run(original, _request.Validation.Bindings);
-        var inputs = Validation.Data.RunInputs.For(original, _request.ModelPath, _request.Validation.DataPath, _request.Validation.Seed).Tensors;
-        var result = QuantizationSpeedCheck.Measure(a, b, inputs, settings: _request.Validation.Session);
-        var speed = result.Paired ?? PairedTiming.Speedup([result.OriginalMedianSeconds], [result.QuantizedMedianSeconds]);
-        return result.TooSmallToTime is double fastest ? (speed, $"not timed: {Validation.Comparison.TimingResolution.Why(fastest)}") : (speed, null);
     }
 }

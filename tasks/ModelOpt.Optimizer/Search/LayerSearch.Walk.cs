@@ -16,16 +16,16 @@ public sealed partial class LayerSearch
     {
         const string kind = "time-saving";
         var every = SearchPlan.Apply(before, moves);
-        all ??= Evaluate(_plan.Assignment(every), null, $"{kind}: all {moves.Count} ranked setting(s)");
+        all ??= _trials.Evaluate(_plan.Assignment(every), null, $"{kind}: all {moves.Count} ranked setting(s)");
         if (all.Kept) return (every, all);
 
         JudgedTrial? last = null;
         var walk = GrowingWalk.Run(moves, (taken, chunk, at) =>
         {
             var first = chunk[0];
-            var trial = Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(before, taken), chunk)), null,
+            var trial = _trials.Evaluate(_plan.Assignment(SearchPlan.Apply(SearchPlan.Apply(before, taken), chunk)), null,
                 $"{kind}: {(chunk.Count == 1 ? $"setting {at + 1}" : $"{chunk.Count} settings from {at + 1}")} of {moves.Count} ({first.Knob.Knob.Key} {first.Knob.Knob.Ladder[first.Step].Label}{(chunk.Count > 1 ? ", …" : "")}) on the {taken.Count} taken");
-            if (chunk.Count == 1) _spentOn[first.Knob.Knob.Key] = _spentOn.GetValueOrDefault(first.Knob.Knob.Key) + _spent[^1].Seconds;
+            if (chunk.Count == 1) _trials.Decided(first.Knob.Knob.Key);
             if (trial.Kept) last = trial;
             else if (chunk.Count == 1) Log($"{kind}: {first.Knob.Knob.Key} {first.Knob.Knob.Ladder[first.Step].Label} breaks the output budgets on the {taken.Count} taken: {first.Knob.Knob.Node} stays where it is; going on past it.");
             return trial.Kept;

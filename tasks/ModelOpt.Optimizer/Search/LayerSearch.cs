@@ -31,17 +31,10 @@ namespace ModelOpt.Optimizer.Search;
 public sealed partial class LayerSearch : IDisposable
 {
     private readonly SearchRequest _request;
-    private readonly BudgetSet _outputBudgets;
     private readonly SearchLog _log;
-    private readonly Func<SearchTrial, TrialOutcome> _judge;
     private readonly SearchPlan _plan;
-    private readonly List<(string What, double Seconds)> _spent = [];
-    // Seconds of full validations per layer at the boundary being tested (the layer whose setting a bisection step decided).
-    private readonly Dictionary<string, double> _spentOn = new(StringComparer.Ordinal);
+    private readonly TrialEvaluator _trials;
     private bool _refitAll;
-    // Every choice a trial validated, in the order the search took them: where the confirmation
-    // breaks a budget, the run steps back along these.
-    private readonly List<(Dictionary<string, int> Plan, JudgedTrial Trial)> _validated = [];
     // Set when even every MAC-saving setting at once misses a static budget: no plan can keep it.
     private JudgedTrial? _unreachable;
 
@@ -50,9 +43,8 @@ public sealed partial class LayerSearch : IDisposable
         _request = request;
         var clock = Stopwatch.StartNew();
         _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
-        _judge = request.Judge ?? (trial => TrialJudge.Build(trial, request));
-        _outputBudgets = request.Budgets.Where(d => d.NeedsOutputs);
         _plan = new SearchPlan(request);
+        _trials = new TrialEvaluator(request, _plan, _log);
     }
 
     public static SearchOutcome Run(SearchRequest request)
@@ -86,7 +78,7 @@ public sealed partial class LayerSearch : IDisposable
         // The model the knob passes first see: after the passes before them that keep outputs (freeze).
         var prefix = pipeline.TakeWhile(p => p is not IKnobProvider && p.Name != RefitPass.PassName).ToList();
         var prepared = CandidateBuilder.Build(_request.ModelPath, _request.Config, prefix, _request.Validation.Bindings, null).Model;
-        Log($"search: passes {string.Join(", ", _plan.Passes)}; output budgets: {string.Join(", ", _outputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
+        Log($"search: passes {string.Join(", ", _plan.Passes)}; output budgets: {string.Join(", ", _trials.OutputBudgets.All.Select(b => b.Describe()))}; time limit {_request.TimeLimit.TotalSeconds:0} s.");
         if (_request.SplitNote is { } split) Log(split);
         foreach (var line in _request.UpFront) Log($"search: warning {line}");
         if (_refitAll) Log("search: refit fits every layer whose inputs changed (\"refit\": { \"layers\": \"all\" }): this model is small enough for it to cost little.");
@@ -112,7 +104,7 @@ public sealed partial class LayerSearch : IDisposable
             Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
             _log.Doing($"measuring the sensitivity profile of {sets.Sum(s => s.Knobs.Count)} layer(s)");
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
-            _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
+            _trials.ProfileTook(profile.Elapsed.TotalSeconds);
             LogProfile(profile);
             profile = AtOutput(profile, saves, sets[0].Model, chosen);
             // Alternative forms of a setting (static int8 where dynamic comes first) are weighed on the walk's choice, not walked.
@@ -133,20 +125,20 @@ public sealed partial class LayerSearch : IDisposable
             }
             if (_unreachable is { } all)
             {
-                Log($"search: even every MAC-saving setting at once misses {string.Join(", ", StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
-                return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
+                Log($"search: even every MAC-saving setting at once misses {string.Join(", ", _trials.StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
+                return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. _trials.StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
             }
         }
         if (_log.TimeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
         if (_log.TimeRanOut && chosen.Count == 0)
         {
             // Nothing to check that the run's own final check (on the confirmation samples) does not check anyway.
-            string ranOut = $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish.";
+            string ranOut = $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) ran out before the search found any saving: the original layers are kept. {_trials.TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish.";
             Log($"search: chose no rewrite; {ranOut}");
             return new SearchOutcome(_plan.ConfigFor([]), _plan.OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
-        var final = Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check, every budget");
+        var final = _trials.Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check, every budget");
         _log.Doing("timing int8 against fp32 on the choice (interleaved pairs of runs)");
         var speed = SpeedCheck(final);
         if (speed is { Passed: false })
@@ -161,7 +153,7 @@ public sealed partial class LayerSearch : IDisposable
             if (timeKnobs.Count > 0)
             {
                 foreach (var key in timeKnobs) chosen.Remove(key);
-                final = Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check without int8");
+                final = _trials.Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check without int8");
                 speed = null;
             }
             else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
@@ -174,7 +166,7 @@ public sealed partial class LayerSearch : IDisposable
         {
             var withoutInt8 = new Dictionary<string, int>(chosen);
             foreach (var key in int8Knobs) withoutInt8.Remove(key);
-            var floatFinal = Evaluate(_plan.Assignment(withoutInt8), _request.Budgets, "final check without int8");
+            var floatFinal = _trials.Evaluate(_plan.Assignment(withoutInt8), _request.Budgets, "final check without int8");
             if (floatFinal.Kept)
             {
                 Log($"search: with its int8 layers the choice breaks {final.BrokenKeys}; without them it keeps every budget: every layer kept float.");
@@ -185,10 +177,10 @@ public sealed partial class LayerSearch : IDisposable
         }
         var config = _plan.ConfigFor(_plan.Assignment(chosen));
         Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : _plan.Describe(chosen))}{(_plan.Structure.Count > 0 ? $"; layout: {string.Join(", ", _plan.Structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
-        Log($"search: {TimeSpent()}.");
+        Log($"search: {_trials.TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
-        return new SearchOutcome(config, _plan.OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen), CutShort = CutShort() };
+        return new SearchOutcome(config, _plan.OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = _trials.Fallbacks(chosen), CutShort = CutShort() };
     }
 
     private void LogProfile(SensitivityProfile profile)
@@ -227,19 +219,10 @@ public sealed partial class LayerSearch : IDisposable
             + (report.FlopReduction is double r ? $" ({r:0.##}x fewer)" : "")
             + (report.Comparison is { BaselineAccuracy: double a, CandidateAccuracy: double b } ? $", accuracy {ReportNumbers.AccuracyChange(a, b)}" : "")
             + (report.Comparison is { } c ? $", agreement {ReportNumbers.Agreement(c.Agreement)}, cosine {c.MinCosine:0.#####}" : "");
-        string spent = TimeSpent();
+        string spent = _trials.TimeSpent();
         var failure = BudgetBrokenException.From(_request.ModelPath, report with { SearchLog = _log.Lines },
             $"{OptionNames.Search.Name}: {why}; {best}; {spent}. Budget(s) that could not be met:");
         return new SearchOutcome(_request.Config, _plan.Passes, _log.Lines, failure);
-    }
-
-    private string TimeSpent()
-    {
-        double profile = _spent.Where(s => s.What == "sensitivity profile").Sum(s => s.Seconds);
-        var validations = _spent.Where(s => s.What != "sensitivity profile").ToList();
-        string layers = string.Join(", ", _spentOn.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:0.#} s"));
-        return $"time spent: sensitivity profile {profile:0.#} s, {validations.Count} full validation(s) {validations.Sum(v => v.Seconds):0.#} s"
-            + (layers.Length > 0 ? $", deciding {layers}" : "");
     }
 
     /// <summary>
@@ -250,7 +233,7 @@ public sealed partial class LayerSearch : IDisposable
     /// stop, and the user is told when it decided.
     /// </summary>
     private string? CutShort() => _log.TimeRanOut
-        ? $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish, and the plan no longer depends on the machine's speed."
+        ? $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {_trials.TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish, and the plan no longer depends on the machine's speed."
         : null;
 
     private void Log(string line)
