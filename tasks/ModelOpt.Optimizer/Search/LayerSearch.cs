@@ -3,17 +3,12 @@ using System.Globalization;
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.Config;
 using ModelOpt.Engine.Diagnostics;
-using ModelOpt.Engine.IO;
 using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Knobs;
-using ModelOpt.Engine.Sensitivity;
-using ModelOpt.Validation.Budgets;
-using ModelOpt.Validation.Comparison;
-using ModelOpt.Validation.Data;
-
-using ModelOpt.Optimizer.Reports;
-using ModelOpt.Validation;
 using ModelOpt.Engine.Passes.Refit;
+using ModelOpt.Engine.Sensitivity;
+using ModelOpt.Validation;
+using ModelOpt.Validation.Budgets;
 
 namespace ModelOpt.Optimizer.Search;
 
@@ -23,24 +18,33 @@ namespace ModelOpt.Optimizer.Search;
 /// (<see cref="SensitivityProfile"/>), and ranks the settings by harm per unit of saving. Then, for
 /// the knobs that save MACs (rank, channels), a bisection on the ranked list finds the longest
 /// prefix whose model, built and validated in full, still keeps the output budgets (each validation
-/// halves the interval); for those that save time (int8), a walk down the list takes growing chunks
-/// and leaves out the single settings that break the budgets (<see cref="Walk"/>). Finally every budget is checked on the
-/// choice. Everything is deterministic (samples, ranking, SVDs); only the time limit can cut the
-/// search short and the int8 speed check (made once, on the final choice) can drop quantize.
+/// halves the interval: <see cref="MacBisection"/>); for those that save time (int8), the output
+/// probe checks the ranking segment by segment (<see cref="OutputProbe"/>), the layout choices are
+/// weighed (<see cref="StructurePhase"/>), and a walk down the list takes growing chunks and leaves
+/// out the single settings that break the budgets (<see cref="Int8Walk"/>); the speed choices put
+/// off and the alternative forms are weighed on its choice (<see cref="DeferredSpeedChoices"/>,
+/// <see cref="AlternativeForms"/>). Finally every budget is checked on the choice
+/// (<see cref="FinalCheck"/>). Everything is deterministic (samples, ranking, SVDs); only the time
+/// limit can cut the search short and the int8 speed check (made once, on the final choice) can
+/// drop quantize.
+///
+/// This class is the orchestrator. What is chosen so far and how it becomes a config is the
+/// <see cref="SearchPlan"/>'s; building and judging a trial, and the account of time spent and
+/// choices validated, the <see cref="TrialEvaluator"/>'s; the lines and the clock (whether the time
+/// limit cut the search short included), the <see cref="SearchLog"/>'s.
 /// </summary>
-public sealed partial class LayerSearch : IDisposable
+public sealed class LayerSearch : IDisposable
 {
     private readonly SearchRequest _request;
     private readonly SearchLog _log;
     private readonly SearchPlan _plan;
     private readonly TrialEvaluator _trials;
-    private bool _refitAll;
-    // Set when even every MAC-saving setting at once misses a static budget: no plan can keep it.
-    private JudgedTrial? _unreachable;
+    private readonly bool _refitAll;
 
-    private LayerSearch(SearchRequest request)
+    private LayerSearch(SearchRequest request, bool refitAll)
     {
         _request = request;
+        _refitAll = refitAll;
         var clock = Stopwatch.StartNew();
         _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
         _plan = new SearchPlan(request);
@@ -54,12 +58,11 @@ public sealed partial class LayerSearch : IDisposable
         if (request.Calibration is null)
             throw new ModelOptException(ErrorCode.InvalidArgument, request.ModelPath, $"{OptionNames.Search.Name} needs calibration samples for its sensitivity profile (synthetic ones are given when no {OptionNames.Data.Name} is).");
         var refitting = SearchRefitDefault.Apply(request);
-        using var search = new LayerSearch(refitting) { _refitAll = !ReferenceEquals(refitting, request) };
+        using var search = new LayerSearch(refitting, refitAll: !ReferenceEquals(refitting, request));
         return search.Search();
     }
 
     public void Dispose() => _log.Dispose();
-
 
     /// <summary>
     /// The passes each trial runs and those the search turns. The user's order is kept, except that
@@ -85,6 +88,7 @@ public sealed partial class LayerSearch : IDisposable
 
         var chosen = new Dictionary<string, int>();
         SensitivityProfile? profile = null;
+        var probe = new OutputProbe(_request, _plan, _trials, _log);
         foreach (var saves in new[] { KnobSaving.Macs, KnobSaving.Time })
         {
             var providers = pipeline.OfType<IKnobProvider>().Where(p => p.Saves == saves).ToList();
@@ -106,28 +110,25 @@ public sealed partial class LayerSearch : IDisposable
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
             _trials.ProfileTook(profile.Elapsed.TotalSeconds);
             LogProfile(profile);
-            profile = AtOutput(profile, saves, sets[0].Model, chosen);
+            profile = probe.AtOutput(profile, saves, sets[0].Model, chosen);
             // Alternative forms of a setting (static int8 where dynamic comes first) are weighed on the walk's choice, not walked.
-            var alternatives = profile.Ranked(saves).Where(IsAlternative).ToList();
-            IReadOnlyList<RankedMove> moves = profile.Ranked(saves).Where(m => !IsAlternative(m)).ToList();
-            var ranked = moves;
-            if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
+            var alternatives = profile.Ranked(saves).Where(AlternativeForms.IsAlternative).ToList();
+            IReadOnlyList<RankedMove> ranked = profile.Ranked(saves).Where(m => !AlternativeForms.IsAlternative(m)).ToList();
+            var timeSaving = saves == KnobSaving.Time ? probe.WithoutTimeLost(ranked) : ranked;
             if (ranked.Count == 0) continue;
             if (_log.OutOfTime()) break;
-            JudgedTrial? laidOut = null;
-            if (saves == KnobSaving.Time) (moves, laidOut) = ChooseStructure(providers, basis, ranked, moves, chosen);
-            if (moves.Count == 0) continue;
-            (chosen, var last) = saves == KnobSaving.Macs ? Bisect(moves, chosen) : Walk(moves, chosen, laidOut);
-            if (saves == KnobSaving.Time)
+            if (saves == KnobSaving.Macs)
             {
-                chosen = WeighDeferred(chosen, last);
-                chosen = WeighAlternatives(chosen, alternatives);
+                var bisected = new MacBisection(_request, _plan, _trials, _log).Run(ranked, chosen);
+                if (bisected.Unreachable is { } all) return Unreachable(all);
+                chosen = bisected.Chosen;
+                continue;
             }
-            if (_unreachable is { } all)
-            {
-                Log($"search: even every MAC-saving setting at once misses {string.Join(", ", _trials.StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
-                return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. _trials.StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
-            }
+            var structure = new StructurePhase(_request, _plan, _trials, _log).Run(providers, basis, ranked, timeSaving, chosen);
+            if (structure.Moves.Count == 0) continue;
+            var walk = new Int8Walk(_plan, _trials, _log).Run(structure.Moves, chosen, structure.All);
+            chosen = new DeferredSpeedChoices(_plan, _trials, _log).Run(walk.Chosen, walk.Last, structure.Deferred, walk.Walked);
+            chosen = new AlternativeForms(_plan, _trials, _log).Run(chosen, alternatives);
         }
         if (_log.TimeRanOut) Log($"search: the time limit ({_request.TimeLimit.TotalSeconds:0} s) ran out; using the best settings found so far.");
         if (_log.TimeRanOut && chosen.Count == 0)
@@ -138,43 +139,7 @@ public sealed partial class LayerSearch : IDisposable
             return new SearchOutcome(_plan.ConfigFor([]), _plan.OutcomePasses([]), _log.Lines, null) { TimeRanOut = ranOut, Profile = profile };
         }
 
-        var final = _trials.Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check, every budget");
-        _log.Doing("timing int8 against fp32 on the choice (interleaved pairs of runs)");
-        var speed = SpeedCheck(final);
-        if (speed is { Passed: false })
-        {
-            // The user asked for int8 or nothing: no fallback to float.
-            if (final.Candidate?.RequiredChecks.Any(c => c.PassRequired) == true)
-                QuantizationSpeedCheck.Enforce(speed, allowSlower: false, _request.ModelPath, "\"quantize\": { \"required\": true } is set");
-            // int8 slower than fp32 is a broken speed budget, not an error: the search drops the
-            // time-saving knobs rather than fail, since a mixed model only adds float↔int8 conversions.
-            var timeKnobs = chosen.Keys.Where(k => _plan.Saves(k) == KnobSaving.Time).ToList();
-            Log($"speed check: int8 is not measurably faster than fp32 ({speed}); every layer kept float.");
-            if (timeKnobs.Count > 0)
-            {
-                foreach (var key in timeKnobs) chosen.Remove(key);
-                final = _trials.Evaluate(_plan.Assignment(chosen), _request.Budgets, "final check without int8");
-                speed = null;
-            }
-            else final = final with { Report = final.Report with { Verdicts = [.. final.Report.Verdicts, SlowerThanFloat(speed)] } };
-        }
-        // The int8 layers add QuantizeLinear/DequantizeLinear arithmetic to the count: a FLOP budget the
-        // MAC-saving choice kept in float can break once they join. Then float is the choice that keeps
-        // every budget, unless the user asked for int8 or nothing.
-        var int8Knobs = chosen.Keys.Where(k => _plan.Saves(k) == KnobSaving.Time).ToList();
-        if (!final.Kept && int8Knobs.Count > 0 && final.Candidate?.RequiredChecks.Any(c => c.PassRequired) != true)
-        {
-            var withoutInt8 = new Dictionary<string, int>(chosen);
-            foreach (var key in int8Knobs) withoutInt8.Remove(key);
-            var floatFinal = _trials.Evaluate(_plan.Assignment(withoutInt8), _request.Budgets, "final check without int8");
-            if (floatFinal.Kept)
-            {
-                Log($"search: with its int8 layers the choice breaks {final.BrokenKeys}; without them it keeps every budget: every layer kept float.");
-                chosen = withoutInt8;
-                final = floatFinal;
-                speed = null;
-            }
-        }
+        (chosen, var final, var speed) = new FinalCheck(_request, _plan, _trials, _log).Run(chosen);
         var config = _plan.ConfigFor(_plan.Assignment(chosen));
         Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : _plan.Describe(chosen))}{(_plan.Structure.Count > 0 ? $"; layout: {string.Join(", ", _plan.Structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {_trials.TimeSpent()}.");
@@ -198,20 +163,11 @@ public sealed partial class LayerSearch : IDisposable
         }
     }
 
-    // The speed check quantize asks for, made on the final choice only (it is the one timing-dependent step).
-    private SpeedCheckResult? SpeedCheck(JudgedTrial final)
+    private SearchOutcome Unreachable(JudgedTrial all)
     {
-        if (final.Candidate is not { } candidate) return null;
-        var checks = candidate.RequiredChecks.Where(c => c.Kind == RequiredCheckKind.FasterThanOriginal).ToList();
-        if (checks.Count == 0 || checks.All(c => c.Waived)) return null;
-        var result = QuantizationSpeedCheck.MeasureAgainstSource(_request.ModelPath, candidate.Model, _request.Validation.Bindings, _request.Validation.Seed, _request.Validation.Session, _request.Validation.DataPath);
-        Log($"speed check: {result}");
-        return result;
+        Log($"search: even every MAC-saving setting at once misses {string.Join(", ", _trials.StaticVerdicts(all).Where(v => !v.Kept).Select(v => v.Headline()))}: no choice of these passes keeps it, so the search stops here.");
+        return Fail(all.Report with { Verdicts = [.. all.Report.Verdicts, .. _trials.StaticVerdicts(all)] }, "no setting of these passes reaches the static budget(s), not even all of them at once");
     }
-
-    private static BudgetVerdict SlowerThanFloat(SpeedCheckResult speed) =>
-        new(new Budget(BudgetDefinition.MinSpeedup, 1, "the int8 speed check (quantize.allowSlower is false)"), speed.Speedup, false,
-            "the pass 'quantize' made it slower than fp32", speed.ToString());
 
     private SearchOutcome Fail(ValidationReport report, string why)
     {
@@ -236,8 +192,5 @@ public sealed partial class LayerSearch : IDisposable
         ? $"{OptionNames.SearchTime.Name} ({_request.TimeLimit.TotalSeconds:0} s) cut the search short: the plan is the best it had validated by then, so another run on a faster or less busy machine may choose more. {_trials.TimeSpent()}; raise {OptionNames.SearchTime.Name} to let it finish, and the plan no longer depends on the machine's speed."
         : null;
 
-    private void Log(string line)
-    {
-        _log.Write(line);
-    }
+    private void Log(string line) => _log.Write(line);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ModelOpt.Engine.Budgets;
 using ModelOpt.Engine.IO;
 using ModelOpt.Engine.IR;
