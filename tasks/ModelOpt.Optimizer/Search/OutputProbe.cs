@@ -13,6 +13,7 @@ namespace ModelOpt.Optimizer.Search;
 /// </summary>
 internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialEvaluator trials, SearchLog log)
 {
+    /// <summary>The time-saving moves without those whose segment the probe timed as saving nothing (<see cref="PropagationProbe.WithoutTimeLost"/>), with a line naming them.</summary>
     public List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
     {
         var kept = PropagationProbe.WithoutTimeLost(moves);
@@ -43,9 +44,11 @@ internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialE
         return PairedTiming.LowerBound(differences) > 0 ? PairedTiming.Median(differences) : 0;
     }
 
-    // The profile's harms as the output sees them, and for time-saving knobs their savings as the
-    // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
-    // the search's samples. Left as measured if time runs out.
+    /// <summary>
+    /// The profile's harms as the output sees them, and for time-saving knobs their savings as the
+    /// clock sees them (<see cref="PropagationProbe"/>): one validation per segment of the network, on
+    /// a few of the search's samples. Left as measured if time runs out.
+    /// </summary>
     public SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
     {
         // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their

@@ -49,10 +49,15 @@ internal sealed class TrialEvaluator
 
     private const string Profile = "sensitivity profile";
 
-    // A probe passes its own validation settings (fewer samples, maybe latency runs) and gets them as they are.
-    // A trial whose rewrite does not run (or whose pass breaks on it) is not kept, with the reason:
-    // the bisection and the walk then leave its setting out like one that breaks a budget. Only the
-    // final check (every budget) lets such a failure through, as the run itself would.
+    /// <summary>
+    /// Builds and judges <paramref name="assignment"/> on the output budgets, or on
+    /// <paramref name="budgets"/> where given (the final check, which keeps the model it built), and
+    /// writes the validation's line. A probe passes its own validation settings (fewer samples, maybe
+    /// latency runs) and gets them as they are. A trial whose rewrite does not run (or whose pass
+    /// breaks on it) is not kept, with the reason: the bisection and the walk then leave its setting
+    /// out like one that breaks a budget. Only the final check (every budget) lets such a failure
+    /// through, as the run itself would.
+    /// </summary>
     public JudgedTrial Evaluate(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment, BudgetSet? budgets, string what, ValidationSettings? probe = null)
     {
         var validation = probe ?? _request.Validation with { Comparison = _request.Validation.Comparison with { LatencyRuns = budgets?.NeedsLatency == true ? _request.Validation.Comparison.LatencyRuns : 0 } };
@@ -122,11 +127,12 @@ internal sealed class TrialEvaluator
 
     private const int MaxFallbacks = 3;
 
-    // The budgets only the MAC-saving passes move (int8 keeps FLOPs and parameters, but shrinks the file).
+    /// <summary>The trial's verdicts on the budgets only the MAC-saving passes move (int8 keeps FLOPs and parameters, but shrinks the file).</summary>
     public IReadOnlyList<BudgetVerdict> StaticVerdicts(JudgedTrial trial) =>
         BudgetValidator.Measure(trial.Report.BaselineFootprint, trial.Report.CandidateFootprint, null)
             .Evaluate(_request.Budgets.Where(d => d == BudgetDefinition.MaxFlops || d == BudgetDefinition.MinFlopReduction || d == BudgetDefinition.MaxParams));
 
+    /// <summary>Where the search's time went, for its log and its messages: profiles, full validations, and the layers whose settings cost the most to decide.</summary>
     public string TimeSpent()
     {
         double profile = _spent.Where(s => s.What == Profile).Sum(s => s.Seconds);
@@ -136,6 +142,7 @@ internal sealed class TrialEvaluator
             + (layers.Length > 0 ? $", deciding {layers}" : "");
     }
 
+    /// <summary>The trial of <paramref name="assignment"/> as it is built, for timing against another.</summary>
     public SearchTrial TrialOf(IReadOnlyCollection<(LayerKnob Knob, int Step)> assignment) =>
         new(_request.ModelPath, _plan.ConfigFor(assignment), _plan.PassesFor(assignment), assignment, OutputBudgets, _request.Validation);
 
