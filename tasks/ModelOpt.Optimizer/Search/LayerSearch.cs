@@ -94,23 +94,8 @@ public sealed class LayerSearch : IDisposable
             var providers = pipeline.OfType<IKnobProvider>().Where(p => p.Saves == saves).ToList();
             if (providers.Count == 0) continue;
             if (_log.OutOfTime()) break;
-            // Time-saving knobs (int8) are listed on the model as the MAC-saving choice and refit
-            // left it, so the layers those passes created (a factorized conv's halves) are knobs too.
-            var basis = prepared;
-            if (saves == KnobSaving.Time && _plan.Knobs.Count > 0)
-            {
-                _log.Doing("building the model the MAC-saving choice makes, to list its int8 knobs");
-                var before = _request.Registry.Parse(string.Join(',', _plan.PassesFor(_plan.Assignment(chosen)))).ToList();
-                basis = CandidateBuilder.Build(_request.ModelPath, _plan.ConfigFor(_plan.Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
-            }
-            var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
-            _plan.List(sets.SelectMany(s => s.Knobs), saves);
-            Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
-            _log.Doing($"measuring the sensitivity profile of {sets.Sum(s => s.Knobs.Count)} layer(s)");
-            profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
-            _trials.ProfileTook(profile.Elapsed.TotalSeconds);
-            LogProfile(profile);
-            profile = probe.AtOutput(profile, saves, sets[0].Model, chosen);
+            var (basis, listed, measured) = ListAndProfile(saves, providers, prepared, chosen);
+            profile = probe.AtOutput(measured, saves, listed, chosen);
             // Alternative forms of a setting (static int8 where dynamic comes first) are weighed on the walk's choice, not walked.
             var alternatives = profile.Ranked(saves).Where(AlternativeForms.IsAlternative).ToList();
             IReadOnlyList<RankedMove> ranked = profile.Ranked(saves).Where(m => !AlternativeForms.IsAlternative(m)).ToList();
@@ -146,6 +131,32 @@ public sealed class LayerSearch : IDisposable
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
         if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
         return new SearchOutcome(config, _plan.OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = _trials.Fallbacks(chosen), CutShort = CutShort() };
+    }
+
+    /// <summary>
+    /// Lists the knobs of one kind of saving and measures their sensitivity profile. Time-saving knobs
+    /// (int8) are listed on the model as the MAC-saving choice and refit left it, so the layers those
+    /// passes created (a factorized conv's halves) are knobs too. Returns the model the providers were
+    /// offered, the model the first pass's knobs were listed on, and the profile.
+    /// </summary>
+    private (Engine.IR.Model Basis, Engine.IR.Model Listed, SensitivityProfile Profile) ListAndProfile(KnobSaving saves, IReadOnlyList<IKnobProvider> providers,
+        Engine.IR.Model prepared, Dictionary<string, int> chosen)
+    {
+        var basis = prepared;
+        if (saves == KnobSaving.Time && _plan.Knobs.Count > 0)
+        {
+            _log.Doing("building the model the MAC-saving choice makes, to list its int8 knobs");
+            var before = _request.Registry.Parse(string.Join(',', _plan.PassesFor(_plan.Assignment(chosen)))).ToList();
+            basis = CandidateBuilder.Build(_request.ModelPath, _plan.ConfigFor(_plan.Assignment(chosen)), before, _request.Validation.Bindings, _request.Calibration).Model;
+        }
+        var sets = KnobCatalog.For(basis, _request.Config, providers, _request.Validation.Bindings, _request.ModelPath);
+        _plan.List(sets.SelectMany(s => s.Knobs), saves);
+        Log($"search: {sets.Sum(s => s.Knobs.Count)} layer(s) to tune by {string.Join(", ", sets.Select(s => $"{s.Pass.Name} ({s.Knobs.Count})"))}.");
+        _log.Doing($"measuring the sensitivity profile of {sets.Sum(s => s.Knobs.Count)} layer(s)");
+        var profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
+        _trials.ProfileTook(profile.Elapsed.TotalSeconds);
+        LogProfile(profile);
+        return (basis, sets[0].Model, profile);
     }
 
     private void LogProfile(SensitivityProfile profile)
