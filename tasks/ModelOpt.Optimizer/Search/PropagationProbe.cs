@@ -17,8 +17,11 @@ namespace ModelOpt.Optimizer.Search;
 /// that model on a few of the search's samples: its output error, and its latency interleaved with
 /// the original's under the user's session options — a handful of full runs, not one per layer.
 /// Each layer's harm is scaled by its segment's gain (measured output error over the sum of local
-/// errors) and its saving becomes its share of the segment's measured time saving, so the ranking
-/// keeps the per-layer detail with the segment's measured totals.
+/// errors), so the ranking keeps the per-layer detail with the segment's measured totals. The clock
+/// decides only which segments save time at all; a layer's saving in the ranking stays the cost
+/// model's. A measured saving moves by a few percent from run to run, and the ranking divides harm
+/// by saving: layers of similar ratio swapped places between two runs of the same command and the
+/// walk, taking them in order, chose different plans (PP-OCR rec, three runs, three plans).
 /// </summary>
 internal static class PropagationProbe
 {
@@ -73,10 +76,10 @@ internal static class PropagationProbe
     /// <summary>
     /// The profile as the segments measured it. Harm: a knob's own harm times its segment's gain; a
     /// segment whose layers showed no local error but whose output did shares that error equally,
-    /// so they are not ranked as free. Saving: where the segment's latency was measured, each knob's
-    /// share of the time it saved, by the cost model's weight of the knob within the segment; a
-    /// segment that saved no time gives its knobs no saving, which ranks them last. Knobs outside
-    /// every segment keep what the profile measured.
+    /// so they are not ranked as free. Saving: the knob's
+    /// cost model's saving, unless the segment saved no time: then its knobs get no saving, which ranks
+    /// them last (and <see cref="WithoutTimeLost"/> leaves them out). Knobs outside every segment keep
+    /// what the profile measured.
     /// </summary>
     public static SensitivityProfile Apply(SensitivityProfile profile, IReadOnlyList<Segment> segments)
     {
@@ -89,12 +92,9 @@ internal static class PropagationProbe
             double harm = double.IsNaN(step.Harm) ? step.Harm
                 : segment.LocalHarm > 0 ? step.Harm * segment.Gain
                 : Math.Max(step.Harm, segment.Measured.OutputHarm / segment.Knobs.Count);
-            double saving = step.Saving;
-            if (segment.Measured.SecondsSaved is double saved)
-            {
-                double weight = segment.Knobs.Sum(k => k.Steps[0].Saving);
-                saving = saved <= 0 || weight <= 0 ? 0 : saved * step.Saving / weight;
-            }
+            // The clock says only whether the segment saves time; how much each layer saves stays the
+            // cost model's, so the ranking (and the walk down it) is the same on every run.
+            double saving = segment.Measured.SecondsSaved is double saved && saved <= 0 ? 0 : step.Saving;
             return step with { Harm = harm, Saving = saving };
         });
     }
