@@ -90,7 +90,7 @@ public sealed partial class LayerSearch
         }
         foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
         Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
-            + (saves == KnobSaving.Time ? " and its saving by the time its segment saved." : "."));
+            + (saves == KnobSaving.Time ? "; a segment that saved no time leaves its layers out." : "."));
         return PropagationProbe.Apply(profile, measured);
     }
 }
