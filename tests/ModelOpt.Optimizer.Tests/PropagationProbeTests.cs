@@ -91,6 +91,26 @@ public sealed class PropagationProbeTests
     }
 
     [TestMethod]
+    public void ASegmentWhoseInt8AloneBreaksTheBudgetsGoesToTheEndOfTheListInItsOwnOrder()
+    {
+        // By harm per saving the first segment's layers rank among the mildest.
+        var (model, knobs) = Chain(12, i => i < 4 ? 1e-4 * (i + 1) : 1e-3 * i, _ => 10);
+        var profile = ProfileOf(knobs);
+        var segments = PropagationProbe.Segments(profile.Knobs, model);
+        IReadOnlyList<PropagationProbe.Segment> Probed(params bool[] kept) =>
+            PropagationProbe.Measure(segments, (_, s) => new PropagationProbe.Measurement(kept[s] ? 1e-3 : 3e-2, 0.01, kept[s]));
+        var ranked = profile.Ranked(KnobSaving.Time);
+        Assert.AreEqual("c0", ranked[0].Knob.Knob.Node);
+
+        var ordered = PropagationProbe.RiskyLast(ranked, Probed(false, true, true)).Select(m => m.Knob.Knob.Node).ToList();
+        CollectionAssert.AreEqual(new[] { "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c0", "c1", "c2", "c3" }, ordered);
+        // Nothing to tell apart: every segment broke alone, or none did.
+        CollectionAssert.AreEqual(ranked.ToList(), PropagationProbe.RiskyLast(ranked, Probed(false, false, false)));
+        CollectionAssert.AreEqual(ranked.ToList(), PropagationProbe.RiskyLast(ranked, Probed(true, true, true)));
+        StringAssert.Contains(Probed(false, true, true)[0].Describe(), "breaks the output budgets alone");
+    }
+
+    [TestMethod]
     public void WithoutLatencyTheCostModelSavingStaysAndSilentLayersShareTheOutputError()
     {
         var (model, knobs) = Chain(8, i => i < 4 ? 0 : 1e-3, _ => 10);

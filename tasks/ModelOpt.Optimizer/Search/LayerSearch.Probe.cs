@@ -16,6 +16,16 @@ namespace ModelOpt.Optimizer.Search;
 // The output probe: the profile's ranking checked segment by segment at the output and on the clock.
 public sealed partial class LayerSearch
 {
+    private List<RankedMove> RiskyLast(IReadOnlyList<RankedMove> moves, IReadOnlyList<PropagationProbe.Segment> segments)
+    {
+        var ordered = PropagationProbe.RiskyLast(moves, segments);
+        if (ordered.SequenceEqual(moves)) return ordered;
+        var risky = segments.Where(s => s.BrokeAlone).SelectMany(s => s.Knobs).Select(k => k.Knob.Key).ToHashSet(StringComparer.Ordinal);
+        var moved = moves.Where(m => risky.Contains(m.Knob.Knob.Key)).ToList();
+        Log($"search: {moved.Count} setting(s) of the segment(s) whose int8 alone broke the output budgets go to the end of the list, after the milder segments: {string.Join(", ", moved.Take(5).Select(m => m.Knob.Knob.Node))}{(moved.Count > 5 ? $", … {moved.Count - 5} more" : "")}.");
+        return ordered;
+    }
+
     private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
     {
         var kept = PropagationProbe.WithoutTimeLost(moves);
@@ -49,13 +59,13 @@ public sealed partial class LayerSearch
     // The profile's harms as the output sees them, and for time-saving knobs their savings as the
     // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
     // the search's samples. Left as measured if time runs out.
-    private SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
+    private (SensitivityProfile Profile, IReadOnlyList<PropagationProbe.Segment> Segments) AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
     {
         // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
         // first steps are often too coarse for a segment's error to stay in the linear range.
-        if (saves != KnobSaving.Time) return profile;
+        if (saves != KnobSaving.Time) return (profile, []);
         var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
-        if (segments.Count == 0) return profile;
+        if (segments.Count == 0) return (profile, []);
         // Timed on the decision clock: which segments save time must not follow the machine's load.
         var decisions = DecisionClock.For(_request.Validation.Session);
         var probe = _request.Validation with
@@ -80,17 +90,17 @@ public sealed partial class LayerSearch
             var trial = Evaluate(Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
             var c = trial.Report.Comparison;
             double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? SegmentSaving(a.Samples, b.Samples) : null;
-            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);
+            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved, trial.Kept);
         });
         if (cut)
         {
             _timeRanOut = true;
             Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
-            return profile;
+            return (profile, []);
         }
         foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
         Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
             + (saves == KnobSaving.Time ? "; a segment that saved no time leaves its layers out." : "."));
-        return PropagationProbe.Apply(profile, measured);
+        return (PropagationProbe.Apply(profile, measured), measured);
     }
 }

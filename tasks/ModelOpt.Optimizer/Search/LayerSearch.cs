@@ -159,10 +159,10 @@ public sealed partial class LayerSearch : IDisposable
             profile = SensitivityProfile.Measure(sets.Select(s => new SensitivityProfile.KnobSet(s.Pass.Saves, s.Model, s.Knobs)).ToList(), _request.Calibration!, _request.Validation.Seed);
             _spent.Add(("sensitivity profile", profile.Elapsed.TotalSeconds));
             LogProfile(profile);
-            profile = AtOutput(profile, saves, sets[0].Model, chosen);
+            (profile, var probed) = AtOutput(profile, saves, sets[0].Model, chosen);
             // Alternative forms of a setting (static int8 where dynamic comes first) are weighed on the walk's choice, not walked.
             var alternatives = profile.Ranked(saves).Where(IsAlternative).ToList();
-            IReadOnlyList<RankedMove> moves = profile.Ranked(saves).Where(m => !IsAlternative(m)).ToList();
+            IReadOnlyList<RankedMove> moves = RiskyLast(profile.Ranked(saves).Where(m => !IsAlternative(m)).ToList(), probed);
             var ranked = moves;
             if (saves == KnobSaving.Time) moves = WithoutTimeLost(moves);
             if (ranked.Count == 0) continue;
