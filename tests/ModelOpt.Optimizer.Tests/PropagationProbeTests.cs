@@ -7,7 +7,7 @@ namespace ModelOpt.Optimizer.Tests;
 
 /// <summary>
 /// The output probe: segments in graph order, each layer's harm scaled by its segment's measured
-/// gain, and its saving replaced by its share of the time the segment measured.
+/// gain; its saving stays the cost model's, or none where the segment saved no time.
 /// </summary>
 [TestClass]
 public sealed class PropagationProbeTests
@@ -66,13 +66,48 @@ public sealed class PropagationProbeTests
         CollectionAssert.AreEquivalent(new[] { "c8", "c9", "c10", "c11" }, ranked.Take(4).ToList());
         CollectionAssert.AreEquivalent(new[] { "c0", "c1", "c2", "c3" }, ranked.Skip(4).Take(4).ToList());
         CollectionAssert.AreEquivalent(new[] { "c4", "c5", "c6", "c7" }, ranked.Skip(8).ToList());
-        // Each layer of a measured segment gets its share of the segment's saving: 10 ms over 4 equal layers.
+        // A layer of a segment that saved time keeps the cost model's saving: how much the clock measured
+        // moves from run to run, and the ranking must not.
         var applied = PropagationProbe.Apply(profile, measured);
-        Assert.AreEqual(0.0025, applied.Knobs.Single(k => k.Knob.Node == "c9").Steps[0].Saving, 1e-12);
+        Assert.AreEqual(10, applied.Knobs.Single(k => k.Knob.Node == "c9").Steps[0].Saving, 1e-12);
+        Assert.AreEqual(0, applied.Knobs.Single(k => k.Knob.Node == "c5").Steps[0].Saving, 1e-12);
         Assert.AreEqual(1e-2, applied.Knobs.Single(k => k.Knob.Node == "c1").Steps[0].Harm, 1e-12);
         // The segment that saved no time is not offered at all, however much room the budget has.
         var offered = PropagationProbe.WithoutTimeLost(applied.Ranked(KnobSaving.Time)).Select(m => m.Knob.Knob.Node).ToList();
         CollectionAssert.AreEquivalent(ranked.Take(8).ToList(), offered);
+    }
+
+    [TestMethod]
+    public void TheRankingIsTheSameWhateverTimeTheSavingSegmentsMeasured()
+    {
+        // Two runs of the same command: the clock gives each segment a different saving (all above zero).
+        var (model, knobs) = Chain(12, i => 1e-3 * (1 + i % 5), i => 5 + i % 3);
+        var profile = ProfileOf(knobs);
+        var segments = PropagationProbe.Segments(profile.Knobs, model);
+        List<string> Ranked(double[] savings) => PropagationProbe.Apply(profile,
+                PropagationProbe.Measure(segments, (_, s) => new PropagationProbe.Measurement(1e-3 * (s + 1), savings[s])))
+            .Ranked(KnobSaving.Time).Select(m => m.Knob.Knob.Node).ToList();
+        CollectionAssert.AreEqual(Ranked([0.012, 0.004, 0.009]), Ranked([0.003, 0.015, 0.010]));
+    }
+
+    [TestMethod]
+    public void ASegmentWhoseInt8AloneBreaksTheBudgetsGoesToTheEndOfTheListInItsOwnOrder()
+    {
+        // By harm per saving the first segment's layers rank among the mildest.
+        var (model, knobs) = Chain(12, i => i < 4 ? 1e-4 * (i + 1) : 1e-3 * i, _ => 10);
+        var profile = ProfileOf(knobs);
+        var segments = PropagationProbe.Segments(profile.Knobs, model);
+        IReadOnlyList<PropagationProbe.Segment> Probed(params bool[] kept) =>
+            PropagationProbe.Measure(segments, (_, s) => new PropagationProbe.Measurement(kept[s] ? 1e-3 : 3e-2, 0.01, kept[s]));
+        var ranked = profile.Ranked(KnobSaving.Time);
+        Assert.AreEqual("c0", ranked[0].Knob.Knob.Node);
+
+        var ordered = PropagationProbe.RiskyLast(ranked, Probed(false, true, true)).Select(m => m.Knob.Knob.Node).ToList();
+        CollectionAssert.AreEqual(new[] { "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c0", "c1", "c2", "c3" }, ordered);
+        // Nothing to tell apart: every segment broke alone, or none did.
+        CollectionAssert.AreEqual(ranked.ToList(), PropagationProbe.RiskyLast(ranked, Probed(false, false, false)));
+        CollectionAssert.AreEqual(ranked.ToList(), PropagationProbe.RiskyLast(ranked, Probed(true, true, true)));
+        StringAssert.Contains(Probed(false, true, true)[0].Describe(), "breaks the output budgets alone");
     }
 
     [TestMethod]

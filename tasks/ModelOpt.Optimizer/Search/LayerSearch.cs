@@ -95,10 +95,10 @@ public sealed class LayerSearch : IDisposable
             if (providers.Count == 0) continue;
             if (_log.OutOfTime()) break;
             var (basis, listed, measured) = ListAndProfile(saves, providers, prepared, chosen);
-            profile = probe.AtOutput(measured, saves, listed, chosen);
+            (profile, var probed) = probe.AtOutput(measured, saves, listed, chosen);
             // Alternative forms of a setting (static int8 where dynamic comes first) are weighed on the walk's choice, not walked.
             var alternatives = profile.Ranked(saves).Where(AlternativeForms.IsAlternative).ToList();
-            IReadOnlyList<RankedMove> ranked = profile.Ranked(saves).Where(m => !AlternativeForms.IsAlternative(m)).ToList();
+            IReadOnlyList<RankedMove> ranked = probe.RiskyLast(profile.Ranked(saves).Where(m => !AlternativeForms.IsAlternative(m)).ToList(), probed);
             var timeSaving = saves == KnobSaving.Time ? probe.WithoutTimeLost(ranked) : ranked;
             if (ranked.Count == 0) continue;
             if (_log.OutOfTime()) break;

@@ -13,6 +13,20 @@ namespace ModelOpt.Optimizer.Search;
 /// </summary>
 internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialEvaluator trials, SearchLog log)
 {
+    /// <summary>
+    /// The ranked moves with the settings of the segments whose int8 alone broke the output budgets
+    /// on the probe moved to the end (<see cref="PropagationProbe.RiskyLast"/>), with a line naming them.
+    /// </summary>
+    public List<RankedMove> RiskyLast(IReadOnlyList<RankedMove> moves, IReadOnlyList<PropagationProbe.Segment> segments)
+    {
+        var ordered = PropagationProbe.RiskyLast(moves, segments);
+        if (ordered.SequenceEqual(moves)) return ordered;
+        var risky = segments.Where(s => s.BrokeAlone).SelectMany(s => s.Knobs).Select(k => k.Knob.Key).ToHashSet(StringComparer.Ordinal);
+        var moved = moves.Where(m => risky.Contains(m.Knob.Knob.Key)).ToList();
+        log.Write($"search: {moved.Count} setting(s) of the segment(s) whose int8 alone broke the output budgets go to the end of the list, after the milder segments: {string.Join(", ", moved.Take(5).Select(m => m.Knob.Knob.Node))}{(moved.Count > 5 ? $", … {moved.Count - 5} more" : "")}.");
+        return ordered;
+    }
+
     /// <summary>The time-saving moves without those whose segment the probe timed as saving nothing (<see cref="PropagationProbe.WithoutTimeLost"/>), with a line naming them.</summary>
     public List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
     {
@@ -45,17 +59,18 @@ internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialE
     }
 
     /// <summary>
-    /// The profile's harms as the output sees them, and for time-saving knobs their savings as the
-    /// clock sees them (<see cref="PropagationProbe"/>): one validation per segment of the network, on
-    /// a few of the search's samples. Left as measured if time runs out.
+    /// The profile's harms as the output sees them, and for time-saving knobs whether their segment
+    /// saves time as the clock sees it (<see cref="PropagationProbe"/>): one validation per segment of
+    /// the network, on a few of the search's samples. Returns the profile so weighed and the segments
+    /// measured; left as measured (and no segments) if time runs out.
     /// </summary>
-    public SensitivityProfile AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
+    public (SensitivityProfile Profile, IReadOnlyList<PropagationProbe.Segment> Segments) AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
     {
         // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
         // first steps are often too coarse for a segment's error to stay in the linear range.
-        if (saves != KnobSaving.Time) return profile;
+        if (saves != KnobSaving.Time) return (profile, []);
         var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
-        if (segments.Count == 0) return profile;
+        if (segments.Count == 0) return (profile, []);
         // Timed on the decision clock: which segments save time must not follow the machine's load.
         var decisions = DecisionClock.For(request.Validation.Session);
         var probe = request.Validation with
@@ -80,17 +95,17 @@ internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialE
             var trial = trials.Evaluate(plan.Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
             var c = trial.Report.Comparison;
             double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? SegmentSaving(a.Samples, b.Samples) : null;
-            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved);
+            return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved, trial.Kept);
         });
         if (cut)
         {
             log.RanOut();
             log.Write("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
-            return profile;
+            return (profile, []);
         }
         foreach (var segment in measured) log.Write($"output probe: {segment.Describe()}");
         log.Write($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
-            + (saves == KnobSaving.Time ? " and its saving by the time its segment saved." : "."));
-        return PropagationProbe.Apply(profile, measured);
+            + (saves == KnobSaving.Time ? "; a segment that saved no time leaves its layers out." : "."));
+        return (PropagationProbe.Apply(profile, measured), measured);
     }
 }
