@@ -113,6 +113,12 @@ internal sealed class StructurePhase(SearchRequest request, SearchPlan plan, Tri
     // costs is a small part of what the walk gives up anyway. One that adds more waits for the walk's choice.
     private const double SpeedChoiceRoom = 0.25;
 
+    /// <summary>
+    /// Whether to take a layout choice (<paramref name="trial"/>) over the layout so far
+    /// (<paramref name="current"/>), and why, by the rules of <see cref="Run"/>; the clock
+    /// (<paramref name="time"/>) is asked only where the outputs cannot decide. The walk's speed
+    /// choices (<see cref="DeferredSpeedChoices"/>) are weighed by the same rules.
+    /// </summary>
     internal static (bool Take, string Why) Weigh(SearchLog log, StructureGain gain, string name, JudgedTrial current, JudgedTrial trial, Func<(PairedTiming.Verdict Speed, string? TooFast)> time)
     {
         if (trial.Rejected is { } rejected) return (false, rejected);
