@@ -53,6 +53,7 @@ public sealed partial class LayerSearch
         _spent.Add((what, seconds));
         if (probe is null) _log.Validated(seconds);
         if (probe is null && budgets is null && result.Kept) _validated.Add((Chosen(assignment), result));
+        if (probe is null && budgets is null && result.Rejected is null && StaticVerdicts(result) is { Count: > 0 } statics) _refused.Offer(result.Report, statics.All(v => v.Kept));
         // A model the cost model cannot count whole (an op it does not know) has no FLOP figure: never print it as 0.
         Log($"validation {number}: {what}: {Harm(result)}, FLOPs {(result.Flops is long flops ? Quantity.Format(flops, QuantityKind.Flops) : "not counted")}"
             + $" — {(result.Kept ? "keeps the budgets" : "breaks " + BrokenKeys(result))} ({seconds:0.#} s)");

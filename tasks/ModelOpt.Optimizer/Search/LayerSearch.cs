@@ -52,6 +52,7 @@ public sealed partial class LayerSearch : IDisposable
     private readonly List<(Dictionary<string, int> Plan, Trial Trial)> _validated = [];
     // Set when even every MAC-saving setting at once misses a static budget: no plan can keep it.
     private Trial? _unreachable;
+    private readonly ClosestRefusedPlan _refused = new();
 
     private sealed record Trial(ValidationReport Report, double Harm, Candidate? Candidate)
     {
@@ -236,7 +237,7 @@ public sealed partial class LayerSearch : IDisposable
         Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : Describe(chosen))}{(_structure.Count > 0 ? $"; layout: {string.Join(", ", _structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
-        if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
+        if (!final.Kept) return Fail(final.Report, "no setting keeps every budget" + (_refused.Describe() is { } refused ? $" ({refused})" : ""));
         return new SearchOutcome(config, OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = Fallbacks(chosen), CutShort = CutShort() };
     }
 
