@@ -45,7 +45,7 @@ public sealed record SpeedCheckResult(double OriginalMedianSeconds, double Quant
 public static class QuantizationSpeedCheck
 {
     public static SpeedCheckResult Measure(Model original, Model quantized, IReadOnlyList<TensorData> inputs, int runs = 15, int warmupRuns = 3,
-        OrtSessionSettings? settings = null)
+        OrtSessionSettings? settings = null, double margin = PairedTiming.DefaultMargin)
     {
         var clock = DecisionClock.For(settings);
         using var fp32 = OrtModelRunner.FromModel(original, clock.Session);
@@ -63,7 +63,7 @@ public static class QuantizationSpeedCheck
             a.Add(x);
             b.Add(y);
             return (x, y);
-        }, first: runs, most: 3 * runs);
+        }, margin, first: runs, most: 3 * runs);
         return Judge(a, b, paired) with { Session = fp32.Settings, Clock = clock };
     }
 

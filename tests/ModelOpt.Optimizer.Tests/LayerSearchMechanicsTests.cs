@@ -207,6 +207,19 @@ public sealed class LayerSearchMechanicsTests
     }
 
     [TestMethod]
+    public void WhereNoChoiceKeepsEveryBudgetTheFailureSaysWhyThePlansThatReachedTheStaticOnesWereRefused()
+    {
+        // One ladder step saves too little for 1.2x fewer FLOPs (1.11x); every plan that reaches it changes
+        // answers that 600 unseen samples cannot vouch for under 2.5 points: the failure names the one
+        // whose forecast came closest (1.43x, 2.65 points) rather than only the budget.
+        var outcome = LayerSearch.Run(Request("--max-accuracy-drop 2.5 --min-flop-reduction 1.2", JudgePerSample) with { ConfirmationSamples = 600 });
+        string log = string.Join("\n", outcome.Log);
+        Assert.IsNotNull(outcome.Failure, log);
+        StringAssert.Contains(outcome.Failure.Message, "the closest to the output budgets of the plans that reached the static ones", log);
+        StringAssert.Contains(outcome.Failure.Message, "FLOPs 700 KFLOPs (1.43x fewer), breaks maxAccuracyDrop 0 points (95 % bound 2.65 points) exceeds 2.5 points (forecast for the samples the confirmation judges on)", outcome.Failure.Message);
+    }
+
+    [TestMethod]
     public void ABudgetTheSamplesCannotHoldIsSearchedAtTheOneTheyCanWithTheCountsAsMeasured()
     {
         // 600 choosing and 600 confirming samples cannot hold 0.5 points: a candidate that changes no

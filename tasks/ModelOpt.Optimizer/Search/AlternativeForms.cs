@@ -8,8 +8,8 @@ namespace ModelOpt.Optimizer.Search;
 /// where it took dynamic), least extra harm first: every one at once, or where that breaks the
 /// output budgets a <see cref="GrowingWalk"/> down them, finds which keep the budgets together
 /// with the choice; then those are timed against the choice as it was, paired and interleaved
-/// (<see cref="TrialEvaluator.TimeStructure"/>), and taken only when faster beyond the noise (≥ 5 % at the 95 %
-/// bound). Dynamic int8 keeps the closer output (its input's range is each run's own, its output
+/// (<see cref="TrialEvaluator.TimeStructure"/>), and taken only when faster beyond the noise (the 95 %
+/// bound above 1×, <see cref="TrialEvaluator.LayoutMargin"/>). Dynamic int8 keeps the closer output (its input's range is each run's own, its output
 /// float), so it stays wherever static is not measurably faster.
 /// </summary>
 internal sealed class AlternativeForms(SearchPlan plan, TrialEvaluator trials, SearchLog log)

@@ -129,7 +129,7 @@ public sealed class LayerSearch : IDisposable
         Log($"search: chose {(chosen.Count == 0 ? "no rewrite" : _plan.Describe(chosen))}{(_plan.Structure.Count > 0 ? $"; layout: {string.Join(", ", _plan.Structure)}" : "")} in {_log.Elapsed.TotalSeconds:0.#} s.");
         Log($"search: {_trials.TimeSpent()}.");
         if (final.Report.Comparison is { } c) Log($"search: chosen on {c.SampleDescription}.");
-        if (!final.Kept) return Fail(final.Report, "no setting keeps every budget");
+        if (!final.Kept) return Fail(final.Report, "no setting keeps every budget" + (_trials.ClosestRefused is { } refused ? $" ({refused})" : ""));
         return new SearchOutcome(config, _plan.OutcomePasses(chosen), _log.Lines, null) { SpeedCheck = speed, Profile = profile, Fallbacks = _trials.Fallbacks(chosen), CutShort = CutShort() };
     }
 

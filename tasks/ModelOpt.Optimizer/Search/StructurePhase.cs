@@ -26,7 +26,7 @@ internal sealed class StructurePhase(SearchRequest request, SearchPlan plan, Tri
     /// choice that breaks the output budgets is left; one that keeps them where the layout so far
     /// breaks them is taken (the first layer float may be all that stands between a model and int8
     /// everywhere else); where both keep them, it is taken only when the paired interleaved runs
-    /// show it faster beyond their noise (≥ 5 % at the lower 95 % bound); where neither does, a
+    /// show it faster beyond their noise (the lower 95 % bound above 1×, <see cref="TrialEvaluator.LayoutMargin"/>); where neither does, a
     /// fidelity choice is taken when it at least halves the output error (det: the stem float, 2.2e-2
     /// → 7.7e-3; the walk then starts from there) and a speed choice is weighed on the walk's choice
     /// instead (<see cref="DeferredSpeedChoices"/>). Then the float islands: the layers the output probe left out because their segment alone
