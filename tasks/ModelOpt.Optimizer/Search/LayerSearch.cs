@@ -65,7 +65,10 @@ public sealed partial class LayerSearch : IDisposable
 
     private LayerSearch(SearchRequest request)
     {
-        _request = request;
+        // Every trial compares with the same original on the same samples: its outputs are run once.
+        _request = request.Validation.Comparison.BaselineOutputs is null
+            ? request with { Validation = request.Validation with { Comparison = request.Validation.Comparison with { BaselineOutputs = new BaselineOutputCache() } } }
+            : request;
         var clock = Stopwatch.StartNew();
         _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
         _judge = request.Judge ?? (trial => TrialJudge.Build(trial, request));
