@@ -9,6 +9,7 @@ using ModelOpt.Engine.Passes.Refit;
 using ModelOpt.Engine.Sensitivity;
 using ModelOpt.Validation;
 using ModelOpt.Validation.Budgets;
+using ModelOpt.Validation.Comparison;
 
 namespace ModelOpt.Optimizer.Search;
 
@@ -43,12 +44,15 @@ public sealed class LayerSearch : IDisposable
 
     private LayerSearch(SearchRequest request, bool refitAll)
     {
-        _request = request;
+        // Every trial compares with the same original on the same samples: its outputs are run once.
+        _request = request.Validation.Comparison.BaselineOutputs is null
+            ? request with { Validation = request.Validation with { Comparison = request.Validation.Comparison with { BaselineOutputs = new BaselineOutputCache() } } }
+            : request;
         _refitAll = refitAll;
         var clock = Stopwatch.StartNew();
         _log = new SearchLog(request.Progress, request.Clock ?? (() => clock.Elapsed), request.TimeLimit, request.ProgressInterval);
-        _plan = new SearchPlan(request);
-        _trials = new TrialEvaluator(request, _plan, _log);
+        _plan = new SearchPlan(_request);
+        _trials = new TrialEvaluator(_request, _plan, _log);
     }
 
     public static SearchOutcome Run(SearchRequest request)

@@ -127,8 +127,15 @@ public static class BudgetValidator
         int batch = ActivationMemory.BatchSize(settings.MemoryCapBytes, estimate, settings.Comparison.BatchSize, baseline.FilePath ?? baseline.DisplayName, "validation (both models side by side)");
         using var a = baseline.OpenRunner(settings.Session);
         using var b = candidate.OpenRunner(settings.Session);
-        return ModelComparer.Compare(a, b, opened.Samples, opened.Labels, settings.Comparison with { BatchSize = batch });
+        return ModelComparer.Compare(a, b, opened.Samples, opened.Labels, settings.Comparison with { BatchSize = batch, BaselineKey = BaselineKey(baseline, settings, opened) });
     }
+
+    // Everything that decides the original's outputs on these samples (BaselineOutputCache): a model only in memory has no key.
+    private static string? BaselineKey(ModelUnderTest baseline, ValidationSettings settings, OpenedSamples opened) =>
+        baseline.FilePath is not { } path || settings.Comparison.BaselineOutputs is null ? null
+            : string.Join("|", Path.GetFullPath(path), File.GetLastWriteTimeUtc(path).Ticks, opened.Note, settings.DataPath, settings.Part, settings.SampleLimit,
+                settings.CalibrationSamples, settings.Seed, settings.Synthetic, opened.Samples.Count,
+                string.Join(";", opened.Samples.SampleShapes().Select(s => $"{s.Key}={string.Join("x", s.Value)}")), settings.Session.Describe());
 
     /// <summary>
     /// A limit the original model already breaks is no pass's doing, even when a pass changed the

@@ -14,6 +14,15 @@ public sealed record ComparisonSettings
     /// <summary>The clock latency is timed on: null, wall time (what the user sees); a search's probe times on the <see cref="DecisionClock"/>.</summary>
     public DecisionClock? LatencyClock { get; init; }
 
+    /// <summary>
+    /// Where a search keeps the original's outputs across its validations (null: the original runs every
+    /// time); used only with <see cref="BaselineKey"/>, which the validator sets to what decides them.
+    /// </summary>
+    public BaselineOutputCache? BaselineOutputs { get; init; }
+
+    /// <summary>What decides the original's outputs on these samples, apart from the batch: its file, the samples, the session.</summary>
+    public string? BaselineKey { get; init; }
+
     /// <summary>Called after each batch with (samples done, samples in all): the tool draws a progress bar from it.</summary>
     public Action<int, int>? Progress { get; init; }
 
