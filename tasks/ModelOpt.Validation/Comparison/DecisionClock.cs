@@ -8,9 +8,10 @@ namespace ModelOpt.Validation.Comparison;
 /// saves time, static or dynamic int8): the CPU time of the thread that runs the model, with ONNX
 /// Runtime at one intra-op thread so that the whole run is that thread's work. Wall time counts what
 /// other processes take from a run: with two busy processes beside it on a 2-core machine, PP-OCR
-/// det's int8/fp32 ratio spread over 1.05–2.92× in wall time and over 1.58–1.77× in thread CPU time
-/// (median 1.69× against 1.65× idle), so a decision on wall time follows the machine's load and the
-/// same command plans differently idle and busy. The thread's own CPU time is the model's work.
+/// det's int8 speed-up read 1.52× (one thread) and 1.86× (default threads) in wall time against
+/// 1.66× idle, and 1.68× against 1.67× on this clock, so a decision on wall time follows the
+/// machine's load and the same command plans differently idle and busy. The thread's own CPU time is
+/// the model's work.
 /// What the user is told the model runs in (a report's latency, a speed budget) is still wall time
 /// under the user's own session options: this clock only decides.
 /// Where it cannot be read (an OS without a per-thread CPU clock, or an execution provider whose work
