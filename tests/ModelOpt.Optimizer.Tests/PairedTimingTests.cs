@@ -83,10 +83,10 @@ public sealed class PairedTimingTests
     {
         // A segment saving 3 % of a 10 ms run, on a busy machine: counted, at about what it saves.
         var (a, b) = Timings(0.010, 0.0097, busy: true, seed: 1, runs: 11);
-        double saved = LayerSearch.SegmentSaving(a, b);
+        double saved = OutputProbe.SegmentSaving(a, b);
         Assert.IsTrue(saved is > 0.0002 and < 0.0004, $"{saved}");
         // None: the pairs differ only by noise.
         (a, b) = Timings(0.010, 0.010, busy: true, seed: 2, runs: 11);
-        Assert.AreEqual(0.0, LayerSearch.SegmentSaving(a, b));
+        Assert.AreEqual(0.0, OutputProbe.SegmentSaving(a, b));
     }
 }

@@ -1,3 +1,5 @@
+using ModelOpt.Engine.Numerics;
+
 namespace ModelOpt.Bench;
 
 /// <summary>
@@ -24,11 +26,7 @@ internal sealed class CtcDictionary(IReadOnlyList<string> characters)
     public static int[] Top1(float[] probabilities, int steps, int classes)
     {
         var top = new int[steps];
-        for (int t = 0; t < steps; t++)
-        {
-            var row = probabilities.AsSpan(t * classes, classes);
-            top[t] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
-        }
+        for (int t = 0; t < steps; t++) top[t] = ArgMax.Of<float>(probabilities, (long)t * classes, classes);
         return top;
     }
 

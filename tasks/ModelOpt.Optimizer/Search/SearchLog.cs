@@ -97,6 +97,24 @@ public sealed class SearchLog : IDisposable
         return (_clock() + TimeSpan.FromSeconds(2 * next)) > _limit;
     }
 
+    /// <summary>
+    /// Whether the time limit cut the search short: a step found the time up and stopped there
+    /// (<see cref="OutOfTime"/>, <see cref="RanOut"/>). A step that only looks (<see cref="TimeUp"/>)
+    /// and skips an optional extra does not count.
+    /// </summary>
+    public bool TimeRanOut { get; private set; }
+
+    /// <summary><see cref="TimeUp"/>, for a step that stops when it is: the search then says it was cut short.</summary>
+    public bool OutOfTime()
+    {
+        if (!TimeUp()) return false;
+        TimeRanOut = true;
+        return true;
+    }
+
+    /// <summary>A step stopped for time by its own check (a <see cref="GrowingWalk"/> that ran out).</summary>
+    public void RanOut() => TimeRanOut = true;
+
     /// <summary>The progress line written when nothing else was for <see cref="_interval"/>.</summary>
     internal void Heartbeat()
     {

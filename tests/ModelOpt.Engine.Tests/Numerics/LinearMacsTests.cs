@@ -1,8 +1,9 @@
 using ModelOpt.Engine.Cost;
+using ModelOpt.Engine.Passes.Separable;
 
 namespace ModelOpt.Engine.Tests.Numerics;
 
-/// <summary>The one MAC count of a weighted layer: cost model, sensitivity profile and pruning share it.</summary>
+/// <summary>The one MAC count of a weighted layer: cost model, sensitivity profile, pruning and the separable ladder share it.</summary>
 [TestClass]
 public sealed class LinearMacsTests
 {
@@ -20,4 +21,15 @@ public sealed class LinearMacsTests
 
     [TestMethod]
     public void AGemmCostsRowsTimesKTimesN() => Assert.AreEqual(4L * 64 * 10, LinearMacs.Of(4L, [64L, 10L]));
+
+    [TestMethod]
+    public void TheSeparableSplitIsPricedByTheWeightsItBuilds()
+    {
+        // Conv 4 → 6 channels, 3×3, split at rank 2: a depthwise conv [4·2, 1, 3, 3] and a 1×1 conv [6, 4·2, 1, 1].
+        var factorization = ConvFactorization.Compute(new float[6 * 4 * 3 * 3], cout: 6, cin: 4, kh: 3, kw: 3);
+        var (depthwise, pointwise) = factorization.Factors(2);
+        Assert.AreEqual(6L * 4 * 9, factorization.OriginalMacsPerPixel);
+        Assert.AreEqual((long)(depthwise.Length + pointwise.Length), factorization.FactorizedMacsPerPixel(2), "one MAC per weight element per output pixel");
+        Assert.AreEqual(2L * 4 * (9 + 6), factorization.FactorizedMacsPerPixel(2));
+    }
 }

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using ModelOpt.Engine.Cost;
 using ModelOpt.Engine.Numerics;
 
 namespace ModelOpt.Engine.Passes.Separable;
@@ -130,8 +131,9 @@ internal sealed class ConvFactorization
         return (depthwise, pointwise);
     }
 
-    /// <summary>MACs per output pixel: Cin·Cout·k² for the original, r·Cin·(k² + Cout) for the factorized pair.</summary>
-    public long OriginalMacsPerPixel => (long)Cin * Cout * Kh * Kw;
+    /// <summary>MACs per output pixel, as the cost model counts them (<see cref="LinearMacs"/>): Cin·Cout·k² for the original.</summary>
+    public long OriginalMacsPerPixel => LinearMacs.Of(1L, [Cout, Cin, Kh, Kw]);
 
-    public long FactorizedMacsPerPixel(int rank) => (long)rank * Cin * (Kh * Kw + Cout);
+    /// <summary>The factorized pair's MACs per output pixel: the depthwise conv's and the 1×1 conv's weights (<see cref="Factors"/>), r·Cin·(k² + Cout).</summary>
+    public long FactorizedMacsPerPixel(int rank) => LinearMacs.Of(1L, [(long)Cin * rank, 1, Kh, Kw]) + LinearMacs.Of(1L, [Cout, (long)Cin * rank, 1, 1]);
 }

@@ -1,38 +1,40 @@
 using System.Diagnostics;
-using System.Globalization;
-using ModelOpt.Engine.Budgets;
-using ModelOpt.Engine.Config;
-using ModelOpt.Engine.Diagnostics;
-using ModelOpt.Engine.IO;
-using ModelOpt.Engine.Passes;
 using ModelOpt.Engine.Passes.Knobs;
 using ModelOpt.Engine.Sensitivity;
-using ModelOpt.Validation.Budgets;
 using ModelOpt.Validation.Comparison;
 using ModelOpt.Validation.Data;
 
 namespace ModelOpt.Optimizer.Search;
 
-// The output probe: the profile's ranking checked segment by segment at the output and on the clock.
-public sealed partial class LayerSearch
+/// <summary>
+/// The output probe: the profile's ranking checked segment by segment at the output and on the
+/// clock (<see cref="PropagationProbe"/>), one validation per segment on a few of the search's
+/// samples, and the time-saving settings whose segment saved no time left out of the walk.
+/// </summary>
+internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialEvaluator trials, SearchLog log)
 {
-    private List<RankedMove> RiskyLast(IReadOnlyList<RankedMove> moves, IReadOnlyList<PropagationProbe.Segment> segments)
+    /// <summary>
+    /// The ranked moves with the settings of the segments whose int8 alone broke the output budgets
+    /// on the probe moved to the end (<see cref="PropagationProbe.RiskyLast"/>), with a line naming them.
+    /// </summary>
+    public List<RankedMove> RiskyLast(IReadOnlyList<RankedMove> moves, IReadOnlyList<PropagationProbe.Segment> segments)
     {
         var ordered = PropagationProbe.RiskyLast(moves, segments);
         if (ordered.SequenceEqual(moves)) return ordered;
         var risky = segments.Where(s => s.BrokeAlone).SelectMany(s => s.Knobs).Select(k => k.Knob.Key).ToHashSet(StringComparer.Ordinal);
         var moved = moves.Where(m => risky.Contains(m.Knob.Knob.Key)).ToList();
-        Log($"search: {moved.Count} setting(s) of the segment(s) whose int8 alone broke the output budgets go to the end of the list, after the milder segments: {string.Join(", ", moved.Take(5).Select(m => m.Knob.Knob.Node))}{(moved.Count > 5 ? $", … {moved.Count - 5} more" : "")}.");
+        log.Write($"search: {moved.Count} setting(s) of the segment(s) whose int8 alone broke the output budgets go to the end of the list, after the milder segments: {string.Join(", ", moved.Take(5).Select(m => m.Knob.Knob.Node))}{(moved.Count > 5 ? $", … {moved.Count - 5} more" : "")}.");
         return ordered;
     }
 
-    private List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
+    /// <summary>The time-saving moves without those whose segment the probe timed as saving nothing (<see cref="PropagationProbe.WithoutTimeLost"/>), with a line naming them.</summary>
+    public List<RankedMove> WithoutTimeLost(IReadOnlyList<RankedMove> moves)
     {
         var kept = PropagationProbe.WithoutTimeLost(moves);
         if (kept.Count < moves.Count)
         {
             var dropped = moves.Except(kept).Select(m => m.Knob.Knob.Node).ToList();
-            Log($"search: {dropped.Count} int8 setting(s) left out, their segment saved no time: {string.Join(", ", dropped.Take(5))}{(dropped.Count > 5 ? $", … {dropped.Count - 5} more" : "")}.");
+            log.Write($"search: {dropped.Count} int8 setting(s) left out, their segment saved no time: {string.Join(", ", dropped.Take(5))}{(dropped.Count > 5 ? $", … {dropped.Count - 5} more" : "")}.");
         }
         return kept;
     }
@@ -56,10 +58,13 @@ public sealed partial class LayerSearch
         return PairedTiming.LowerBound(differences) > 0 ? PairedTiming.Median(differences) : 0;
     }
 
-    // The profile's harms as the output sees them, and for time-saving knobs their savings as the
-    // clock sees them (PropagationProbe): one validation per segment of the network, on a few of
-    // the search's samples. Left as measured if time runs out.
-    private (SensitivityProfile Profile, IReadOnlyList<PropagationProbe.Segment> Segments) AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
+    /// <summary>
+    /// The profile's harms as the output sees them, and for time-saving knobs whether their segment
+    /// saves time as the clock sees it (<see cref="PropagationProbe"/>): one validation per segment of
+    /// the network, on a few of the search's samples. Returns the profile so weighed and the segments
+    /// measured; left as measured (and no segments) if time runs out.
+    /// </summary>
+    public (SensitivityProfile Profile, IReadOnlyList<PropagationProbe.Segment> Segments) AtOutput(SensitivityProfile profile, KnobSaving saves, Engine.IR.Model basis, Dictionary<string, int> chosen)
     {
         // MAC-saving knobs are priced by MACs, which the cost model counts exactly, and their
         // first steps are often too coarse for a segment's error to stay in the linear range.
@@ -67,39 +72,39 @@ public sealed partial class LayerSearch
         var segments = PropagationProbe.Segments(profile.Knobs.Where(k => k.Saves == saves).ToList(), basis);
         if (segments.Count == 0) return (profile, []);
         // Timed on the decision clock: which segments save time must not follow the machine's load.
-        var decisions = DecisionClock.For(_request.Validation.Session);
-        var probe = _request.Validation with
+        var decisions = DecisionClock.For(request.Validation.Session);
+        var probe = request.Validation with
         {
-            SampleLimit = Math.Min(_request.Validation.SampleLimit ?? int.MaxValue,
-                _request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(_request.Validation.CalibrationSamples, ProbeSamples)),
+            SampleLimit = Math.Min(request.Validation.SampleLimit ?? int.MaxValue,
+                request.Validation.Part == SamplePart.All ? ProbeSamples : SampleSplit.LimitFor(request.Validation.CalibrationSamples, ProbeSamples)),
             AlwaysCompare = true,
             Session = decisions.Session,
-            Comparison = _request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time && _request.TimeSegments ? ProbeLatencyRuns : 0, WarmupRuns = 1, LatencyClock = decisions },
+            Comparison = request.Validation.Comparison with { LatencyRuns = saves == KnobSaving.Time && request.TimeSegments ? ProbeLatencyRuns : 0, WarmupRuns = 1, LatencyClock = decisions },
         };
         var clock = Stopwatch.StartNew();
         bool cut = false;
         var measured = PropagationProbe.Measure(segments, (knobs, s) =>
         {
-            if (cut || TimeUp())
+            if (cut || log.TimeUp())
             {
                 cut = true;
                 return new PropagationProbe.Measurement(0, null);
             }
             var assignment = new Dictionary<string, int>(chosen);
             foreach (var knob in knobs) assignment[knob.Knob.Key] = 0;
-            var trial = Evaluate(Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
+            var trial = trials.Evaluate(plan.Assignment(assignment), null, $"output probe {s + 1} of {segments.Count}, {knobs.Count} layer(s) from {knobs[0].Knob.Node}", probe);
             var c = trial.Report.Comparison;
             double? saved = c?.BaselineLatency is { Samples.Count: > 0 } a && c.CandidateLatency is { Samples.Count: > 0 } b ? SegmentSaving(a.Samples, b.Samples) : null;
             return new PropagationProbe.Measurement(c is null ? 0 : 1 - c.MinCosine, saved, trial.Kept);
         });
         if (cut)
         {
-            _timeRanOut = true;
-            Log("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
+            log.RanOut();
+            log.Write("output probe: the time limit ran out; the ranking stays by each layer's own error and the cost model.");
             return (profile, []);
         }
-        foreach (var segment in measured) Log($"output probe: {segment.Describe()}");
-        Log($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
+        foreach (var segment in measured) log.Write($"output probe: {segment.Describe()}");
+        log.Write($"output probe: {segments.Count} segment(s) measured in {clock.Elapsed.TotalSeconds:0.#} s; the ranking now weighs each layer's error by its segment's gain"
             + (saves == KnobSaving.Time ? "; a segment that saved no time leaves its layers out." : "."));
         return (PropagationProbe.Apply(profile, measured), measured);
     }
