@@ -39,14 +39,21 @@ public sealed class BaselineOutputCacheTests
             BudgetSet.FromText([KeyValuePair.Create("minCosine", "0.5")]),
             new ValidationSettings { DataPath = data, Comparison = new ComparisonSettings { LatencyRuns = 0, BaselineOutputs = cache } });
 
-    [TestMethod]
-    public void TheSecondValidationOnTheSameSamplesTakesTheOriginalsOutputsFromTheCacheAndJudgesTheSame()
+    // An identity saved as the original, and six samples beside it.
+    private static (string Original, string Data) IdentityAndSamples(TempFolder folder)
     {
-        using var folder = new TempFolder();
         string original = Path.Combine(folder.Path, "original.onnx");
         ModelWriter.Save(Net("Identity"), original);
         string data = Directory.CreateDirectory(Path.Combine(folder.Path, "samples")).FullName;
         WriteSamples(data, 0.5f);
+        return (original, data);
+    }
+
+    [TestMethod]
+    public void TheSecondValidationOnTheSameSamplesTakesTheOriginalsOutputsFromTheCacheAndJudgesTheSame()
+    {
+        using var folder = new TempFolder();
+        var (original, data) = IdentityAndSamples(folder);
         var cache = new BaselineOutputCache();
 
         var first = Judge(original, data, cache);
@@ -87,10 +94,7 @@ public sealed class BaselineOutputCacheTests
     public void NothingIsKeptPastTheCacheSize()
     {
         using var folder = new TempFolder();
-        string original = Path.Combine(folder.Path, "original.onnx");
-        ModelWriter.Save(Net("Identity"), original);
-        string data = Directory.CreateDirectory(Path.Combine(folder.Path, "samples")).FullName;
-        WriteSamples(data, 0.5f);
+        var (original, data) = IdentityAndSamples(folder);
         // A batch (one sample) is 8 floats = 32 bytes: room for three of the six.
         var cache = new BaselineOutputCache { MaxBytes = 100 };
         Judge(original, data, cache);
