@@ -21,7 +21,7 @@ internal sealed class OutputProbe(SearchRequest request, SearchPlan plan, TrialE
     {
         var ordered = PropagationProbe.RiskyLast(moves, segments);
         if (ordered.SequenceEqual(moves)) return ordered;
-        var risky = segments.Where(s => s.BrokeAlone).SelectMany(s => s.Knobs).Select(k => k.Knob.Key).ToHashSet(StringComparer.Ordinal);
+        var risky = PropagationProbe.BrokeAlone(segments);
         var moved = moves.Where(m => risky.Contains(m.Knob.Knob.Key)).ToList();
         log.Write($"search: {moved.Count} setting(s) of the segment(s) whose int8 alone broke the output budgets go to the end of the list, after the milder segments: {string.Join(", ", moved.Take(5).Select(m => m.Knob.Knob.Node))}{(moved.Count > 5 ? $", … {moved.Count - 5} more" : "")}.");
         return ordered;

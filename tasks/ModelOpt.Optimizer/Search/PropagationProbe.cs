@@ -117,9 +117,13 @@ internal static class PropagationProbe
     public static List<RankedMove> RiskyLast(IReadOnlyList<RankedMove> moves, IReadOnlyList<Segment> segments)
     {
         if (segments.Count == 0 || segments.All(s => s.BrokeAlone) || !segments.Any(s => s.BrokeAlone)) return [.. moves];
-        var risky = segments.Where(s => s.BrokeAlone).SelectMany(s => s.Knobs).Select(k => k.Knob.Key).ToHashSet(StringComparer.Ordinal);
+        var risky = BrokeAlone(segments);
         return [.. moves.Where(m => !risky.Contains(m.Knob.Knob.Key)), .. moves.Where(m => risky.Contains(m.Knob.Knob.Key))];
     }
+
+    /// <summary>The knob keys of the segments whose int8 alone broke the output budgets.</summary>
+    public static HashSet<string> BrokeAlone(IReadOnlyList<Segment> segments) =>
+        segments.Where(s => s.BrokeAlone).SelectMany(s => s.Knobs).Select(k => k.Knob.Key).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// The ranked time-saving moves less those with no saving left after <see cref="Apply"/>: a
